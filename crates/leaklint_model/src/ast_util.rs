@@ -1,0 +1,149 @@
+//! Small questions about syntax that every rule asks the same way. Anything a second rule needs
+//! lives here, not in the rule.
+
+use oxc_ast::{
+    ast::{
+        Argument, BindingPattern, CallExpression, Expression, FormalParameters, Function,
+        MemberExpression, PropertyKey,
+    },
+    AstKind,
+};
+use oxc_semantic::{NodeId, Semantic};
+
+/// `(x)`, `x as T`, `x!`, `x satisfies T`, `<T>x` → `x`.
+pub fn strip<'e, 'a>(expr: &'e Expression<'a>) -> &'e Expression<'a> {
+    expr.get_inner_expression()
+}
+
+/// Whether an AST kind only wraps its child without changing its value.
+pub fn is_transparent(kind: &AstKind<'_>) -> bool {
+    matches!(
+        kind,
+        AstKind::ParenthesizedExpression(_)
+            | AstKind::TSAsExpression(_)
+            | AstKind::TSSatisfiesExpression(_)
+            | AstKind::TSNonNullExpression(_)
+            | AstKind::TSTypeAssertion(_)
+            | AstKind::ChainExpression(_)
+    )
+}
+
+/// The nearest ancestor that is not a transparent wrapper, with the id of its child on the path.
+pub fn value_parent<'a>(semantic: &Semantic<'a>, node: NodeId) -> (NodeId, AstKind<'a>) {
+    let nodes = semantic.nodes();
+    let mut child = node;
+    loop {
+        let parent = nodes.parent_id(child);
+        let kind = nodes.kind(parent);
+        if parent == child || !is_transparent(&kind) {
+            return (child, kind);
+        }
+        child = parent;
+    }
+}
+
+/// The node id of an expression.
+pub fn expr_node_id(expr: &Expression<'_>) -> NodeId {
+    AstKind::from_expression(expr).node_id()
+}
+
+/// `a.b` / `a["b"]` / `a?.b` → `"b"` (static names only).
+pub fn member_name<'a>(member: &MemberExpression<'a>) -> Option<&'a str> {
+    member.static_property_name()
+}
+
+/// The member expression an expression is, looking through wrappers and `?.`.
+pub fn as_member<'e, 'a>(expr: &'e Expression<'a>) -> Option<&'e MemberExpression<'a>> {
+    match strip(expr) {
+        Expression::ChainExpression(chain) => chain.expression.as_member_expression(),
+        other => other.as_member_expression(),
+    }
+}
+
+/// The callee's method name for `x.name(...)`, or the function name for `name(...)`.
+pub fn callee_name<'a>(call: &CallExpression<'a>) -> Option<&'a str> {
+    match strip(&call.callee) {
+        Expression::Identifier(ident) => Some(ident.name.as_str()),
+        callee => as_member(callee).and_then(member_name),
+    }
+}
+
+/// `a.b.c` as written, for messages and for matching names users give in settings; `None` for
+/// anything that is not a chain of static names rooted at an identifier or `this`.
+pub fn dotted_path(expr: &Expression<'_>) -> Option<String> {
+    match strip(expr) {
+        Expression::Identifier(ident) => Some(ident.name.to_string()),
+        Expression::ThisExpression(_) => Some("this".to_string()),
+        other => {
+            let member = as_member(other)?;
+            let name = member_name(member)?;
+            Some(format!("{}.{name}", dotted_path(member.object())?))
+        }
+    }
+}
+
+/// The value of a string literal or a template literal without substitutions.
+pub fn string_value<'a>(expr: &Expression<'a>) -> Option<&'a str> {
+    match strip(expr) {
+        Expression::StringLiteral(lit) => Some(lit.value.as_str()),
+        Expression::TemplateLiteral(tpl) if tpl.expressions.is_empty() => tpl
+            .quasis
+            .first()
+            .and_then(|q| q.value.cooked)
+            .map(|c| c.as_str()),
+        _ => None,
+    }
+}
+
+/// The expression of a call argument (not a spread).
+pub fn argument<'e, 'a>(call: &'e CallExpression<'a>, index: usize) -> Option<&'e Expression<'a>> {
+    call.arguments.get(index).and_then(Argument::as_expression)
+}
+
+/// The name of a plain property key (`a`, `"a"`), not a computed one.
+pub fn property_key_name<'a>(key: &PropertyKey<'a>) -> Option<&'a str> {
+    match key {
+        PropertyKey::StaticIdentifier(ident) => Some(ident.name.as_str()),
+        PropertyKey::StringLiteral(lit) => Some(lit.value.as_str()),
+        _ => None,
+    }
+}
+
+/// Parameter names, `None` for destructured parameters.
+pub fn param_names<'a>(params: &FormalParameters<'a>) -> Vec<Option<&'a str>> {
+    params
+        .items
+        .iter()
+        .map(|param| match &param.pattern {
+            BindingPattern::BindingIdentifier(ident) => Some(ident.name.as_str()),
+            BindingPattern::AssignmentPattern(assign) => match &assign.left {
+                BindingPattern::BindingIdentifier(ident) => Some(ident.name.as_str()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// The parameters of a function-like AST kind.
+pub fn function_params<'a>(kind: &AstKind<'a>) -> Option<&'a FormalParameters<'a>> {
+    match kind {
+        AstKind::Function(function) => Some(&function.params),
+        AstKind::ArrowFunctionExpression(arrow) => Some(&arrow.params),
+        _ => None,
+    }
+}
+
+/// The function an expression is, if it is one (through wrappers).
+pub fn as_function_node(expr: &Expression<'_>) -> Option<NodeId> {
+    match strip(expr) {
+        Expression::FunctionExpression(function) => Some(function.node_id()),
+        Expression::ArrowFunctionExpression(arrow) => Some(arrow.node_id()),
+        _ => None,
+    }
+}
+
+/// The node id of a `Function`.
+pub fn function_node_id(function: &Function<'_>) -> NodeId {
+    function.node_id()
+}

@@ -1,0 +1,781 @@
+//! How often each function runs. One pass over the file's nodes finds the places that decide it
+//! (route registrations, exports, decorators, immediately-run callbacks, calls between the file's
+//! own functions); a small fixpoint then propagates along nesting and the call graph.
+
+use oxc_ast::{
+    ast::{
+        CallExpression, Declaration, ExportDefaultDeclarationKind, Expression, MethodDefinition,
+        ObjectExpression, ObjectPropertyKind, VariableDeclaration,
+    },
+    AstKind,
+};
+use oxc_semantic::{NodeId, Semantic, SymbolId};
+use rustc_hash::FxHashMap;
+
+use crate::{
+    ast_util::{
+        argument, as_function_node, as_member, callee_name, dotted_path, function_params,
+        member_name, param_names, property_key_name, string_value, strip,
+    },
+    FunctionRuns, ModelSettings,
+};
+
+/// What the model knows about one function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionFacts {
+    pub runs: FunctionRuns,
+    /// Why it runs per request, for messages ("the Express handler for GET /users").
+    pub why: Option<String>,
+    /// The name it is declared or assigned under, if any.
+    pub name: Option<String>,
+}
+
+/// What a function's position in the code says about how often it runs.
+#[derive(Debug, Clone)]
+enum Mark {
+    /// A framework calls it once per request, message or connection.
+    Handler(String),
+    /// It runs when, and as often as, the code that creates it: an IIFE, an array callback, a
+    /// promise executor, a `once` listener, a `setTimeout` callback, a `listen` callback.
+    Inherit,
+}
+
+const HTTP_METHODS: &[&str] = &[
+    "get", "post", "put", "patch", "delete", "del", "all", "options", "head", "search",
+];
+
+/// Methods whose callback runs synchronously, during the call.
+const SYNC_CALLBACK_METHODS: &[&str] = &[
+    "forEach",
+    "map",
+    "filter",
+    "reduce",
+    "reduceRight",
+    "some",
+    "every",
+    "find",
+    "findIndex",
+    "findLast",
+    "findLastIndex",
+    "flatMap",
+    "sort",
+    "toSorted",
+    "call",
+    "apply",
+];
+
+/// Calls whose callback runs at most once per call.
+const ONE_SHOT_CALLBACKS: &[&str] = &[
+    "then",
+    "catch",
+    "finally",
+    "once",
+    "prependOnceListener",
+    "setTimeout",
+    "setImmediate",
+    "nextTick",
+    "queueMicrotask",
+    "listen",
+];
+
+/// Events emitted once per request or connection by servers (`http`, `net`, `tls`, `http2`,
+/// socket.io, ws).
+const PER_REQUEST_EVENTS: &[&str] = &[
+    "request",
+    "connection",
+    "stream",
+    "upgrade",
+    "secureConnection",
+    "checkContinue",
+];
+
+/// Fastify hooks that run for every request.
+const FASTIFY_REQUEST_HOOKS: &[&str] = &[
+    "onRequest",
+    "preParsing",
+    "preValidation",
+    "preHandler",
+    "preSerialization",
+    "onSend",
+    "onResponse",
+    "onError",
+    "onTimeout",
+    "onRequestAbort",
+];
+
+/// Route-object properties whose functions run per request (Fastify `route`, Hapi `route`).
+const ROUTE_HANDLER_KEYS: &[&str] = &[
+    "handler",
+    "onRequest",
+    "preParsing",
+    "preValidation",
+    "preHandler",
+    "preSerialization",
+    "onSend",
+    "onResponse",
+];
+
+/// NestJS decorators that make a controller or gateway method a request handler.
+const NEST_HANDLER_DECORATORS: &[&str] = &[
+    "Get",
+    "Post",
+    "Put",
+    "Patch",
+    "Delete",
+    "All",
+    "Options",
+    "Head",
+    "Search",
+    "Sse",
+    "MessagePattern",
+    "EventPattern",
+    "SubscribeMessage",
+    "GrpcMethod",
+    "Query",
+    "Mutation",
+    "ResolveField",
+];
+
+/// Next.js App Router exports.
+const NEXT_ROUTE_EXPORTS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+struct Analysis<'s, 'a> {
+    semantic: &'s Semantic<'a>,
+    settings: &'s ModelSettings,
+    enclosing: Vec<Option<NodeId>>,
+    /// Function nodes in source order (parents before the functions nested in them).
+    functions: Vec<NodeId>,
+    names: FxHashMap<NodeId, String>,
+    marks: FxHashMap<NodeId, Mark>,
+    /// (calling function or top level, called function)
+    calls: Vec<(Option<NodeId>, NodeId)>,
+    /// `this.name()` calls, resolved once every class method is known: (caller, method name).
+    this_calls: Vec<(NodeId, &'a str)>,
+    /// (class node, method name) → method's function node.
+    class_methods: FxHashMap<(NodeId, &'a str), NodeId>,
+}
+
+pub(crate) fn analyse(
+    semantic: &Semantic<'_>,
+    settings: &ModelSettings,
+) -> (Vec<Option<NodeId>>, FxHashMap<NodeId, FunctionFacts>) {
+    let mut analysis = Analysis {
+        semantic,
+        settings,
+        enclosing: vec![None; semantic.nodes().len()],
+        functions: Vec::new(),
+        names: FxHashMap::default(),
+        marks: FxHashMap::default(),
+        calls: Vec::new(),
+        this_calls: Vec::new(),
+        class_methods: FxHashMap::default(),
+    };
+    analysis.scan();
+    let facts = analysis.resolve();
+    (analysis.enclosing, facts)
+}
+
+impl<'s, 'a> Analysis<'s, 'a> {
+    fn scan(&mut self) {
+        let nodes = self.semantic.nodes();
+        for node in nodes.iter() {
+            let id = node.id();
+            let parent = nodes.parent_id(id);
+            if parent != id {
+                self.enclosing[id.index()] = if nodes.kind(parent).is_function_like() {
+                    Some(parent)
+                } else {
+                    self.enclosing[parent.index()]
+                };
+            }
+            match node.kind() {
+                AstKind::Function(_) | AstKind::ArrowFunctionExpression(_) => {
+                    self.functions.push(id);
+                    self.mark_by_parameter_shape(id, node.kind());
+                }
+                AstKind::CallExpression(call) => self.scan_call(id, call),
+                AstKind::NewExpression(new) => {
+                    // `new Promise(executor)` runs the executor during construction.
+                    if matches!(strip(&new.callee), Expression::Identifier(i) if i.name == "Promise")
+                    {
+                        if let Some(f) = new.arguments.first().and_then(|a| a.as_expression()) {
+                            self.mark_inline(f, Mark::Inherit);
+                        }
+                    }
+                }
+                AstKind::MethodDefinition(method) => self.scan_method(id, method),
+                AstKind::VariableDeclarator(declarator) => {
+                    if let (Some(init), Some(name)) =
+                        (&declarator.init, declarator.id.get_binding_identifier())
+                    {
+                        if let Some(f) = as_function_node(init) {
+                            self.names.insert(f, name.name.to_string());
+                        }
+                    }
+                }
+                AstKind::AssignmentExpression(assign) => {
+                    // `exports.handler = …` / `module.exports.handler = …`: a Lambda handler.
+                    let target = assign.left.as_simple_assignment_target();
+                    let path = target.and_then(|t| t.as_member_expression()).and_then(|m| {
+                        Some(format!("{}.{}", dotted_path(m.object())?, member_name(m)?))
+                    });
+                    if matches!(
+                        path.as_deref(),
+                        Some("exports.handler" | "module.exports.handler")
+                    ) {
+                        self.mark_handler(&assign.right, "the Lambda handler".to_string());
+                    }
+                }
+                AstKind::ExportDeclaration(export) => match &export.declaration {
+                    Declaration::FunctionDeclaration(function) => {
+                        if let Some(name) = function.id.as_ref().map(|id| id.name.as_str()) {
+                            if let Some(why) = exported_handler(name) {
+                                self.marks.insert(function.node_id(), Mark::Handler(why));
+                            }
+                        }
+                    }
+                    Declaration::VariableDeclaration(declaration) => {
+                        self.scan_exported_variables(declaration);
+                    }
+                    _ => {}
+                },
+                AstKind::ExportDefaultDeclaration(export) => {
+                    let (function, params) = match &export.declaration {
+                        ExportDefaultDeclarationKind::FunctionDeclaration(f) => {
+                            (Some(f.node_id()), Some(&f.params))
+                        }
+                        ExportDefaultDeclarationKind::ArrowFunctionExpression(a) => {
+                            (Some(a.node_id()), Some(&a.params))
+                        }
+                        _ => (None, None),
+                    };
+                    if let (Some(function), Some(params)) = (function, params) {
+                        let first = param_names(params).first().copied().flatten();
+                        if matches!(first, Some("req" | "request")) {
+                            self.marks.insert(
+                                function,
+                                Mark::Handler("the Next.js API route".to_string()),
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// `(req, res)`, `(req, res, next)` and `(err, req, res, next)` are request handlers wherever
+    /// they appear: the shape is the framework's contract.
+    fn mark_by_parameter_shape(&mut self, function: NodeId, kind: AstKind<'a>) {
+        let Some(params) = function_params(&kind) else {
+            return;
+        };
+        let names = param_names(params);
+        let is_req = |n: Option<&str>| matches!(n, Some("req" | "request"));
+        let is_res = |n: Option<&str>| matches!(n, Some("res" | "response" | "reply"));
+        let shaped = (names.len() >= 2 && is_req(names[0]) && is_res(names[1]))
+            || (names.len() == 4
+                && matches!(names[0], Some("err" | "error"))
+                && is_req(names[1])
+                && is_res(names[2]));
+        if shaped {
+            self.marks
+                .entry(function)
+                .or_insert_with(|| Mark::Handler("a (req, res) request handler".to_string()));
+        }
+    }
+
+    fn scan_exported_variables(&mut self, declaration: &VariableDeclaration<'a>) {
+        for declarator in &declaration.declarations {
+            let (Some(init), Some(name)) =
+                (&declarator.init, declarator.id.get_binding_identifier())
+            else {
+                continue;
+            };
+            if let Some(why) = exported_handler(name.name.as_str()) {
+                self.mark_handler(init, why);
+            }
+        }
+    }
+
+    fn scan_method(&mut self, id: NodeId, method: &MethodDefinition<'a>) {
+        let function = method.value.node_id();
+        if let Some(name) = property_key_name(&method.key) {
+            self.names.insert(function, name.to_string());
+            // MethodDefinition → ClassBody → Class
+            let nodes = self.semantic.nodes();
+            let class = nodes.parent_id(nodes.parent_id(id));
+            self.class_methods.insert((class, name), function);
+        }
+        for decorator in &method.decorators {
+            let Expression::CallExpression(call) = strip(&decorator.expression) else {
+                continue;
+            };
+            let Some(name) = callee_name(call) else {
+                continue;
+            };
+            if NEST_HANDLER_DECORATORS.contains(&name) {
+                let route = argument(call, 0).and_then(string_value).unwrap_or("");
+                let why = if route.is_empty() {
+                    format!("the NestJS @{name}() handler")
+                } else {
+                    format!("the NestJS @{name}('{route}') handler")
+                };
+                self.marks.insert(function, Mark::Handler(why));
+            }
+        }
+    }
+
+    fn scan_call(&mut self, id: NodeId, call: &CallExpression<'a>) {
+        let caller = self.enclosing[id.index()];
+        let callee = strip(&call.callee);
+
+        // An immediately invoked function runs with its caller.
+        if let Some(f) = as_function_node(callee) {
+            self.marks.insert(f, Mark::Inherit);
+            return;
+        }
+
+        // Calls between the file's own functions, for propagation.
+        match callee {
+            Expression::Identifier(ident) => {
+                if let Some(f) = self.function_of_reference(ident) {
+                    self.calls.push((caller, f));
+                }
+            }
+            other => {
+                if let Some(member) = as_member(other) {
+                    if matches!(strip(member.object()), Expression::ThisExpression(_)) {
+                        if let (Some(caller), Some(name)) = (caller, member_name(member)) {
+                            self.this_calls.push((caller, name));
+                        }
+                    }
+                }
+            }
+        }
+
+        let Some(name) = callee_name(call) else {
+            return;
+        };
+        let receiver = as_member(callee).and_then(|m| dotted_path(m.object()));
+        let callee_path = match &receiver {
+            Some(receiver) => format!("{receiver}.{name}"),
+            None => name.to_string(),
+        };
+
+        if self
+            .settings
+            .request_handler_registrars
+            .iter()
+            .any(|r| r == &callee_path || r == name)
+        {
+            let why = format!("the handler registered with `{callee_path}`");
+            self.mark_function_arguments(call, 0, &why);
+            return;
+        }
+
+        let is_member = as_member(callee).is_some();
+        if is_member && HTTP_METHODS.contains(&name) && call.arguments.len() >= 2 {
+            let on_route_chain = as_member(callee)
+                .is_some_and(|m| matches!(strip(m.object()), Expression::CallExpression(c) if callee_name(c) == Some("route")));
+            // Routes start with `/` (or are `*`); `cache.get('key', fallback)` is not a route.
+            let path = argument(call, 0)
+                .and_then(string_value)
+                .filter(|p| p.starts_with('/') || *p == "*");
+            let first_is_path = path.is_some()
+                || argument(call, 0).is_some_and(|a| {
+                    matches!(
+                        strip(a),
+                        Expression::RegExpLiteral(_) | Expression::ArrayExpression(_)
+                    )
+                });
+            if first_is_path || on_route_chain {
+                let verb = name.to_ascii_uppercase();
+                let route = path.map_or(String::new(), |p| format!(" {p}"));
+                self.mark_route_handlers(call, |framework| {
+                    format!("the {framework} handler for {verb}{route}")
+                });
+                return;
+            }
+        }
+
+        match name {
+            "use" if is_member => {
+                let receiver = receiver.as_deref().unwrap_or("app");
+                self.mark_route_handlers(call, |framework| {
+                    format!("the {framework} middleware registered with `{receiver}.use`")
+                });
+            }
+            "route" if is_member => {
+                for arg in call.arguments.iter().filter_map(|a| a.as_expression()) {
+                    self.scan_route_object(arg, None, 0);
+                }
+            }
+            "addHook" if is_member => {
+                if let Some(hook) = argument(call, 0).and_then(string_value) {
+                    if FASTIFY_REQUEST_HOOKS.contains(&hook) {
+                        self.mark_function_arguments(call, 1, &format!("the Fastify {hook} hook"));
+                    }
+                }
+            }
+            "on" | "addListener" | "prependListener" if is_member => {
+                let event = argument(call, 0).and_then(string_value).unwrap_or("");
+                if receiver.as_deref() == Some("process") {
+                    // Signal and exit handlers run once, when the process ends.
+                    if event.starts_with("SIG") || matches!(event, "exit" | "beforeExit") {
+                        self.mark_inline_arguments(call);
+                    }
+                } else if PER_REQUEST_EVENTS.contains(&event) {
+                    let receiver = receiver.as_deref().unwrap_or("server");
+                    let why = format!("the '{event}' handler on `{receiver}`");
+                    self.mark_function_arguments(call, 1, &why);
+                }
+            }
+            "createServer" | "createSecureServer" => {
+                let why = format!("the request handler passed to `{callee_path}`");
+                self.mark_function_arguments(call, 0, &why);
+            }
+            _ if SYNC_CALLBACK_METHODS.contains(&name) && is_member => {
+                self.mark_inline_arguments(call);
+            }
+            "from" if receiver.as_deref() == Some("Array") => self.mark_inline_arguments(call),
+            _ if ONE_SHOT_CALLBACKS.contains(&name) => self.mark_inline_arguments(call),
+            _ => {}
+        }
+    }
+
+    /// Marks the function arguments of a route registration, naming the framework from the
+    /// handler's parameters: `(request, reply)` is Fastify, `(ctx, …)` Koa, otherwise Express.
+    fn mark_route_handlers(&mut self, call: &CallExpression<'a>, why: impl Fn(&str) -> String) {
+        for arg in call.arguments.iter().filter_map(|a| a.as_expression()) {
+            let Some(function) = self.function_of_expression(arg) else {
+                continue;
+            };
+            let kind = self.semantic.nodes().kind(function);
+            let names = function_params(&kind).map(param_names).unwrap_or_default();
+            let framework = match (
+                names.first().copied().flatten(),
+                names.get(1).copied().flatten(),
+            ) {
+                (Some("ctx" | "context"), _) => "Koa",
+                (_, Some("reply")) => "Fastify",
+                (Some("socket"), _) => "socket.io",
+                _ => "Express",
+            };
+            self.marks.insert(function, Mark::Handler(why(framework)));
+        }
+    }
+
+    /// `server.route({ method, path|url, handler })`, Hapi's `options: { handler }`, and arrays
+    /// of route objects.
+    fn scan_route_object(
+        &mut self,
+        expr: &Expression<'a>,
+        route: Option<(String, &'a str)>,
+        depth: u8,
+    ) {
+        if depth > 2 {
+            return;
+        }
+        match strip(expr) {
+            Expression::ArrayExpression(array) => {
+                for element in array.elements.iter().filter_map(|e| e.as_expression()) {
+                    self.scan_route_object(element, route.clone(), depth + 1);
+                }
+            }
+            Expression::ObjectExpression(object) => {
+                // Hapi keeps `method` and `path` outside the nested `options: { handler }`.
+                let (method, path) = route.unwrap_or_else(|| {
+                    let method = object_string(object, "method")
+                        .unwrap_or("")
+                        .to_ascii_uppercase();
+                    let path = object_string(object, "url")
+                        .or_else(|| object_string(object, "path"))
+                        .unwrap_or("");
+                    (method, path)
+                });
+                for property in &object.properties {
+                    let ObjectPropertyKind::ObjectProperty(property) = property else {
+                        continue;
+                    };
+                    match property_key_name(&property.key) {
+                        Some(key) if ROUTE_HANDLER_KEYS.contains(&key) => {
+                            let route = [method.as_str(), path]
+                                .into_iter()
+                                .filter(|s| !s.is_empty())
+                                .collect::<Vec<_>>()
+                                .join(" ");
+                            let why = if route.is_empty() {
+                                "a route handler".to_string()
+                            } else {
+                                format!("the route handler for {route}")
+                            };
+                            self.mark_handler(&property.value, why);
+                        }
+                        Some("options" | "config") => {
+                            let route = Some((method.clone(), path));
+                            self.scan_route_object(&property.value, route, depth + 1);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn mark_function_arguments(&mut self, call: &CallExpression<'a>, from: usize, why: &str) {
+        for arg in call
+            .arguments
+            .iter()
+            .skip(from)
+            .filter_map(|a| a.as_expression())
+        {
+            self.mark_handler(arg, why.to_string());
+        }
+    }
+
+    fn mark_inline_arguments(&mut self, call: &CallExpression<'a>) {
+        for arg in call.arguments.iter().filter_map(|a| a.as_expression()) {
+            self.mark_inline(arg, Mark::Inherit);
+        }
+    }
+
+    fn mark_inline(&mut self, expr: &Expression<'a>, mark: Mark) {
+        if let Some(f) = as_function_node(expr) {
+            self.marks.entry(f).or_insert(mark);
+        }
+    }
+
+    /// A handler may be written inline or be a function of this file passed by name.
+    fn mark_handler(&mut self, expr: &Expression<'a>, why: String) {
+        if let Some(f) = self.function_of_expression(expr) {
+            self.marks.insert(f, Mark::Handler(why));
+        }
+    }
+
+    fn function_of_expression(&self, expr: &Expression<'a>) -> Option<NodeId> {
+        match strip(expr) {
+            Expression::Identifier(ident) => self.function_of_reference(ident),
+            other => as_function_node(other),
+        }
+    }
+
+    fn function_of_reference(
+        &self,
+        ident: &oxc_ast::ast::IdentifierReference<'a>,
+    ) -> Option<NodeId> {
+        let reference = self.semantic.scoping().get_reference(ident.reference_id());
+        self.function_of_symbol(reference.symbol_id()?)
+    }
+
+    /// `function f() {}` or `const f = () => {}` / `function () {}`.
+    fn function_of_symbol(&self, symbol: SymbolId) -> Option<NodeId> {
+        let nodes = self.semantic.nodes();
+        let declaration = self.semantic.scoping().symbol_declaration(symbol);
+        match nodes.kind(declaration) {
+            AstKind::Function(_) => Some(declaration),
+            AstKind::VariableDeclarator(declarator)
+                if !self.semantic.scoping().symbol_is_mutated(symbol) =>
+            {
+                declarator.init.as_ref().and_then(as_function_node)
+            }
+            _ => None,
+        }
+    }
+
+    /// The class whose instance `this` is inside a function: arrows see their parent's `this`.
+    fn this_class(&self, mut function: NodeId) -> Option<NodeId> {
+        let nodes = self.semantic.nodes();
+        loop {
+            match nodes.kind(function) {
+                AstKind::ArrowFunctionExpression(_) => function = self.enclosing[function.index()]?,
+                AstKind::Function(_) => {
+                    let parent = nodes.parent_id(function);
+                    if !matches!(nodes.kind(parent), AstKind::MethodDefinition(_)) {
+                        return None;
+                    }
+                    return Some(nodes.parent_id(nodes.parent_id(parent)));
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn resolve(&mut self) -> FxHashMap<NodeId, FunctionFacts> {
+        for (caller, name) in std::mem::take(&mut self.this_calls) {
+            if let Some(class) = self.this_class(caller) {
+                if let Some(&method) = self.class_methods.get(&(class, name)) {
+                    self.calls.push((Some(caller), method));
+                }
+            }
+        }
+        let mut callers: FxHashMap<NodeId, Vec<Option<NodeId>>> = FxHashMap::default();
+        for &(caller, callee) in &self.calls {
+            callers.entry(callee).or_default().push(caller);
+        }
+
+        let mut facts: FxHashMap<NodeId, FunctionFacts> = self
+            .functions
+            .iter()
+            .map(|&f| {
+                let name = self
+                    .names
+                    .get(&f)
+                    .cloned()
+                    .or_else(|| self.declared_name(f));
+                (
+                    f,
+                    FunctionFacts {
+                        runs: FunctionRuns::PerCall,
+                        why: None,
+                        name,
+                    },
+                )
+            })
+            .collect();
+
+        // Functions are visited parents-first, so one sweep settles nesting; further sweeps carry
+        // the call graph. Each sweep only ever promotes towards PerRequest, so this terminates.
+        for _ in 0..16 {
+            let mut changed = false;
+            for &f in &self.functions {
+                let (runs, why) = self.decide(f, &facts, callers.get(&f).map(Vec::as_slice));
+                let entry = facts.get_mut(&f).expect("every function has facts");
+                if entry.runs != runs || entry.why != why {
+                    entry.runs = runs;
+                    entry.why = why;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        facts
+    }
+
+    fn decide(
+        &self,
+        f: NodeId,
+        facts: &FxHashMap<NodeId, FunctionFacts>,
+        callers: Option<&[Option<NodeId>]>,
+    ) -> (FunctionRuns, Option<String>) {
+        let context = |node: Option<NodeId>| -> (FunctionRuns, Option<String>) {
+            match node.and_then(|n| facts.get(&n)) {
+                None => (FunctionRuns::Once, None),
+                Some(facts) => (facts.runs, facts.why.clone()),
+            }
+        };
+        let parent = self.enclosing[f.index()];
+        match self.marks.get(&f) {
+            Some(Mark::Handler(why)) => return (FunctionRuns::PerRequest, Some(why.clone())),
+            Some(Mark::Inherit) => return context(parent),
+            None => {}
+        }
+        let parent_context = context(parent);
+        if let Some(callers) = callers {
+            for &caller in callers {
+                if let (FunctionRuns::PerRequest, Some(why)) = context(caller) {
+                    let name = facts.get(&f).and_then(|facts| facts.name.as_deref());
+                    let why = match name {
+                        Some(name) if !why.starts_with(&format!("`{name}`")) => {
+                            format!("`{name}`, called from {why}")
+                        }
+                        _ => why,
+                    };
+                    return (FunctionRuns::PerRequest, Some(why));
+                }
+            }
+        }
+        if parent_context.0 == FunctionRuns::PerRequest {
+            return parent_context;
+        }
+        if parent_context.0 == FunctionRuns::PerCall {
+            return (FunctionRuns::PerCall, None);
+        }
+        // A function only ever called from start-up code, and not passed anywhere else, runs
+        // as often as start-up does: once.
+        if let Some(callers) = callers {
+            let all_once = callers.iter().all(|&c| context(c).0 == FunctionRuns::Once);
+            if all_once && !callers.is_empty() && !self.escapes(f, callers.len()) {
+                return (FunctionRuns::Once, None);
+            }
+        }
+        (FunctionRuns::PerCall, None)
+    }
+
+    /// Whether a named function is referenced other than by the calls counted: passed as a
+    /// callback, stored, exported. Then anyone may call it, any number of times.
+    fn escapes(&self, f: NodeId, counted_calls: usize) -> bool {
+        let Some(symbol) = self.symbol_of_function(f) else {
+            return true;
+        };
+        let references = self
+            .semantic
+            .scoping()
+            .get_resolved_reference_ids(symbol)
+            .len();
+        references > counted_calls || self.is_exported(symbol)
+    }
+
+    fn is_exported(&self, symbol: SymbolId) -> bool {
+        let nodes = self.semantic.nodes();
+        let declaration = self.semantic.scoping().symbol_declaration(symbol);
+        nodes.ancestor_kinds(declaration).any(|kind| {
+            matches!(
+                kind,
+                AstKind::ExportDeclaration(_) | AstKind::ExportDefaultDeclaration(_)
+            )
+        })
+    }
+
+    fn symbol_of_function(&self, f: NodeId) -> Option<SymbolId> {
+        let nodes = self.semantic.nodes();
+        match nodes.kind(f) {
+            AstKind::Function(function) => {
+                if let Some(id) = &function.id {
+                    return id.symbol_id.get();
+                }
+            }
+            AstKind::ArrowFunctionExpression(_) => {}
+            _ => return None,
+        }
+        match nodes.parent_kind(f) {
+            AstKind::VariableDeclarator(declarator) => declarator
+                .id
+                .get_binding_identifier()
+                .and_then(|id| id.symbol_id.get()),
+            _ => None,
+        }
+    }
+
+    fn declared_name(&self, f: NodeId) -> Option<String> {
+        match self.semantic.nodes().kind(f) {
+            AstKind::Function(function) => function.id.as_ref().map(|id| id.name.to_string()),
+            _ => None,
+        }
+    }
+}
+
+fn exported_handler(name: &str) -> Option<String> {
+    if name == "handler" {
+        Some("the Lambda handler".to_string())
+    } else if NEXT_ROUTE_EXPORTS.contains(&name) {
+        Some(format!("the Next.js route handler for {name}"))
+    } else {
+        None
+    }
+}
+
+fn object_string<'a>(object: &ObjectExpression<'a>, key: &str) -> Option<&'a str> {
+    object
+        .properties
+        .iter()
+        .find_map(|property| match property {
+            ObjectPropertyKind::ObjectProperty(p) if property_key_name(&p.key) == Some(key) => {
+                string_value(&p.value)
+            }
+            _ => None,
+        })
+}

@@ -1,0 +1,121 @@
+//! The lifetime model of one file: how often each function runs, and how long each value lives.
+//!
+//! Every leak leaklint looks for is the same sentence: *something short-lived is reachable from
+//! something long-lived, and nothing ever breaks the link.* Rules are small queries over this
+//! model; frameworks (Express, Koa, Fastify, Hapi, `http`, socket.io, ws, NestJS, Next.js, AWS
+//! Lambda) are recognised here and nowhere else.
+
+pub mod ast_util;
+mod functions;
+mod imports;
+mod values;
+
+use oxc_semantic::{NodeId, Semantic};
+use rustc_hash::FxHashMap;
+
+pub use functions::FunctionFacts;
+pub use imports::{import_origin, ImportOrigin};
+pub use values::ValueLifetime;
+
+/// Project-specific names from the configuration's `settings`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ModelSettings {
+    /// Functions or methods (`registerRoute`, `bot.command`) whose function arguments handle a
+    /// request each time they run.
+    pub request_handler_registrars: Vec<String>,
+    /// Values (`bus`, `app.locals.events`) that live as long as the process.
+    pub long_lived: Vec<String>,
+    /// Connection pools and shared clients (`db`, `this.pool`); they live as long as the process.
+    pub pools: Vec<String>,
+}
+
+/// How often a function runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FunctionRuns {
+    /// Module top level and code that runs once at start-up.
+    Once,
+    /// Once per request, message or connection: route handlers, middleware, connection
+    /// callbacks, Lambda handlers, and everything they call or create.
+    PerRequest,
+    /// Any other function: it may run many times.
+    PerCall,
+}
+
+impl FunctionRuns {
+    pub fn is_once(self) -> bool {
+        self == FunctionRuns::Once
+    }
+}
+
+/// The lifetime model of one file, built once and queried by every rule.
+pub struct LifetimeModel<'s, 'a> {
+    semantic: &'s Semantic<'a>,
+    settings: &'s ModelSettings,
+    /// For every node, the innermost function containing it (not counting the node itself).
+    enclosing_function: Vec<Option<NodeId>>,
+    functions: FxHashMap<NodeId, FunctionFacts>,
+}
+
+impl<'s, 'a> LifetimeModel<'s, 'a> {
+    pub fn build(semantic: &'s Semantic<'a>, settings: &'s ModelSettings) -> Self {
+        let (enclosing_function, functions) = functions::analyse(semantic, settings);
+        Self {
+            semantic,
+            settings,
+            enclosing_function,
+            functions,
+        }
+    }
+
+    pub fn semantic(&self) -> &'s Semantic<'a> {
+        self.semantic
+    }
+
+    /// The innermost function (`Function` or arrow) containing a node; `None` at top level.
+    pub fn enclosing_function(&self, node: NodeId) -> Option<NodeId> {
+        self.enclosing_function.get(node.index()).copied().flatten()
+    }
+
+    /// What is known about a function node.
+    pub fn function(&self, function: NodeId) -> Option<&FunctionFacts> {
+        self.functions.get(&function)
+    }
+
+    /// How often the code at a node runs: that of its innermost function, `Once` at top level.
+    pub fn runs_at(&self, node: NodeId) -> FunctionRuns {
+        self.enclosing_function(node)
+            .and_then(|f| self.functions.get(&f))
+            .map_or(FunctionRuns::Once, |facts| facts.runs)
+    }
+
+    /// Why the code at a node runs per request, for messages: "the Express handler for
+    /// POST /join-room". `None` unless it runs per request.
+    /// Where a binding was imported or required from.
+    pub fn import_origin(&self, symbol: oxc_semantic::SymbolId) -> Option<ImportOrigin<'a>> {
+        import_origin(self.semantic, symbol)
+    }
+
+    /// The symbol an identifier refers to; `None` for a global.
+    pub fn symbol_of(
+        &self,
+        ident: &oxc_ast::ast::IdentifierReference<'_>,
+    ) -> Option<oxc_semantic::SymbolId> {
+        self.semantic
+            .scoping()
+            .get_reference(ident.reference_id())
+            .symbol_id()
+    }
+
+    /// Whether an identifier is the global of that name (not shadowed, not imported).
+    pub fn is_global(&self, ident: &oxc_ast::ast::IdentifierReference<'_>, name: &str) -> bool {
+        ident.name == name && self.symbol_of(ident).is_none()
+    }
+
+    pub fn request_context(&self, node: NodeId) -> Option<&str> {
+        let facts = self.functions.get(&self.enclosing_function(node)?)?;
+        (facts.runs == FunctionRuns::PerRequest).then_some(facts.why.as_deref()?)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,319 @@
+//! The model on its own: each snippet marks the places to ask about with calls to `here()`
+//! (how often does this run?) and `probe(x)` (how long does `x` live?).
+
+use oxc_allocator::Allocator;
+use oxc_ast::{ast::Expression, AstKind};
+use oxc_parser::Parser;
+use oxc_semantic::SemanticBuilder;
+use oxc_span::SourceType;
+
+use crate::{ast_util::callee_name, FunctionRuns, LifetimeModel, ModelSettings, ValueLifetime};
+
+fn with_model<R>(
+    source: &str,
+    path: &str,
+    settings: &ModelSettings,
+    f: impl FnOnce(&LifetimeModel<'_, '_>) -> R,
+) -> R {
+    let allocator = Allocator::default();
+    let source_type = SourceType::from_path(path).unwrap();
+    let parsed = Parser::new(&allocator, source, source_type).parse();
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    let semantic = SemanticBuilder::new()
+        .with_build_nodes(true)
+        .build(&parsed.program)
+        .semantic;
+    let model = LifetimeModel::build(&semantic, settings);
+    f(&model)
+}
+
+/// (runs, why) at each `here()` call, in source order.
+fn runs_at_markers(source: &str, path: &str) -> Vec<(FunctionRuns, Option<String>)> {
+    runs_with(source, path, &ModelSettings::default())
+}
+
+fn runs_with(
+    source: &str,
+    path: &str,
+    settings: &ModelSettings,
+) -> Vec<(FunctionRuns, Option<String>)> {
+    with_model(source, path, settings, |model| {
+        model
+            .semantic()
+            .nodes()
+            .iter()
+            .filter(|node| {
+                matches!(node.kind(), AstKind::CallExpression(call) if callee_name(call) == Some("here"))
+            })
+            .map(|node| {
+                (model.runs_at(node.id()), model.request_context(node.id()).map(str::to_string))
+            })
+            .collect()
+    })
+}
+
+/// Lifetime of the argument of each `probe(x)` call, in source order.
+fn lifetimes_at_probes(source: &str) -> Vec<ValueLifetime> {
+    with_model(source, "a.js", &ModelSettings::default(), |model| {
+        model
+            .semantic()
+            .nodes()
+            .iter()
+            .filter_map(|node| match node.kind() {
+                AstKind::CallExpression(call) if callee_name(call) == Some("probe") => {
+                    let arg: &Expression = call.arguments[0].as_expression().unwrap();
+                    Some(model.expression_lifetime(arg))
+                }
+                _ => None,
+            })
+            .collect()
+    })
+}
+
+use FunctionRuns::{Once, PerCall, PerRequest};
+
+fn runs(results: &[(FunctionRuns, Option<String>)]) -> Vec<FunctionRuns> {
+    results.iter().map(|r| r.0).collect()
+}
+
+#[test]
+fn top_level_startup_and_repeated_callbacks() {
+    let src = r"
+        here();
+        async function main() { here(); }
+        main();
+        (() => { here(); })();
+        setInterval(() => { here(); }, 1000);
+        server.listen(3000, () => { here(); });
+        process.on('SIGTERM', () => { here(); });
+        emitter.on('data', () => { here(); });
+    ";
+    assert_eq!(
+        runs(&runs_at_markers(src, "a.js")),
+        [Once, Once, Once, PerCall, Once, Once, PerCall]
+    );
+}
+
+#[test]
+fn a_function_passed_around_is_not_start_up_code() {
+    let src = r"
+        function tick() { here(); }
+        tick();
+        emitter.on('data', tick);
+    ";
+    assert_eq!(runs(&runs_at_markers(src, "a.js")), [PerCall]);
+}
+
+#[test]
+fn express_routes_middleware_and_router_chains() {
+    let src = r"
+        app.post('/join-room', (req, res) => { here(); });
+        router.get('/users/:id', auth, async function (req, res) { here(); });
+        app.use((req, res, next) => { here(); });
+        router.route('/book').put((req, res) => { here(); });
+        app.use((err, req, res, next) => { here(); });
+        cache.get('key', (value) => { here(); });
+    ";
+    let results = runs_at_markers(src, "a.js");
+    assert_eq!(
+        runs(&results),
+        [PerRequest, PerRequest, PerRequest, PerRequest, PerRequest, PerCall]
+    );
+    assert_eq!(
+        results[0].1.as_deref(),
+        Some("the Express handler for POST /join-room")
+    );
+    assert_eq!(
+        results[2].1.as_deref(),
+        Some("the Express middleware registered with `app.use`")
+    );
+}
+
+#[test]
+fn koa_fastify_and_hapi() {
+    let src = r"
+        app.use(async (ctx, next) => { here(); });
+        router.get('/items', async (ctx) => { here(); });
+        fastify.get('/health', async (request, reply) => { here(); });
+        fastify.route({ method: 'POST', url: '/upload', handler: async (request, reply) => { here(); } });
+        fastify.addHook('onRequest', async (request, reply) => { here(); });
+        fastify.addHook('onClose', async (instance) => { here(); });
+        server.route([{ method: 'GET', path: '/a', options: { handler: (request, h) => { here(); } } }]);
+    ";
+    let results = runs_at_markers(src, "a.mjs");
+    assert_eq!(
+        runs(&results),
+        [PerRequest, PerRequest, PerRequest, PerRequest, PerRequest, PerCall, PerRequest]
+    );
+    assert_eq!(
+        results[0].1.as_deref(),
+        Some("the Koa middleware registered with `app.use`")
+    );
+    assert_eq!(
+        results[2].1.as_deref(),
+        Some("the Fastify handler for GET /health")
+    );
+    assert_eq!(
+        results[3].1.as_deref(),
+        Some("the route handler for POST /upload")
+    );
+    assert_eq!(
+        results[6].1.as_deref(),
+        Some("the route handler for GET /a")
+    );
+}
+
+#[test]
+fn servers_and_connections() {
+    let src = r"
+        const http = require('http');
+        http.createServer((req, res) => { here(); });
+        io.on('connection', (socket) => {
+          here();
+          socket.on('message', (msg) => { here(); });
+        });
+        wss.on('connection', function (ws) { here(); });
+        server.on('request', onRequest);
+        function onRequest(q, s) { here(); }
+    ";
+    let results = runs_at_markers(src, "a.cjs");
+    assert!(results.iter().all(|r| r.0 == PerRequest), "{results:?}");
+    assert_eq!(
+        results[1].1.as_deref(),
+        Some("the 'connection' handler on `io`")
+    );
+}
+
+#[test]
+fn called_from_a_handler_means_per_request() {
+    let src = r"
+        function audit(user) { here(); }
+        const remember = (x) => { here(); };
+        function unrelated() { here(); }
+        app.get('/me', (req, res) => { audit(req.user); remember(1); });
+        unrelated();
+    ";
+    let results = runs_at_markers(src, "a.js");
+    assert_eq!(runs(&results), [PerRequest, PerRequest, Once]);
+    assert_eq!(
+        results[0].1.as_deref(),
+        Some("`audit`, called from the Express handler for GET /me")
+    );
+}
+
+#[test]
+fn nestjs_methods_and_this_calls() {
+    let src = r"
+        @Controller('rooms')
+        export class RoomsController {
+          @Post(':id/join')
+          join(@Param('id') id: string) { here(); this.track(id); }
+          private track(id: string) { here(); }
+          helper() { here(); }
+        }
+    ";
+    let results = runs_at_markers(src, "a.ts");
+    assert_eq!(runs(&results), [PerRequest, PerRequest, PerCall]);
+    assert_eq!(
+        results[0].1.as_deref(),
+        Some("the NestJS @Post(':id/join') handler")
+    );
+}
+
+#[test]
+fn lambda_and_next_exports() {
+    assert_eq!(
+        runs(&runs_at_markers(
+            "exports.handler = async (event, context) => { here(); };",
+            "a.cjs"
+        )),
+        [PerRequest]
+    );
+    assert_eq!(
+        runs(&runs_at_markers(
+            "export const handler = async (event) => { here(); };",
+            "a.mjs"
+        )),
+        [PerRequest]
+    );
+    assert_eq!(
+        runs(&runs_at_markers(
+            "export async function GET(request) { here(); }",
+            "route.ts"
+        )),
+        [PerRequest]
+    );
+    assert_eq!(
+        runs(&runs_at_markers(
+            "export default function handler(req, res) { here(); }",
+            "api.js"
+        )),
+        [PerRequest]
+    );
+    assert_eq!(
+        runs(&runs_at_markers(
+            "export default function Page(props) { here(); }",
+            "page.tsx"
+        )),
+        [PerCall]
+    );
+}
+
+#[test]
+fn configured_registrars() {
+    let settings = ModelSettings {
+        request_handler_registrars: vec!["bot.command".into(), "registerJob".into()],
+        ..ModelSettings::default()
+    };
+    let src = r"
+        bot.command('start', (ctx) => { here(); });
+        registerJob((job) => { here(); });
+        other.command('x', () => { here(); });
+    ";
+    let results = runs_with(src, "a.js", &settings);
+    assert_eq!(runs(&results), [PerRequest, PerRequest, PerCall]);
+    assert_eq!(
+        results[0].1.as_deref(),
+        Some("the handler registered with `bot.command`")
+    );
+}
+
+#[test]
+fn value_lifetimes() {
+    use ValueLifetime::{CallScoped, LongLived, Unknown};
+    let src = r"
+        import { bus } from './bus';
+        const cache = new Map();
+        const emitter = require('events');
+        probe(process); probe(globalThis); probe(cache); probe(bus); probe(emitter);
+        app.get('/x', (req, res) => {
+          const local = new Map();
+          const alias = cache;
+          const cache2 = req.app;
+          probe(req); probe(req.socket); probe(res); probe(local); probe(alias);
+          probe(alias.inner); probe(cache2); probe(this);
+        });
+        function helper(arg) { probe(arg); }
+    ";
+    assert_eq!(
+        lifetimes_at_probes(src),
+        [
+            LongLived, LongLived, LongLived, LongLived, LongLived, CallScoped, CallScoped,
+            CallScoped, CallScoped, LongLived, LongLived, CallScoped, Unknown, Unknown,
+        ]
+    );
+}
+
+#[test]
+fn shadowing_is_resolved_by_symbol_not_name() {
+    use ValueLifetime::{CallScoped, LongLived};
+    let src = r"
+        const timers = [];
+        probe(timers);
+        app.get('/x', (req, res) => {
+          const timers = [];
+          probe(timers);
+        });
+    ";
+    assert_eq!(lifetimes_at_probes(src), [LongLived, CallScoped]);
+}

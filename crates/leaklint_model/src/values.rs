@@ -1,0 +1,148 @@
+//! How long a value lives: as long as the process (`LongLived`), or only as long as one call
+//! (`CallScoped`).
+
+use oxc_ast::{ast::Expression, AstKind};
+use oxc_semantic::SymbolId;
+
+use crate::{
+    ast_util::{dotted_path, expr_node_id, strip},
+    FunctionRuns, LifetimeModel,
+};
+
+/// How long a value lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ValueLifetime {
+    /// Module-level, imported and exported bindings, globals (`process`, `globalThis`, …), class
+    /// statics, names from `settings`, and anything stored on them.
+    LongLived,
+    /// Created in the current call, or a parameter (`req`, `res`, `ctx`, `socket`) of a function
+    /// that runs per request: it dies with the call unless something long-lived keeps it.
+    CallScoped,
+    /// Cannot tell (a parameter of a helper, `this`, the result of a call).
+    Unknown,
+}
+
+/// Aliases (`const e = emitter`) are followed this many steps at most.
+const MAX_ALIAS_DEPTH: u8 = 8;
+
+impl LifetimeModel<'_, '_> {
+    /// How long the value bound to a symbol lives.
+    pub fn symbol_lifetime(&self, symbol: SymbolId) -> ValueLifetime {
+        self.symbol_lifetime_at_depth(symbol, 0)
+    }
+
+    /// How long the value of an expression lives. Members live as long as the object holding
+    /// them: `req.socket` is call-scoped, `app.locals.bus` long-lived.
+    pub fn expression_lifetime(&self, expr: &Expression<'_>) -> ValueLifetime {
+        self.expression_lifetime_at_depth(expr, 0)
+    }
+
+    /// Whether a symbol is a parameter of a function that runs per request: the `req`, `res`,
+    /// `ctx`, `socket` or `event` a framework passes in.
+    pub fn is_request_parameter(&self, symbol: SymbolId) -> bool {
+        let semantic = self.semantic();
+        let declaration = semantic.scoping().symbol_declaration(symbol);
+        let nodes = semantic.nodes();
+        let Some(function) = nodes
+            .ancestor_ids(declaration)
+            .find(|&id| matches!(nodes.kind(id), AstKind::FormalParameters(_)))
+        else {
+            return false;
+        };
+        let function = nodes.parent_id(function);
+        self.function(function)
+            .is_some_and(|facts| facts.runs == FunctionRuns::PerRequest)
+    }
+
+    fn symbol_lifetime_at_depth(&self, symbol: SymbolId, depth: u8) -> ValueLifetime {
+        let semantic = self.semantic();
+        let scoping = semantic.scoping();
+        if scoping.symbol_scope_id(symbol) == scoping.root_scope_id() {
+            return ValueLifetime::LongLived;
+        }
+        if self
+            .settings
+            .long_lived
+            .iter()
+            .chain(&self.settings.pools)
+            .any(|n| n == scoping.symbol_name(symbol))
+        {
+            return ValueLifetime::LongLived;
+        }
+        if self.is_request_parameter(symbol) {
+            return ValueLifetime::CallScoped;
+        }
+        let declaration = scoping.symbol_declaration(symbol);
+        match semantic.nodes().kind(declaration) {
+            AstKind::VariableDeclarator(declarator) => {
+                if scoping.symbol_is_mutated(symbol) {
+                    return ValueLifetime::Unknown;
+                }
+                match &declarator.init {
+                    Some(init) if declarator.id.get_binding_identifier().is_some() => {
+                        self.expression_lifetime_at_depth(init, depth + 1)
+                    }
+                    _ => ValueLifetime::Unknown,
+                }
+            }
+            AstKind::Function(_) | AstKind::Class(_) => ValueLifetime::CallScoped,
+            _ => ValueLifetime::Unknown,
+        }
+    }
+
+    fn expression_lifetime_at_depth(&self, expr: &Expression<'_>, depth: u8) -> ValueLifetime {
+        if depth > MAX_ALIAS_DEPTH {
+            return ValueLifetime::Unknown;
+        }
+        let expr = strip(expr);
+        if let Some(path) = dotted_path(expr) {
+            if self
+                .settings
+                .long_lived
+                .iter()
+                .chain(&self.settings.pools)
+                .any(|n| *n == path)
+            {
+                return ValueLifetime::LongLived;
+            }
+        }
+        let semantic = self.semantic();
+        match expr {
+            Expression::Identifier(ident) => {
+                match semantic
+                    .scoping()
+                    .get_reference(ident.reference_id())
+                    .symbol_id()
+                {
+                    Some(symbol) => self.symbol_lifetime_at_depth(symbol, depth),
+                    // Unresolved: a global (`process`, `globalThis`, `window`, injected ones).
+                    None => ValueLifetime::LongLived,
+                }
+            }
+            Expression::ChainExpression(chain) => match chain.expression.as_member_expression() {
+                Some(member) => self.expression_lifetime_at_depth(member.object(), depth),
+                None => ValueLifetime::Unknown,
+            },
+            Expression::StaticMemberExpression(_)
+            | Expression::ComputedMemberExpression(_)
+            | Expression::PrivateFieldExpression(_) => {
+                let member = expr.as_member_expression().expect("member expression");
+                self.expression_lifetime_at_depth(member.object(), depth)
+            }
+            Expression::CallExpression(call) if call.is_require_call() => ValueLifetime::LongLived,
+            Expression::NewExpression(_)
+            | Expression::ObjectExpression(_)
+            | Expression::ArrayExpression(_)
+            | Expression::FunctionExpression(_)
+            | Expression::ArrowFunctionExpression(_)
+            | Expression::ClassExpression(_) => {
+                if self.enclosing_function(expr_node_id(expr)).is_some() {
+                    ValueLifetime::CallScoped
+                } else {
+                    ValueLifetime::LongLived
+                }
+            }
+            _ => ValueLifetime::Unknown,
+        }
+    }
+}

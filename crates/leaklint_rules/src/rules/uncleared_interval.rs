@@ -1,0 +1,856 @@
+//! `uncleared-interval`: a `setInterval` whose handle is discarded, or stored but never passed
+//! to `clearInterval`. Created per request, every request adds a timer that runs forever and
+//! keeps its callback's closure (often the request) alive.
+
+use leaklint_diagnostics::{Diagnostic, Label, Severity};
+use leaklint_model::{
+    ast_util::{argument, as_member, callee_name, expr_node_id, member_name, strip, value_parent},
+    FunctionRuns,
+};
+use oxc_ast::{
+    ast::{
+        AssignmentTarget, BindingPattern, CallExpression, Expression, ForStatementLeft,
+        SimpleAssignmentTarget, UnaryOperator, VariableDeclarationKind,
+    },
+    AstKind,
+};
+use oxc_semantic::{AstNode, NodeId, SymbolId};
+use oxc_span::{GetSpan, Span};
+
+use crate::{rules::byte_span, Rule, RuleContext, RuleMeta};
+
+const ID: &str = "uncleared-interval";
+
+fn uncleared_interval_diagnostic(finding: &Finding<'_>) -> Diagnostic {
+    let what = match &finding.handle {
+        None => "`setInterval` handle is discarded".to_string(),
+        Some((name, _)) => format!("interval stored in `{name}` is never cleared"),
+    };
+    let (consequence, help) = match finding.runs {
+        FunctionRuns::PerRequest => (
+            format!(
+                " inside {}: every request starts another timer that runs forever",
+                finding.context.as_deref().unwrap_or("a request handler")
+            ),
+            "keep the handle and call `clearInterval(handle)` when the request or connection \
+             ends (for example in `res.on('close', …)` or `socket.on('disconnect', …)`), or use \
+             `setTimeout` for one-off work",
+        ),
+        FunctionRuns::PerCall => (
+            match &finding.context {
+                Some(name) => format!(" in `{name}`: every call starts another timer that runs forever"),
+                None => " in a function that can run many times: every call starts another timer \
+                         that runs forever"
+                    .to_string(),
+            },
+            "keep the handle and clear it in the matching stop, close or dispose method",
+        ),
+        FunctionRuns::Once => (
+            " at start-up: it runs for the life of the process and keeps it from exiting".to_string(),
+            "clear it in a shutdown handler (`process.on('SIGTERM', …)`), or call `.unref()` if it \
+             must not keep the process alive",
+        ),
+    };
+    let keeps = match &finding.retained {
+        Retained::Nothing => String::new(),
+        Retained::Callback(name) => {
+            format!("; its callback `{name}` stays reachable with all it references")
+        }
+        Retained::Captures(names) => format!(
+            "; its callback keeps {} alive",
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let primary = match finding.handle {
+        None => "handle discarded",
+        Some(_) => "never cleared",
+    };
+    let mut diagnostic = Diagnostic::finding(
+        ID,
+        finding.severity,
+        format!("{what}{consequence}{keeps}"),
+        Label::new(byte_span(finding.span), primary),
+    )
+    .with_help(help);
+    if let Some((_, span)) = finding.handle {
+        diagnostic = diagnostic.with_secondary(Label::new(
+            byte_span(span),
+            "stored here; no `clearInterval` reaches it",
+        ));
+    }
+    diagnostic
+}
+
+/// See `rules/uncleared-interval.md`.
+#[derive(Debug, Clone)]
+pub struct UnclearedInterval {
+    /// Leave alone a start-up interval that is `.unref()`ed: it cannot keep the process alive
+    /// and runs at most once per process.
+    allow_unref: bool,
+}
+
+impl Default for UnclearedInterval {
+    fn default() -> Self {
+        Self { allow_unref: true }
+    }
+}
+
+pub static META: RuleMeta = RuleMeta {
+    id: ID,
+    name: "UnclearedInterval",
+    description: "setInterval whose handle is discarded or never passed to clearInterval",
+    default_severity: Severity::Warning,
+    escalated_severity: Some(Severity::Error),
+    docs: include_str!("../../../../rules/uncleared-interval.md"),
+    tags: &["memory-leak", "timers", "reliability"],
+    precision: "high",
+    options_schema: r#"{
+  "type": "object",
+  "properties": {
+    "allowUnref": {
+      "type": "boolean",
+      "default": true,
+      "description": "Do not report an interval created once at start-up whose handle is .unref()ed."
+    }
+  },
+  "additionalProperties": false
+}"#,
+    factory: |options| {
+        let mut rule = UnclearedInterval::default();
+        if let Some(options) = options {
+            let object = options.as_object().ok_or("options must be an object")?;
+            for (key, value) in object {
+                match key.as_str() {
+                    "allowUnref" => {
+                        rule.allow_unref =
+                            value.as_bool().ok_or("`allowUnref` must be a boolean")?;
+                    }
+                    other => {
+                        return Err(format!("unknown option `{other}` (expected `allowUnref`)"))
+                    }
+                }
+            }
+        }
+        Ok(Box::new(rule))
+    },
+};
+
+impl Rule for UnclearedInterval {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn should_run(&self, ctx: &RuleContext<'_, '_>) -> bool {
+        ctx.source_text().contains("setInterval")
+    }
+
+    fn run_on_node<'a>(&self, node: &AstNode<'a>, ctx: &mut RuleContext<'a, '_>) {
+        let AstKind::CallExpression(call) = node.kind() else {
+            return;
+        };
+        if !is_set_interval(call, ctx) {
+            return;
+        }
+        let (handle, handle_span, chained_unref) = match fate(node.id(), ctx) {
+            Fate::Escaped => return,
+            Fate::Discarded { unrefed } => (None, None, unrefed),
+            Fate::Stored {
+                place,
+                span,
+                unrefed,
+            } => (Some(place), Some(span), unrefed),
+        };
+        let mut unrefed = chained_unref;
+        if let Some(place) = &handle {
+            match symbol_handle_use(place, ctx) {
+                HandleUse::Cleared | HandleUse::Escaped => return,
+                HandleUse::Unrefed => unrefed = true,
+                HandleUse::Kept => {}
+            }
+            if cleared_places(ctx)
+                .iter()
+                .any(|cleared| cleared.clears(place))
+            {
+                return;
+            }
+        }
+        let model = ctx.model();
+        let runs = model.runs_at(node.id());
+        if runs.is_once() && unrefed && self.allow_unref {
+            return;
+        }
+        let context = match runs {
+            FunctionRuns::PerRequest => model.request_context(node.id()).map(str::to_string),
+            FunctionRuns::PerCall => model
+                .enclosing_function(node.id())
+                .and_then(|f| model.function(f))
+                .and_then(|facts| facts.name.clone()),
+            FunctionRuns::Once => None,
+        };
+        let finding = Finding {
+            span: call.callee.span(),
+            severity: if runs == FunctionRuns::PerRequest {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
+            runs,
+            context,
+            handle: handle_span.map(|span| (display(ctx.source_text(), span), span)),
+            retained: retained_by_callback(call, ctx),
+        };
+        ctx.report(uncleared_interval_diagnostic(&finding));
+    }
+}
+
+struct Finding<'a> {
+    span: Span,
+    severity: Severity,
+    runs: FunctionRuns,
+    /// Why it runs per request, or the name of the function it is in.
+    context: Option<String>,
+    handle: Option<(&'a str, Span)>,
+    retained: Retained,
+}
+
+enum Retained {
+    Nothing,
+    Callback(String),
+    Captures(Vec<String>),
+}
+
+/// Node's `setInterval`: the global, `globalThis.setInterval` (also `global`, `window`,
+/// `self`), or imported from `timers` — never the async-iterator one from `timers/promises`.
+fn is_set_interval(call: &CallExpression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    is_timer_function(&call.callee, "setInterval", ctx)
+}
+
+/// `clearInterval` or `clearTimeout` (Node and browsers clear either kind with either).
+fn is_clear_function(expr: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    is_timer_function(expr, "clearInterval", ctx) || is_timer_function(expr, "clearTimeout", ctx)
+}
+
+fn is_timer_function(expr: &Expression<'_>, name: &str, ctx: &RuleContext<'_, '_>) -> bool {
+    let model = ctx.model();
+    match strip(expr) {
+        // By symbol: `import { setInterval as every } from 'timers'` makes `every` the one.
+        Expression::Identifier(ident) => match model.symbol_of(ident) {
+            None => ident.name == name,
+            Some(symbol) => model
+                .import_origin(symbol)
+                .is_some_and(|origin| origin.is_module("timers") && origin.export == Some(name)),
+        },
+        other => {
+            let Some(member) = as_member(other) else {
+                return false;
+            };
+            if member_name(member) != Some(name) {
+                return false;
+            }
+            match strip(member.object()) {
+                Expression::Identifier(object) => match model.symbol_of(object) {
+                    None => matches!(
+                        object.name.as_str(),
+                        "globalThis" | "global" | "window" | "self"
+                    ),
+                    Some(symbol) => model.import_origin(symbol).is_some_and(|origin| {
+                        origin.is_module("timers") && origin.export.is_none()
+                    }),
+                },
+                _ => false,
+            }
+        }
+    }
+}
+
+/// Where a handle can be found later: a binding, or a path of fields from one (`this.timer`,
+/// `state.poller`), possibly an entry of a collection there (`timers.push(h)`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Place<'a> {
+    root: Root,
+    path: Vec<&'a str>,
+    /// An entry of the collection at `root.path`, not the value itself.
+    entry: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Root {
+    Symbol(SymbolId),
+    /// `this` of a class or object literal; `None` when it is a plain function's `this`
+    /// (constructor functions and prototype methods), which matches any.
+    This(Option<NodeId>),
+}
+
+impl Place<'_> {
+    /// Whether clearing what is at `self` clears the handle stored at `handle`.
+    fn clears(&self, handle: &Place<'_>) -> bool {
+        let roots_match = match (self.root, handle.root) {
+            (Root::Symbol(a), Root::Symbol(b)) => a == b,
+            (Root::This(a), Root::This(b)) => a.is_none() || b.is_none() || a == b,
+            _ => false,
+        };
+        roots_match && self.entry == handle.entry && self.path == handle.path
+    }
+}
+
+enum Fate<'a> {
+    /// Nobody can ever clear it.
+    Discarded { unrefed: bool },
+    Stored {
+        place: Place<'a>,
+        span: Span,
+        unrefed: bool,
+    },
+    /// Returned, passed to a function, yielded, exported: its owner is elsewhere.
+    Escaped,
+}
+
+/// Follows the value of a `setInterval(…)` call upwards to where it ends up.
+fn fate<'a>(call: NodeId, ctx: &RuleContext<'a, '_>) -> Fate<'a> {
+    let semantic = ctx.semantic();
+    let nodes = ctx.nodes();
+    let mut current = call;
+    let mut unrefed = false;
+    loop {
+        let (child, parent) = value_parent(semantic, current);
+        let parent_id = nodes.parent_id(child);
+        match parent {
+            AstKind::ExpressionStatement(_) => return Fate::Discarded { unrefed },
+            AstKind::UnaryExpression(unary) if unary.operator == UnaryOperator::Void => {
+                return Fate::Discarded { unrefed };
+            }
+            AstKind::SequenceExpression(sequence) => {
+                if sequence.expressions.last().map(expr_node_id) != Some(child) {
+                    return Fate::Discarded { unrefed };
+                }
+            }
+            AstKind::ConditionalExpression(_)
+            | AstKind::LogicalExpression(_)
+            | AstKind::AwaitExpression(_) => {}
+            AstKind::StaticMemberExpression(member) => {
+                // `.unref()` and `.ref()` return the timer itself.
+                let AstKind::CallExpression(_) = nodes.parent_kind(parent_id) else {
+                    return Fate::Escaped;
+                };
+                match member.property.name.as_str() {
+                    "unref" => unrefed = true,
+                    "ref" => unrefed = false,
+                    "refresh" => {}
+                    _ => return Fate::Escaped,
+                }
+                current = nodes.parent_id(parent_id);
+                continue;
+            }
+            AstKind::VariableDeclarator(declarator) => {
+                let Some(binding) = declarator.id.get_binding_identifier() else {
+                    return Fate::Escaped;
+                };
+                let (Some(symbol), BindingPattern::BindingIdentifier(_)) =
+                    (binding.symbol_id.get(), &declarator.id)
+                else {
+                    return Fate::Escaped;
+                };
+                let place = Place {
+                    root: Root::Symbol(symbol),
+                    path: Vec::new(),
+                    entry: false,
+                };
+                return Fate::Stored {
+                    place,
+                    span: binding.span,
+                    unrefed,
+                };
+            }
+            AstKind::AssignmentExpression(assign) => {
+                if expr_node_id(&assign.right) != child {
+                    return Fate::Escaped;
+                }
+                return match assignment_place(&assign.left, ctx) {
+                    Some(place) => Fate::Stored {
+                        place,
+                        span: assign.left.span(),
+                        unrefed,
+                    },
+                    None => Fate::Escaped,
+                };
+            }
+            AstKind::CallExpression(outer) => {
+                // `timers.push(setInterval(…))`, `timers.add(…)`, `timers.set(key, …)`
+                let value_index = match callee_name(outer) {
+                    Some("push" | "add" | "unshift") => 0,
+                    Some("set") => 1,
+                    _ => return Fate::Escaped,
+                };
+                let is_value = argument(outer, value_index).map(expr_node_id) == Some(child);
+                let receiver = as_member(&outer.callee).map(|m| m.object());
+                return match (is_value, receiver.and_then(|r| place_of(r, ctx))) {
+                    (true, Some(mut place)) if !place.entry => {
+                        place.entry = true;
+                        Fate::Stored {
+                            place,
+                            span: outer.callee.span(),
+                            unrefed,
+                        }
+                    }
+                    _ => Fate::Escaped,
+                };
+            }
+            AstKind::PropertyDefinition(property) => {
+                // `timer = setInterval(…)` as a class field
+                let Some(name) = leaklint_model::ast_util::property_key_name(&property.key) else {
+                    return Fate::Escaped;
+                };
+                let class = nodes.parent_id(parent_id);
+                let place = Place {
+                    root: Root::This(Some(class)),
+                    path: vec![name],
+                    entry: false,
+                };
+                return Fate::Stored {
+                    place,
+                    span: property.key.span(),
+                    unrefed,
+                };
+            }
+            _ => return Fate::Escaped,
+        }
+        current = parent_id;
+    }
+}
+
+fn assignment_place<'a>(
+    target: &AssignmentTarget<'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Place<'a>> {
+    match target.as_simple_assignment_target()? {
+        SimpleAssignmentTarget::AssignmentTargetIdentifier(ident) => {
+            let symbol = ctx.model().symbol_of(ident)?;
+            Some(Place {
+                root: Root::Symbol(symbol),
+                path: Vec::new(),
+                entry: false,
+            })
+        }
+        simple => {
+            let member = simple.as_member_expression()?;
+            member_place(member, ctx)
+        }
+    }
+}
+
+/// Where an expression reads from, if it is a binding or a path of fields from one.
+fn place_of<'a>(expr: &Expression<'a>, ctx: &RuleContext<'a, '_>) -> Option<Place<'a>> {
+    match strip(expr) {
+        Expression::Identifier(ident) => {
+            let symbol = ctx.model().symbol_of(ident)?;
+            Some(Place {
+                root: Root::Symbol(symbol),
+                path: Vec::new(),
+                entry: false,
+            })
+        }
+        // `timers.get(key)`
+        Expression::CallExpression(call) if callee_name(call) == Some("get") => {
+            let mut place = place_of(as_member(&call.callee)?.object(), ctx)?;
+            if place.entry {
+                return None;
+            }
+            place.entry = true;
+            Some(place)
+        }
+        other => member_place(as_member(other)?, ctx),
+    }
+}
+
+fn member_place<'a>(
+    member: &oxc_ast::ast::MemberExpression<'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Place<'a>> {
+    let object = strip(member.object());
+    let mut place = match object {
+        Expression::ThisExpression(this) => Place {
+            root: Root::This(this_owner(this.node_id(), ctx)),
+            path: Vec::new(),
+            entry: false,
+        },
+        _ => place_of(object, ctx)?,
+    };
+    if place.entry {
+        return None;
+    }
+    match member_name(member) {
+        Some(name) => place.path.push(name),
+        // `timers[id]`
+        None => place.entry = true,
+    }
+    Some(place)
+}
+
+/// The class or object literal whose instance `this` is at a node; `None` for a plain
+/// function's `this`.
+fn this_owner(node: NodeId, ctx: &RuleContext<'_, '_>) -> Option<NodeId> {
+    let nodes = ctx.nodes();
+    for ancestor in nodes.ancestor_ids(node) {
+        match nodes.kind(ancestor) {
+            AstKind::Function(_) => {
+                let parent = nodes.parent_id(ancestor);
+                return match nodes.kind(parent) {
+                    // MethodDefinition → ClassBody → Class
+                    AstKind::MethodDefinition(_) => Some(nodes.parent_id(nodes.parent_id(parent))),
+                    AstKind::ObjectProperty(_) => Some(nodes.parent_id(parent)),
+                    _ => None,
+                };
+            }
+            AstKind::PropertyDefinition(_) | AstKind::StaticBlock(_) => {
+                return Some(nodes.parent_id(nodes.parent_id(ancestor)));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Every place some `clearInterval`/`clearTimeout` call clears, directly or by looping over a
+/// collection of handles.
+fn cleared_places<'a>(ctx: &RuleContext<'a, '_>) -> Vec<Place<'a>> {
+    let mut places = Vec::new();
+    for node in ctx.nodes().iter() {
+        let AstKind::CallExpression(call) = node.kind() else {
+            continue;
+        };
+        if is_clear_function(&call.callee, ctx) {
+            if let Some(arg) = argument(call, 0) {
+                places.extend(place_of(arg, ctx));
+                if let Expression::Identifier(ident) = strip(arg) {
+                    if let Some(symbol) = ctx.model().symbol_of(ident) {
+                        places.extend(loop_source(symbol, ctx));
+                    }
+                }
+            }
+        } else if matches!(callee_name(call), Some("forEach" | "map")) {
+            // `timers.forEach(clearInterval)`
+            let passes_clear = call
+                .arguments
+                .iter()
+                .filter_map(|a| a.as_expression())
+                .any(|a| is_clear_function(a, ctx));
+            if passes_clear {
+                if let Some(receiver) = as_member(&call.callee).map(|m| m.object()) {
+                    places.extend(iterated_place(receiver, ctx));
+                }
+            }
+        }
+    }
+    places
+}
+
+/// For a loop variable (`for (const t of timers)`, `timers.forEach((t) => …)`), the
+/// collection whose entries it takes.
+fn loop_source<'a>(symbol: SymbolId, ctx: &RuleContext<'a, '_>) -> Option<Place<'a>> {
+    let nodes = ctx.nodes();
+    let declaration = ctx.semantic().scoping().symbol_declaration(symbol);
+    for ancestor in nodes.ancestor_ids(declaration) {
+        match nodes.kind(ancestor) {
+            AstKind::ForOfStatement(for_of) => {
+                let ForStatementLeft::VariableDeclaration(_) = &for_of.left else {
+                    return None;
+                };
+                return iterated_place(&for_of.right, ctx);
+            }
+            AstKind::FormalParameters(_) => {
+                let function = nodes.parent_id(ancestor);
+                let (_, AstKind::CallExpression(call)) = value_parent(ctx.semantic(), function)
+                else {
+                    return None;
+                };
+                if !matches!(callee_name(call), Some("forEach" | "map")) {
+                    return None;
+                }
+                return iterated_place(as_member(&call.callee)?.object(), ctx);
+            }
+            AstKind::Function(_) | AstKind::ArrowFunctionExpression(_) | AstKind::Program(_) => {
+                return None;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The collection behind `timers`, `timers.values()`, `Object.values(timers)`,
+/// `Array.from(timers)`, `[...timers]`, as a place of its entries.
+fn iterated_place<'a>(expr: &Expression<'a>, ctx: &RuleContext<'a, '_>) -> Option<Place<'a>> {
+    let collection = match strip(expr) {
+        Expression::CallExpression(call) => {
+            let callee = as_member(&call.callee)?;
+            match (member_name(callee)?, strip(callee.object())) {
+                ("values" | "entries" | "from", Expression::Identifier(object))
+                    if matches!(object.name.as_str(), "Object" | "Array")
+                        && ctx.model().symbol_of(object).is_none() =>
+                {
+                    argument(call, 0)?
+                }
+                ("values" | "entries", object) => object,
+                _ => return None,
+            }
+        }
+        Expression::ArrayExpression(array) if array.elements.len() == 1 => {
+            match array.elements.first()? {
+                oxc_ast::ast::ArrayExpressionElement::SpreadElement(spread) => &spread.argument,
+                _ => return None,
+            }
+        }
+        other => other,
+    };
+    let mut place = place_of(collection, ctx)?;
+    if place.entry {
+        return None;
+    }
+    place.entry = true;
+    Some(place)
+}
+
+enum HandleUse {
+    Kept,
+    Unrefed,
+    /// `handle.close()` or a `using` declaration.
+    Cleared,
+    /// Passed on, returned, stored elsewhere or exported: someone else owns it.
+    Escaped,
+}
+
+/// What the code does with a handle held in a plain binding, apart from `clearInterval`.
+fn symbol_handle_use(place: &Place<'_>, ctx: &RuleContext<'_, '_>) -> HandleUse {
+    let Place {
+        root: Root::Symbol(symbol),
+        path,
+        entry: false,
+    } = place
+    else {
+        return HandleUse::Kept;
+    };
+    if !path.is_empty() {
+        return HandleUse::Kept;
+    }
+    let semantic = ctx.semantic();
+    let nodes = ctx.nodes();
+    let declaration = semantic.scoping().symbol_declaration(*symbol);
+    if let AstKind::VariableDeclaration(declaration) = nodes.parent_kind(declaration) {
+        if matches!(
+            declaration.kind,
+            VariableDeclarationKind::Using | VariableDeclarationKind::AwaitUsing
+        ) {
+            return HandleUse::Cleared;
+        }
+    }
+    if nodes
+        .ancestor_kinds(declaration)
+        .any(|k| matches!(k, AstKind::ExportDeclaration(_)))
+    {
+        return HandleUse::Escaped;
+    }
+    let mut result = HandleUse::Kept;
+    for reference in semantic.scoping().get_resolved_references(*symbol) {
+        if !reference.is_read() {
+            continue;
+        }
+        let (child, parent) = value_parent(semantic, reference.node_id());
+        match parent {
+            AstKind::StaticMemberExpression(member) => match member.property.name.as_str() {
+                "close" => return HandleUse::Cleared,
+                "unref" => result = HandleUse::Unrefed,
+                _ => {}
+            },
+            AstKind::ComputedMemberExpression(member)
+                if member.expression.span() != nodes.kind(child).span() =>
+            {
+                // `handle[Symbol.dispose]()`
+                if ctx.source_text()
+                    [member.expression.span().start as usize..member.expression.span().end as usize]
+                    .ends_with("dispose")
+                {
+                    return HandleUse::Cleared;
+                }
+            }
+            AstKind::CallExpression(call) => {
+                if !is_clear_function(&call.callee, ctx) && expr_node_id(&call.callee) != child {
+                    return HandleUse::Escaped;
+                }
+            }
+            AstKind::ReturnStatement(_)
+            | AstKind::VariableDeclarator(_)
+            | AstKind::AssignmentExpression(_)
+            | AstKind::ArrayExpression(_)
+            | AstKind::ObjectProperty(_)
+            | AstKind::SpreadElement(_)
+            | AstKind::NewExpression(_)
+            | AstKind::YieldExpression(_)
+            | AstKind::ExportSpecifier(_)
+            | AstKind::PropertyDefinition(_) => return HandleUse::Escaped,
+            // `() => handle`
+            AstKind::ArrowFunctionExpression(_) => return HandleUse::Escaped,
+            _ => {}
+        }
+    }
+    result
+}
+
+/// What the interval's callback keeps alive: the locals and parameters of enclosing functions it
+/// refers to (module-level values live forever anyway), and `this`.
+fn retained_by_callback(call: &CallExpression<'_>, ctx: &RuleContext<'_, '_>) -> Retained {
+    let Some(callback) = argument(call, 0) else {
+        return Retained::Nothing;
+    };
+    let callback = strip(callback);
+    let model = ctx.model();
+    if let Expression::Identifier(ident) = callback {
+        return Retained::Callback(ident.name.to_string());
+    }
+    if !matches!(
+        callback,
+        Expression::ArrowFunctionExpression(_) | Expression::FunctionExpression(_)
+    ) {
+        return Retained::Nothing;
+    }
+    let span = callback.span();
+    let scoping = ctx.semantic().scoping();
+    let root = scoping.root_scope_id();
+    let mut names: Vec<String> = Vec::new();
+    let mut uses_this = false;
+    let start = expr_node_id(callback).index() + 1;
+    for node in ctx.nodes().iter().skip(start) {
+        let node_span = node.kind().span();
+        if node_span.start >= span.end {
+            break;
+        }
+        match node.kind() {
+            AstKind::IdentifierReference(ident) => {
+                let Some(symbol) = model.symbol_of(ident) else {
+                    continue;
+                };
+                let declared = scoping.symbol_span(symbol);
+                let inside = declared.start >= span.start && declared.end <= span.end;
+                if !inside && scoping.symbol_scope_id(symbol) != root {
+                    let name = ident.name.to_string();
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+            }
+            AstKind::ThisExpression(_)
+                if matches!(callback, Expression::ArrowFunctionExpression(_)) =>
+            {
+                uses_this = true;
+            }
+            _ => {}
+        }
+    }
+    if uses_this {
+        names.push("this".to_string());
+    }
+    // Request values first: they are the expensive ones.
+    names.sort_by_key(|n| !matches!(n.as_str(), "req" | "request" | "res" | "ctx" | "socket"));
+    names.truncate(3);
+    if names.is_empty() {
+        Retained::Nothing
+    } else {
+        Retained::Captures(names)
+    }
+}
+
+fn display(source: &str, span: Span) -> &str {
+    let text = &source[span.start as usize..span.end as usize];
+    if text.len() > 40 || text.contains('\n') {
+        "the handle"
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::META;
+    use crate::test_util::{assert_clean, assert_reports, run_rule, severities};
+    use leaklint_diagnostics::Severity;
+
+    #[test]
+    fn flagged() {
+        for source in [
+            "setInterval(() => poll(), 1000);",
+            "const t = setInterval(tick, 1000);",
+            "app.get('/x', (req, res) => { setInterval(() => res.write('.'), 1000); });",
+            "function start() { this.timer = setInterval(tick, 10); }",
+            "import { setInterval as every } from 'timers'; every(tick, 10);",
+            "globalThis.setInterval(tick, 10);",
+            "app.get('/x', (req, res) => { setInterval(tick, 1000).unref(); });",
+            "const timers = []; function start() { timers.push(setInterval(tick, 1)); }",
+        ] {
+            assert_reports(&META, source, "a.js", 1);
+        }
+    }
+
+    #[test]
+    fn clean() {
+        for source in [
+            "const t = setInterval(tick, 1000); process.on('SIGTERM', () => clearInterval(t));",
+            "setInterval(tick, 1000).unref();",
+            "const t = setInterval(tick, 1000); t.unref();",
+            "function every(ms) { return setInterval(tick, ms); }",
+            "const make = () => setInterval(tick, 10);",
+            "import { setInterval } from 'timers/promises'; for await (const _ of setInterval(10)) { break; }",
+            "function setInterval() {} setInterval();",
+            "class P { start() { this.t = setInterval(tick, 5); } stop() { clearInterval(this.t); } }",
+            "const timers = new Set(); function add() { timers.add(setInterval(tick, 1)); } function stopAll() { for (const t of timers) clearInterval(t); }",
+            "const timers = []; function add() { timers.push(setInterval(tick, 1)); } function stopAll() { timers.forEach(clearInterval); }",
+            "const t = setInterval(() => { if (done()) clearInterval(t); }, 100);",
+            "const t = setInterval(tick, 10); register(t);",
+            "const t = setInterval(tick, 10); t.close();",
+            "let t; function start() { t = setInterval(tick, 1); } function stop() { clearTimeout(t); }",
+        ] {
+            assert_clean(&META, source, "a.js");
+        }
+    }
+
+    #[test]
+    fn per_request_is_an_error_start_up_a_warning() {
+        assert_eq!(
+            severities(
+                &META,
+                "app.post('/a', (req, res) => { setInterval(() => send(req), 10); });",
+                "a.js"
+            ),
+            [Severity::Error]
+        );
+        assert_eq!(
+            severities(&META, "setInterval(tick, 10);", "a.js"),
+            [Severity::Warning]
+        );
+    }
+
+    #[test]
+    fn a_local_handle_does_not_borrow_a_module_clear() {
+        // The local `t` shadows the module-level `t`: clearing the module one clears nothing here.
+        let source = "let t = setInterval(a, 1);\nfunction stop() { clearInterval(t); }\n\
+                      app.get('/x', (req, res) => { const t = setInterval(b, 1); });";
+        assert_reports(&META, source, "a.js", 1);
+    }
+
+    #[test]
+    fn unref_option() {
+        let options = serde_json::json!({ "allowUnref": false });
+        assert_eq!(
+            run_rule(
+                &META,
+                "setInterval(tick, 1).unref();",
+                "a.js",
+                Some(&options)
+            )
+            .len(),
+            1
+        );
+    }
+}
