@@ -1,1 +1,287 @@
-fn main() {}
+//! The `leaklint` command: argument parsing and wiring only; the work is in `crates/`.
+
+use std::{
+    io::{IsTerminal, Write},
+    path::{Path, PathBuf},
+    process::ExitCode,
+    time::Instant,
+};
+
+use clap::{Parser, Subcommand, ValueEnum};
+use leaklint_diagnostics::Totals;
+use leaklint_linter::{DiscoveryOptions, LintOptions, RunOptions};
+use leaklint_report::{Format, ReportOptions};
+use leaklint_rules::all_rules;
+
+/// Exit codes, as the README documents them.
+const EXIT_CLEAN: u8 = 0;
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_TROUBLE: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "leaklint",
+    version,
+    about = "Finds memory-leak patterns in JavaScript and TypeScript services",
+    args_conflicts_with_subcommands = true,
+    after_help = "Exit codes: 0 no error-level findings, 1 error-level findings (or more warnings than \
+                  --max-warnings), 2 usage, configuration, I/O or internal errors."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    #[command(flatten)]
+    lint: LintArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the rules: id, default severity, what each finds.
+    Rules,
+    /// Print a rule's documentation.
+    Explain {
+        /// A rule id, e.g. `uncleared-interval`.
+        rule: String,
+    },
+    /// Print the JSON Schema of `.leaklintrc.json`.
+    ConfigSchema,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Pretty,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(clap::Args)]
+struct LintArgs {
+    /// Files and directories to lint.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "pretty")]
+    format: FormatArg,
+
+    /// Write the report to this file (atomically) instead of standard output.
+    #[arg(short, long, value_name = "PATH")]
+    output_file: Option<PathBuf>,
+
+    /// Use this configuration file for every file, instead of the nearest `.leaklintrc.json`.
+    #[arg(short, long, value_name = "PATH")]
+    config: Option<PathBuf>,
+
+    /// Number of threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+
+    /// Report errors only.
+    #[arg(short, long)]
+    quiet: bool,
+
+    /// Exit with 1 when there are more than N warnings.
+    #[arg(long, value_name = "N")]
+    max_warnings: Option<usize>,
+
+    /// Skip files named on the command line that a directory walk would skip (for pre-commit
+    /// and lint-staged, which pass file lists).
+    #[arg(long)]
+    force_exclude: bool,
+
+    /// Also lint `dist/`, `build/`, `coverage/` and `*.min.js`.
+    #[arg(long)]
+    no_default_ignores: bool,
+
+    /// Report `leaklint-disable` comments that suppress nothing, as errors.
+    #[arg(long)]
+    report_unused_disable_directives: bool,
+}
+
+fn main() -> ExitCode {
+    // A crash on one file is caught and reported as that file's `internal-error`; say it once,
+    // briefly, instead of the default backtrace banner.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("leaklint: internal error: {info}");
+    }));
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Some(Command::Rules) => list_rules(),
+        Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::ConfigSchema) => {
+            let schema = leaklint_linter::config_schema();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&schema).expect("schema serialises")
+            );
+            EXIT_CLEAN
+        }
+        None => lint(&cli.lint),
+    };
+    ExitCode::from(code)
+}
+
+fn list_rules() -> u8 {
+    let width = all_rules().iter().map(|r| r.id.len()).max().unwrap_or(0);
+    for rule in all_rules() {
+        let severity = match rule.escalated_severity {
+            Some(escalated) if escalated != rule.default_severity => {
+                format!("{} ({escalated} per request)", rule.default_severity)
+            }
+            _ => rule.default_severity.to_string(),
+        };
+        println!("{:width$}  {severity:26}  {}", rule.id, rule.description);
+    }
+    EXIT_CLEAN
+}
+
+fn explain(id: &str) -> u8 {
+    match leaklint_rules::find_rule(id) {
+        Some(rule) => {
+            print!("{}", rule.docs);
+            EXIT_CLEAN
+        }
+        None => {
+            let known = all_rules()
+                .iter()
+                .map(|r| r.id)
+                .collect::<Vec<_>>()
+                .join(", ");
+            eprintln!("leaklint: error: unknown rule `{id}` (known rules: {known})");
+            EXIT_TROUBLE
+        }
+    }
+}
+
+fn lint(args: &LintArgs) -> u8 {
+    let started = Instant::now();
+    let threads = args
+        .threads
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    let options = RunOptions {
+        paths: args.paths.clone(),
+        config: args.config.clone(),
+        discovery: DiscoveryOptions {
+            force_exclude: args.force_exclude,
+            default_ignores: !args.no_default_ignores,
+            threads,
+        },
+        lint: LintOptions {
+            unused_directives: args
+                .report_unused_disable_directives
+                .then_some(leaklint_diagnostics::Severity::Error),
+        },
+    };
+    let result = match leaklint_linter::run(&options) {
+        Ok(result) => result,
+        Err(error) => {
+            eprintln!("leaklint: error: {error}");
+            return EXIT_TROUBLE;
+        }
+    };
+
+    let mut trouble = false;
+    for path in &result.missing {
+        eprintln!(
+            "leaklint: error: no such file or directory: {}",
+            path.display()
+        );
+        trouble = true;
+    }
+    for (error, skipped) in &result.config_errors {
+        let skipped = match skipped {
+            0 => String::new(),
+            1 => " (1 file under it was not linted)".to_string(),
+            n => format!(" ({n} files under it were not linted)"),
+        };
+        eprintln!("leaklint: error: {error}{skipped}");
+        trouble = true;
+    }
+
+    // Warnings count towards --max-warnings even when --quiet hides them.
+    let all_totals = Totals::of(&result.reports, result.files);
+    let reports = if args.quiet {
+        leaklint_linter::errors_only(result.reports)
+    } else {
+        result.reports
+    };
+    let totals = Totals {
+        warnings: if args.quiet { 0 } else { all_totals.warnings },
+        ..all_totals
+    };
+
+    let format = match args.format {
+        FormatArg::Pretty => Format::Pretty,
+        FormatArg::Json => Format::Json,
+        FormatArg::Sarif => Format::Sarif,
+        FormatArg::Github => Format::Github,
+    };
+    let to_terminal = args.output_file.is_none() && std::io::stdout().is_terminal();
+    let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    let elapsed_ms = started.elapsed().as_millis();
+    let report_options = ReportOptions {
+        color,
+        cwd: &cwd,
+        tool_version: env!("CARGO_PKG_VERSION"),
+        elapsed_ms,
+    };
+    let rendered = leaklint_report::render(format, &reports, &totals, &report_options);
+
+    match &args.output_file {
+        Some(path) => {
+            if let Err(error) = write_atomically(path, rendered.as_bytes()) {
+                eprintln!("leaklint: error: cannot write {}: {error}", path.display());
+                return EXIT_TROUBLE;
+            }
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            if stdout
+                .write_all(rendered.as_bytes())
+                .and_then(|()| stdout.flush())
+                .is_err()
+            {
+                // Standard output closed (e.g. piped into `head`): nothing more to say.
+                return EXIT_TROUBLE;
+            }
+        }
+    }
+    if format == Format::Pretty {
+        let stderr_color = std::io::stderr().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        eprintln!(
+            "{}",
+            leaklint_report::summary_line(&totals, elapsed_ms, stderr_color)
+        );
+    }
+
+    if trouble || all_totals.tool_errors > 0 {
+        EXIT_TROUBLE
+    } else if all_totals.errors > 0
+        || args
+            .max_warnings
+            .is_some_and(|max| all_totals.warnings > max)
+    {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+/// Writes to a temporary file beside `path`, then renames it over `path`: readers see the old
+/// file or the whole new one, never a truncated one.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

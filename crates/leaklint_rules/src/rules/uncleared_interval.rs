@@ -665,21 +665,17 @@ fn symbol_handle_use(place: &Place<'_>, ctx: &RuleContext<'_, '_>) -> HandleUse 
                 "unref" => result = HandleUse::Unrefed,
                 _ => {}
             },
+            // `handle[Symbol.dispose]()`
             AstKind::ComputedMemberExpression(member)
-                if member.expression.span() != nodes.kind(child).span() =>
+                if expr_node_id(&member.expression) != child
+                    && is_symbol_dispose(&member.expression, ctx) =>
             {
-                // `handle[Symbol.dispose]()`
-                if ctx.source_text()
-                    [member.expression.span().start as usize..member.expression.span().end as usize]
-                    .ends_with("dispose")
-                {
-                    return HandleUse::Cleared;
-                }
+                return HandleUse::Cleared;
             }
-            AstKind::CallExpression(call) => {
-                if !is_clear_function(&call.callee, ctx) && expr_node_id(&call.callee) != child {
-                    return HandleUse::Escaped;
-                }
+            AstKind::CallExpression(call)
+                if !is_clear_function(&call.callee, ctx) && expr_node_id(&call.callee) != child =>
+            {
+                return HandleUse::Escaped;
             }
             AstKind::ReturnStatement(_)
             | AstKind::VariableDeclarator(_)
@@ -697,6 +693,15 @@ fn symbol_handle_use(place: &Place<'_>, ctx: &RuleContext<'_, '_>) -> HandleUse 
         }
     }
     result
+}
+
+/// `Symbol.dispose` / `Symbol.asyncDispose`, with `Symbol` the global.
+fn is_symbol_dispose(expr: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    let Some(member) = as_member(expr) else {
+        return false;
+    };
+    matches!(member_name(member), Some("dispose" | "asyncDispose"))
+        && matches!(strip(member.object()), Expression::Identifier(symbol) if ctx.model().is_global(symbol, "Symbol"))
 }
 
 /// What the interval's callback keeps alive: the locals and parameters of enclosing functions it
@@ -786,6 +791,7 @@ mod tests {
             "function start() { this.timer = setInterval(tick, 10); }",
             "import { setInterval as every } from 'timers'; every(tick, 10);",
             "globalThis.setInterval(tick, 10);",
+            "const t = setInterval(tick, 10); t[Symbol.iterator]();",
             "app.get('/x', (req, res) => { setInterval(tick, 1000).unref(); });",
             "const timers = []; function start() { timers.push(setInterval(tick, 1)); }",
         ] {
@@ -809,6 +815,7 @@ mod tests {
             "const t = setInterval(() => { if (done()) clearInterval(t); }, 100);",
             "const t = setInterval(tick, 10); register(t);",
             "const t = setInterval(tick, 10); t.close();",
+            "const t = setInterval(tick, 10); process.on('exit', () => t[Symbol.dispose]());",
             "let t; function start() { t = setInterval(tick, 1); } function stop() { clearTimeout(t); }",
         ] {
             assert_clean(&META, source, "a.js");

@@ -1,0 +1,248 @@
+//! Which files a run looks at. Directories are walked in parallel with `ignore` (honouring
+//! `.gitignore` and `.ignore`, skipping hidden files); files named on the command line are linted
+//! even where a walk would skip them, unless `--force-exclude`.
+
+use std::{
+    path::{Path, PathBuf},
+    sync::Mutex,
+};
+
+use ignore::{WalkBuilder, WalkState};
+
+/// JavaScript and TypeScript extensions leaklint reads.
+pub const EXTENSIONS: &[&str] = &["js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx"];
+
+/// Directories never walked into.
+const ALWAYS_SKIPPED_DIRS: &[&str] = &["node_modules"];
+/// Directories of build output, skipped unless `--no-default-ignores`.
+const DEFAULT_SKIPPED_DIRS: &[&str] = &["dist", "build", "coverage"];
+
+#[derive(Debug, Clone, Copy)]
+pub struct DiscoveryOptions {
+    /// Apply the walk's exclusions to files named explicitly too (for pre-commit and
+    /// lint-staged, which pass file lists).
+    pub force_exclude: bool,
+    /// Skip `dist/`, `build/`, `coverage/` and `*.min.js`.
+    pub default_ignores: bool,
+    pub threads: usize,
+}
+
+/// A file to lint.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Discovered {
+    pub path: PathBuf,
+    /// Named on the command line rather than found by walking.
+    pub explicit: bool,
+}
+
+/// Files under `paths`, sorted and without duplicates, and the paths that do not exist.
+pub fn discover(paths: &[PathBuf], options: DiscoveryOptions) -> (Vec<Discovered>, Vec<PathBuf>) {
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for path in paths {
+        let Ok(metadata) = std::fs::metadata(path) else {
+            missing.push(path.clone());
+            continue;
+        };
+        if metadata.is_dir() {
+            walk(path, options, &mut found);
+        } else if has_source_extension(path)
+            && (!options.force_exclude || !excluded_by_default(path, options))
+        {
+            found.push(Discovered {
+                path: path.clone(),
+                explicit: true,
+            });
+        }
+    }
+    found.sort();
+    found.dedup_by(|a, b| a.path == b.path);
+    (found, missing)
+}
+
+fn walk(root: &Path, options: DiscoveryOptions, found: &mut Vec<Discovered>) {
+    let default_ignores = options.default_ignores;
+    let walker = WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .ignore(true)
+        .require_git(false)
+        .follow_links(false)
+        .threads(options.threads)
+        .filter_entry(move |entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if !is_dir || entry.depth() == 0 {
+                return true;
+            }
+            let name = entry.file_name().to_string_lossy();
+            !(ALWAYS_SKIPPED_DIRS.contains(&name.as_ref())
+                || (default_ignores && DEFAULT_SKIPPED_DIRS.contains(&name.as_ref())))
+        })
+        .build_parallel();
+    let collected = Mutex::new(Vec::new());
+    walker.run(|| {
+        let collected = &collected;
+        Box::new(move |entry| {
+            let Ok(entry) = entry else {
+                return WalkState::Continue;
+            };
+            if entry.file_type().is_some_and(|t| t.is_file())
+                && has_source_extension(entry.path())
+                && !excluded_file_name(entry.path(), default_ignores)
+            {
+                collected
+                    .lock()
+                    .expect("no panics while holding the lock")
+                    .push(Discovered {
+                        path: entry.into_path(),
+                        explicit: false,
+                    });
+            }
+            WalkState::Continue
+        })
+    });
+    found.extend(collected.into_inner().expect("walk finished"));
+}
+
+pub fn has_source_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.contains(&e))
+}
+
+/// Declaration files and, by default, minified bundles.
+fn excluded_file_name(path: &Path, default_ignores: bool) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    name.ends_with(".d.ts")
+        || name.ends_with(".d.mts")
+        || name.ends_with(".d.cts")
+        || (default_ignores && name.ends_with(".min.js"))
+}
+
+/// What a walk would skip by name, for explicit files under `--force-exclude`.
+fn excluded_by_default(path: &Path, options: DiscoveryOptions) -> bool {
+    let in_skipped_dir = path.components().any(|c| {
+        let c = c.as_os_str().to_string_lossy();
+        ALWAYS_SKIPPED_DIRS.contains(&c.as_ref())
+            || (options.default_ignores && DEFAULT_SKIPPED_DIRS.contains(&c.as_ref()))
+    });
+    in_skipped_dir || excluded_file_name(path, options.default_ignores)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(root: &Path, rel: &str) {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, "x;\n").unwrap();
+    }
+
+    fn names(found: &[Discovered], root: &Path) -> Vec<String> {
+        found
+            .iter()
+            .map(|d| {
+                d.path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect()
+    }
+
+    const OPTIONS: DiscoveryOptions = DiscoveryOptions {
+        force_exclude: false,
+        default_ignores: true,
+        threads: 2,
+    };
+
+    #[test]
+    fn walk_skips_what_users_expect() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for rel in [
+            "src/a.js",
+            "src/b.ts",
+            "src/c.tsx",
+            "src/d.mjs",
+            "src/e.cjs",
+            "src/f.mts",
+            "src/g.cts",
+            "src/h.jsx",
+            "src/types.d.ts",
+            "src/readme.md",
+            "node_modules/x/index.js",
+            "dist/bundle.js",
+            "build/out.js",
+            "coverage/lcov.js",
+            "vendor/lib.min.js",
+            ".hidden/x.js",
+            "generated/skip.js",
+            "src/deep/node_modules/y.js",
+        ] {
+            touch(root, rel);
+        }
+        std::fs::write(root.join(".gitignore"), "generated/\n").unwrap();
+        let (found, missing) = discover(&[root.to_path_buf()], OPTIONS);
+        assert!(missing.is_empty());
+        assert_eq!(
+            names(&found, root),
+            [
+                "src/a.js",
+                "src/b.ts",
+                "src/c.tsx",
+                "src/d.mjs",
+                "src/e.cjs",
+                "src/f.mts",
+                "src/g.cts",
+                "src/h.jsx"
+            ]
+        );
+
+        let all = DiscoveryOptions {
+            default_ignores: false,
+            ..OPTIONS
+        };
+        let (found, _) = discover(&[root.to_path_buf()], all);
+        assert!(names(&found, root).contains(&"dist/bundle.js".to_string()));
+        assert!(!names(&found, root)
+            .iter()
+            .any(|n| n.contains("node_modules")));
+    }
+
+    #[test]
+    fn explicit_files_and_missing_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        touch(root, "dist/bundle.js");
+        touch(root, "notes.txt");
+        let explicit = root.join("dist/bundle.js");
+        let paths = [
+            explicit.clone(),
+            root.join("notes.txt"),
+            root.join("nope.js"),
+        ];
+        let (found, missing) = discover(&paths, OPTIONS);
+        assert_eq!(
+            found,
+            [Discovered {
+                path: explicit,
+                explicit: true
+            }]
+        );
+        assert_eq!(missing, [root.join("nope.js")]);
+
+        let forced = DiscoveryOptions {
+            force_exclude: true,
+            ..OPTIONS
+        };
+        let (found, _) = discover(&paths, forced);
+        assert!(found.is_empty());
+    }
+}

@@ -1,0 +1,363 @@
+//! One file, start to end: read, parse, build semantic, run the rules, apply suppressions and
+//! configured severities. The CLI runs it on many files in parallel; the language server on the
+//! editor's buffer. It never panics outward and never gives up on the run.
+
+use std::{
+    cell::RefCell,
+    panic::{catch_unwind, AssertUnwindSafe},
+    path::Path,
+    sync::Arc,
+};
+
+use leaklint_diagnostics::{
+    engine_ids, ByteSpan, Diagnostic, DiagnosticKind, FileReport, Label, LineIndex, Severity,
+};
+use leaklint_rules::RuleContext;
+use oxc_allocator::Allocator;
+use oxc_parser::{ParseOptions, Parser, ParserReturn};
+use oxc_semantic::SemanticBuilder;
+use oxc_span::SourceType;
+
+use crate::{config::FileConfig, suppressions::Suppressions};
+
+/// How a file is linted, beyond its configuration.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LintOptions {
+    /// Report `leaklint-disable` comments that suppressed nothing, at this severity.
+    pub unused_directives: Option<Severity>,
+}
+
+thread_local! {
+    // One arena per thread, reset between files: parsing allocates a lot, freeing it all at
+    // once is what makes it cheap.
+    static ALLOCATOR: RefCell<Allocator> = RefCell::new(Allocator::default());
+}
+
+/// Reads and lints a file. Unreadable, binary and non-UTF-8 files give a `read-error`.
+pub fn lint_path(path: &Path, config: &FileConfig, options: LintOptions) -> FileReport {
+    match read_source(path) {
+        Ok(source) => lint_source(path, source.into(), config, options),
+        Err(message) => FileReport {
+            path: path.to_path_buf(),
+            source: None,
+            line_index: None,
+            diagnostics: vec![Diagnostic::tool_error(engine_ids::READ_ERROR, message)],
+        },
+    }
+}
+
+fn read_source(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read file: {e}"))?;
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err("file is UTF-16 encoded; leaklint reads UTF-8 source".to_string());
+    }
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        return Err(
+            "binary file (contains NUL bytes), not JavaScript or TypeScript source".to_string(),
+        );
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "file is not valid UTF-8 (invalid byte at offset {}); leaklint reads UTF-8 source",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// Lints source text as the file at `path` (whose extension decides JS, TS, JSX).
+pub fn lint_source(
+    path: &Path,
+    source: Arc<str>,
+    config: &FileConfig,
+    options: LintOptions,
+) -> FileReport {
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        ALLOCATOR.with(|allocator| {
+            let mut allocator = allocator.borrow_mut();
+            allocator.reset();
+            analyse(path, &source, config, options, &allocator)
+        })
+    }));
+    let mut diagnostics = match outcome {
+        Ok(diagnostics) => diagnostics,
+        Err(payload) => {
+            let reason = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            vec![Diagnostic::tool_error(
+                engine_ids::INTERNAL_ERROR,
+                format!("leaklint failed on this file ({reason}); please report it with the file"),
+            )]
+        }
+    };
+    diagnostics.sort_by(|a, b| {
+        (a.primary.span.start, a.primary.span.end, a.rule).cmp(&(
+            b.primary.span.start,
+            b.primary.span.end,
+            b.rule,
+        ))
+    });
+    let keep_source = !diagnostics.is_empty();
+    FileReport {
+        path: path.to_path_buf(),
+        line_index: keep_source.then(|| Arc::new(LineIndex::new(&source))),
+        source: keep_source.then_some(source),
+        diagnostics,
+    }
+}
+
+fn analyse(
+    path: &Path,
+    source: &str,
+    config: &FileConfig,
+    options: LintOptions,
+    allocator: &Allocator,
+) -> Vec<Diagnostic> {
+    #[cfg(debug_assertions)]
+    if let Ok(trigger) = std::env::var("LEAKLINT_DEBUG_PANIC_ON") {
+        // Lets the end-to-end tests prove that a crash in one file does not end the run.
+        if !trigger.is_empty() && path.to_string_lossy().ends_with(&trigger) {
+            panic!("LEAKLINT_DEBUG_PANIC_ON matched");
+        }
+    }
+
+    let parsed = match parse(path, source, allocator) {
+        Ok(parsed) => parsed,
+        Err(errors) => return errors,
+    };
+    let semantic = SemanticBuilder::new()
+        .with_build_nodes(true)
+        .build(&parsed.program)
+        .semantic;
+
+    let mut ctx = RuleContext::new(&semantic, &config.settings);
+    let rules: Vec<_> = config
+        .rules
+        .iter()
+        .filter(|active| active.rule.should_run(&ctx))
+        .collect();
+    if !rules.is_empty() {
+        for node in semantic.nodes().iter() {
+            for active in &rules {
+                active.rule.run_on_node(node, &mut ctx);
+            }
+        }
+    }
+    let mut found = ctx.into_diagnostics();
+    for diagnostic in &mut found {
+        if let Some(active) = rules.iter().find(|a| a.rule.meta().id == diagnostic.rule) {
+            if let Some(severity) = active.severity {
+                diagnostic.severity = severity;
+            }
+        }
+    }
+
+    let has_directives = source.contains("leaklint-disable");
+    if !has_directives {
+        return found;
+    }
+    let index = LineIndex::new(source);
+    let comments = semantic
+        .comments()
+        .iter()
+        .map(|c| (ByteSpan::new(c.span.start, c.span.end), c.is_block()));
+    let mut suppressions = Suppressions::parse(source, comments, &index);
+    found.retain(|diagnostic| !suppressions.suppresses(diagnostic, &index));
+    if let Some(severity) = options.unused_directives {
+        found.extend(suppressions.unused(severity));
+    }
+    found
+}
+
+/// Parses with the file's own source type; when that fails for JavaScript, retries as CommonJS
+/// (top-level `return`) and then as a sloppy-mode script (`with`, legacy octal), since Node runs
+/// `.js` files as either. Only when every reading fails are the first one's errors reported.
+fn parse<'a>(
+    path: &Path,
+    source: &'a str,
+    allocator: &'a Allocator,
+) -> Result<ParserReturn<'a>, Vec<Diagnostic>> {
+    let source_type = SourceType::from_path(path).unwrap_or_default();
+    let first = parse_as(source, source_type, allocator);
+    if first.diagnostics.is_empty() && !first.panicked {
+        return Ok(first);
+    }
+    if source_type.is_javascript() {
+        for fallback in [
+            source_type.with_commonjs(true),
+            source_type.with_script(true),
+        ] {
+            if fallback == source_type {
+                continue;
+            }
+            let retry = parse_as(source, fallback, allocator);
+            if retry.diagnostics.is_empty() && !retry.panicked {
+                return Ok(retry);
+            }
+        }
+    }
+    let errors = first
+        .diagnostics
+        .iter()
+        .map(|error| {
+            let span = error.labels.first().map_or(ByteSpan::default(), |l| {
+                ByteSpan::new(l.offset(), l.offset() + l.len())
+            });
+            let label = error
+                .labels
+                .first()
+                .and_then(|l| l.label())
+                .unwrap_or("")
+                .to_string();
+            let mut diagnostic = Diagnostic {
+                rule: engine_ids::PARSE_ERROR,
+                kind: DiagnosticKind::ParseError,
+                severity: Severity::Error,
+                message: error.message.to_string(),
+                primary: Label::new(span, label),
+                secondary: Vec::new(),
+                help: None,
+            };
+            if let Some(help) = &error.help {
+                diagnostic.help = Some(help.to_string());
+            }
+            diagnostic
+        })
+        .collect::<Vec<_>>();
+    if errors.is_empty() {
+        // The parser gave up without saying why.
+        return Err(vec![Diagnostic {
+            rule: engine_ids::PARSE_ERROR,
+            kind: DiagnosticKind::ParseError,
+            severity: Severity::Error,
+            message: "the file could not be parsed".to_string(),
+            primary: Label::new(ByteSpan::default(), ""),
+            secondary: Vec::new(),
+            help: None,
+        }]);
+    }
+    Err(errors)
+}
+
+fn parse_as<'a>(
+    source: &'a str,
+    source_type: SourceType,
+    allocator: &'a Allocator,
+) -> ParserReturn<'a> {
+    let options = ParseOptions {
+        allow_return_outside_function: source_type.is_commonjs(),
+        ..ParseOptions::default()
+    };
+    Parser::new(allocator, source, source_type)
+        .with_options(options)
+        .parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lint(path: &str, source: &str) -> Vec<Diagnostic> {
+        lint_source(
+            Path::new(path),
+            source.into(),
+            &FileConfig::defaults(),
+            LintOptions::default(),
+        )
+        .diagnostics
+    }
+
+    #[test]
+    fn commonjs_with_top_level_return_is_linted() {
+        let found = lint(
+            "a.js",
+            "if (module.parent) return;\nsetInterval(tick, 1000);\n",
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].rule, "uncleared-interval");
+    }
+
+    #[test]
+    fn sloppy_script_is_linted() {
+        let found = lint("a.js", "with (obj) { x; }\nsetInterval(tick, 1000);\n");
+        assert_eq!(found.len(), 1, "{found:?}");
+    }
+
+    #[test]
+    fn jsx_in_js_is_linted() {
+        let found = lint("a.js", "const el = <div />;\nsetInterval(tick, 1000);\n");
+        assert_eq!(found.len(), 1, "{found:?}");
+    }
+
+    #[test]
+    fn syntax_errors_are_parse_errors_with_a_location() {
+        let found = lint("a.ts", "const x = ;\n");
+        assert!(!found.is_empty());
+        assert!(found
+            .iter()
+            .all(|d| d.rule == engine_ids::PARSE_ERROR && d.kind == DiagnosticKind::ParseError));
+        assert_eq!(found[0].primary.span.start, 10);
+    }
+
+    #[test]
+    fn configured_severity_overrides_the_rules_own() {
+        let mut config = FileConfig::defaults();
+        config.rules[0].severity = Some(Severity::Error);
+        let found = lint_source(
+            Path::new("a.js"),
+            "setInterval(f, 1);".into(),
+            &config,
+            LintOptions::default(),
+        );
+        assert_eq!(found.diagnostics[0].severity, Severity::Error);
+    }
+
+    #[test]
+    fn suppressed_findings_are_dropped_and_unused_directives_reported() {
+        let source = "// leaklint-disable-next-line uncleared-interval -- housekeeping\nsetInterval(f, 1);\n// leaklint-disable-next-line\nconst x = 1;\n";
+        let options = LintOptions {
+            unused_directives: Some(Severity::Error),
+        };
+        let found = lint_source(
+            Path::new("a.js"),
+            source.into(),
+            &FileConfig::defaults(),
+            options,
+        )
+        .diagnostics;
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].rule, engine_ids::UNUSED_DISABLE_DIRECTIVE);
+    }
+
+    #[test]
+    fn unreadable_inputs_are_read_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases: [(&str, &[u8], &str); 3] = [
+            ("latin1.js", b"const s = '\xe9';\n", "not valid UTF-8"),
+            ("utf16.js", b"\xff\xfec\x00o\x00", "UTF-16"),
+            ("bin.js", b"\x7fELF\x00\x00\x01", "binary"),
+        ];
+        for (name, bytes, expected) in cases {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let report = lint_path(&path, &FileConfig::defaults(), LintOptions::default());
+            assert_eq!(report.diagnostics.len(), 1);
+            assert_eq!(report.diagnostics[0].kind, DiagnosticKind::ToolError);
+            assert!(
+                report.diagnostics[0].message.contains(expected),
+                "{}",
+                report.diagnostics[0].message
+            );
+        }
+        let missing = lint_path(
+            &dir.path().join("gone.js"),
+            &FileConfig::defaults(),
+            LintOptions::default(),
+        );
+        assert!(missing.diagnostics[0]
+            .message
+            .starts_with("cannot read file"));
+    }
+}

@@ -1,0 +1,126 @@
+//! The linter: finds the files, resolves each one's configuration, lints them in parallel and
+//! returns one report per file in a deterministic order.
+
+pub mod config;
+pub mod discovery;
+mod engine;
+mod suppressions;
+
+use std::{path::PathBuf, sync::Arc};
+
+use leaklint_diagnostics::{FileReport, Severity};
+use rayon::prelude::*;
+
+pub use config::{config_schema, ConfigError, ConfigResolver, FileConfig, CONFIG_FILE_NAME};
+pub use discovery::{DiscoveryOptions, EXTENSIONS};
+pub use engine::{lint_path, lint_source, LintOptions};
+
+/// Parsing is recursive: deeply nested code needs deep stacks. The memory is only reserved,
+/// and used only by files that need it.
+const ANALYSIS_STACK_SIZE: usize = 256 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub paths: Vec<PathBuf>,
+    /// `--config`: one configuration for every file instead of the nearest one.
+    pub config: Option<PathBuf>,
+    pub discovery: DiscoveryOptions,
+    pub lint: LintOptions,
+}
+
+/// What a run found.
+#[derive(Debug, Default)]
+pub struct RunResult {
+    /// One report per linted file that has something to show, sorted by path.
+    pub reports: Vec<FileReport>,
+    /// Files linted.
+    pub files: usize,
+    /// Paths named on the command line that do not exist.
+    pub missing: Vec<PathBuf>,
+    /// Configuration files that could not be used, and how many files each left unlinted.
+    pub config_errors: Vec<(ConfigError, usize)>,
+}
+
+/// Lints everything under `options.paths`. Fails only when `--config` itself is unusable.
+pub fn run(options: &RunOptions) -> Result<RunResult, ConfigError> {
+    let mut resolver = ConfigResolver::new(options.config.as_deref())?;
+    let (discovered, missing) = discovery::discover(&options.paths, options.discovery);
+
+    // Configurations are resolved in order, before the parallel part, so that each file on disk
+    // is read once and errors come out in a stable order.
+    let mut skipped_by_broken_config = Vec::new();
+    let mut jobs: Vec<(PathBuf, FileConfig)> = Vec::with_capacity(discovered.len());
+    let defaults = FileConfig::defaults();
+    for file in discovered {
+        let absolute = config::absolute(&file.path);
+        match resolver.resolve(&absolute) {
+            Err(broken) => skipped_by_broken_config.push(broken),
+            Ok(None) => jobs.push((file.path, defaults.clone())),
+            Ok(Some(config)) => {
+                let ignored = config.ignores(&absolute);
+                if ignored && (!file.explicit || options.discovery.force_exclude) {
+                    continue;
+                }
+                jobs.push((file.path, config.for_file(&absolute)));
+            }
+        }
+    }
+    let config_errors = resolver
+        .errors
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            (
+                e.clone(),
+                skipped_by_broken_config.iter().filter(|&&b| b == i).count(),
+            )
+        })
+        .collect();
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.discovery.threads)
+        .stack_size(ANALYSIS_STACK_SIZE)
+        .build()
+        .expect("thread pool");
+    let lint = options.lint;
+    let mut reports: Vec<FileReport> = pool.install(|| {
+        jobs.par_iter()
+            .map(|(path, config)| engine::lint_path(path, config, lint))
+            .filter(|report| !report.diagnostics.is_empty())
+            .collect()
+    });
+    reports.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(RunResult {
+        reports,
+        files: jobs.len(),
+        missing,
+        config_errors,
+    })
+}
+
+/// Drops warnings (`--quiet`), keeping the files that still have something to show.
+pub fn errors_only(reports: Vec<FileReport>) -> Vec<FileReport> {
+    reports
+        .into_iter()
+        .filter_map(|mut report| {
+            report.diagnostics.retain(|d| d.severity == Severity::Error);
+            (!report.diagnostics.is_empty()).then_some(report)
+        })
+        .collect()
+}
+
+/// Lints one buffer with the configuration that governs `path` on disk (the language server's
+/// entry point).
+pub fn lint_buffer(
+    path: &std::path::Path,
+    text: Arc<str>,
+    resolver: &mut ConfigResolver,
+    lint: LintOptions,
+) -> FileReport {
+    let absolute = config::absolute(path);
+    let config = match resolver.resolve(&absolute) {
+        Ok(Some(config)) => config.for_file(&absolute),
+        Ok(None) | Err(_) => FileConfig::defaults(),
+    };
+    engine::lint_source(path, text, &config, lint)
+}
