@@ -71,13 +71,18 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-fn rules_of(json: &Value) -> Vec<String> {
+/// One field of every diagnostic, in order.
+fn field_of(json: &Value, field: &str) -> Vec<String> {
     json["diagnostics"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| d["rule"].as_str().unwrap().to_string())
+        .map(|d| d[field].as_str().unwrap().to_string())
         .collect()
+}
+
+fn rules_of(json: &Value) -> Vec<String> {
+    field_of(json, "rule")
 }
 
 #[test]
@@ -340,12 +345,7 @@ fn each_suppression_form() {
         ),
     ]);
     let (_, json) = project.json(&["."]);
-    let files: Vec<&str> = json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["file"].as_str().unwrap())
-        .collect();
+    let files = field_of(&json, "file");
     assert_eq!(files, ["other-rule.js"]);
 
     let (exit, json) = project.json(&["--report-unused-disable-directives", "."]);
@@ -515,12 +515,7 @@ fn config_is_found_up_the_tree_and_applied() {
     ]);
     let (exit, json) = project.json(&["."]);
     assert_eq!(exit, 1, "the start-up warning is configured as an error");
-    let files: Vec<&str> = json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["file"].as_str().unwrap())
-        .collect();
+    let files = field_of(&json, "file");
     assert_eq!(files, ["src/deep/a.js"]);
 
     // A nearer config wins, and `--config` beats both.

@@ -106,6 +106,8 @@ pub struct Config {
     ignore: Gitignore,
     overrides: Vec<Override>,
     settings: Arc<ModelSettings>,
+    /// Every rule with default options, built once, for rules a file does not configure.
+    defaults: Vec<Arc<dyn Rule>>,
 }
 
 struct Override {
@@ -204,6 +206,7 @@ impl Config {
             ignore,
             overrides,
             settings: Arc::new(settings),
+            defaults: all_rules().iter().map(|meta| default_rule(meta)).collect(),
         })
     }
 
@@ -232,9 +235,10 @@ impl Config {
         }
         let rules = all_rules()
             .iter()
-            .filter_map(|meta| match settings.get(meta.id) {
+            .zip(&self.defaults)
+            .filter_map(|(meta, default)| match settings.get(meta.id) {
                 None => Some(ActiveRule {
-                    rule: default_rule(meta),
+                    rule: default.clone(),
                     severity: None,
                 }),
                 Some(RuleSetting::Off) => None,
