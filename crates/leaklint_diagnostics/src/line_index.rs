@@ -110,12 +110,14 @@ mod tests {
         let src = "const s = '😀é'; setInterval(f);";
         let index = LineIndex::new(src);
         let offset = src.find("setInterval").unwrap() as u32;
-        assert_eq!(offset, 22);
+        // 11 ASCII bytes, 4 + 2 for the two characters, 3 more ASCII: byte 20.
+        assert_eq!(offset, 20);
+        // 11 + 2 + 1 + 3 = 17 UTF-16 units before it: column 18.
         assert_eq!(
             index.position(src, offset),
             Position {
                 line: 1,
-                column: 20
+                column: 18
             }
         );
     }

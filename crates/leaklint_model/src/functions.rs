@@ -89,6 +89,9 @@ const PER_REQUEST_EVENTS: &[&str] = &[
     "checkContinue",
 ];
 
+/// Events an object emits at most once: their listeners run as often as they are registered.
+const ONE_SHOT_EVENTS: &[&str] = &["listening", "ready", "close", "end", "finish"];
+
 /// Fastify hooks that run for every request.
 const FASTIFY_REQUEST_HOOKS: &[&str] = &[
     "onRequest",
@@ -219,11 +222,28 @@ impl<'s, 'a> Analysis<'s, 'a> {
                     let path = target.and_then(|t| t.as_member_expression()).and_then(|m| {
                         Some(format!("{}.{}", dotted_path(m.object())?, member_name(m)?))
                     });
-                    if matches!(
-                        path.as_deref(),
-                        Some("exports.handler" | "module.exports.handler")
-                    ) {
-                        self.mark_handler(&assign.right, "the Lambda handler".to_string());
+                    match path.as_deref() {
+                        Some("exports.handler" | "module.exports.handler") => {
+                            self.mark_handler(&assign.right, "the Lambda handler".to_string());
+                        }
+                        // `module.exports = { handler }`
+                        Some("module.exports") => {
+                            if let Expression::ObjectExpression(object) = strip(&assign.right) {
+                                for property in &object.properties {
+                                    let ObjectPropertyKind::ObjectProperty(property) = property
+                                    else {
+                                        continue;
+                                    };
+                                    if property_key_name(&property.key) == Some("handler") {
+                                        self.mark_handler(
+                                            &property.value,
+                                            "the Lambda handler".to_string(),
+                                        );
+                                    }
+                                }
+                            }
+                        }
+                        _ => {}
                     }
                 }
                 AstKind::ExportDeclaration(export) => match &export.declaration {
@@ -425,6 +445,8 @@ impl<'s, 'a> Analysis<'s, 'a> {
                     if event.starts_with("SIG") || matches!(event, "exit" | "beforeExit") {
                         self.mark_inline_arguments(call);
                     }
+                } else if ONE_SHOT_EVENTS.contains(&event) {
+                    self.mark_inline_arguments(call);
                 } else if PER_REQUEST_EVENTS.contains(&event) {
                     let receiver = receiver.as_deref().unwrap_or("server");
                     let why = format!("the '{event}' handler on `{receiver}`");

@@ -10,6 +10,7 @@ mod functions;
 mod imports;
 mod values;
 
+use oxc_ast::AstKind;
 use oxc_semantic::{NodeId, Semantic};
 use rustc_hash::FxHashMap;
 
@@ -82,10 +83,34 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
     }
 
     /// How often the code at a node runs: that of its innermost function, `Once` at top level.
+    /// An instance field's initializer runs on every `new`, so it is at least `PerCall`.
     pub fn runs_at(&self, node: NodeId) -> FunctionRuns {
-        self.enclosing_function(node)
+        let function = self.enclosing_function(node);
+        let runs = function
             .and_then(|f| self.functions.get(&f))
-            .map_or(FunctionRuns::Once, |facts| facts.runs)
+            .map_or(FunctionRuns::Once, |facts| facts.runs);
+        if runs == FunctionRuns::Once && self.in_instance_field_initializer(node) {
+            return FunctionRuns::PerCall;
+        }
+        runs
+    }
+
+    /// Whether a node is in the initializer of a non-static class field (`timer = …`), outside
+    /// any function nested in it: code that runs once per instance.
+    pub fn in_instance_field_initializer(&self, node: NodeId) -> bool {
+        let nodes = self.semantic.nodes();
+        for kind in nodes.ancestor_kinds(node) {
+            match kind {
+                AstKind::PropertyDefinition(property) => return !property.r#static,
+                AstKind::AccessorProperty(property) => return !property.r#static,
+                AstKind::Function(_)
+                | AstKind::ArrowFunctionExpression(_)
+                | AstKind::StaticBlock(_)
+                | AstKind::Program(_) => return false,
+                _ => {}
+            }
+        }
+        false
     }
 
     /// Why the code at a node runs per request, for messages: "the Express handler for

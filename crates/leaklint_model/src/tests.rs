@@ -317,3 +317,16 @@ fn shadowing_is_resolved_by_symbol_not_name() {
     ";
     assert_eq!(lifetimes_at_probes(src), [LongLived, CallScoped]);
 }
+
+#[test]
+fn field_initializers_run_per_instance_and_one_shot_events_inherit() {
+    let src = r"
+        class Limiter { reset = here(); static shared = here(); }
+        server.on('listening', () => { here(); });
+        module.exports = { handler: async (event) => { here(); } };
+    ";
+    assert_eq!(
+        runs(&runs_at_markers(src, "a.cjs")),
+        [PerCall, Once, Once, PerRequest]
+    );
+}

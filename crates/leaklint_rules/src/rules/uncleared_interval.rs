@@ -4,13 +4,17 @@
 
 use leaklint_diagnostics::{Diagnostic, Label, Severity};
 use leaklint_model::{
-    ast_util::{argument, as_member, callee_name, expr_node_id, member_name, strip, value_parent},
+    ast_util::{
+        argument, as_member, callee_name, expr_node_id, member_name, property_key_name, strip,
+        value_parent,
+    },
     FunctionRuns,
 };
 use oxc_ast::{
     ast::{
         AssignmentTarget, BindingPattern, CallExpression, Expression, ForStatementLeft,
-        SimpleAssignmentTarget, UnaryOperator, VariableDeclarationKind,
+        MemberExpression, PropertyKey, SimpleAssignmentTarget, UnaryOperator,
+        VariableDeclarationKind,
     },
     AstKind,
 };
@@ -37,10 +41,15 @@ fn uncleared_interval_diagnostic(finding: &Finding<'_>) -> Diagnostic {
              `setTimeout` for one-off work",
         ),
         FunctionRuns::PerCall => (
-            match &finding.context {
-                Some(name) => format!(" in `{name}`: every call starts another timer that runs forever"),
-                None => " in a function that can run many times: every call starts another timer \
-                         that runs forever"
+            match (&finding.context, finding.per_instance) {
+                (_, true) => " in a class field initializer: every new instance starts another \
+                              timer that runs forever"
+                    .to_string(),
+                (Some(name), false) => {
+                    format!(" in `{name}`: every call starts another timer that runs forever")
+                }
+                (None, false) => " in a function that can run many times: every call starts \
+                                   another timer that runs forever"
                     .to_string(),
             },
             "keep the handle and clear it in the matching stop, close or dispose method",
@@ -199,6 +208,8 @@ impl Rule for UnclearedInterval {
                 Severity::Warning
             },
             runs,
+            per_instance: runs == FunctionRuns::PerCall
+                && model.in_instance_field_initializer(node.id()),
             context,
             handle: handle_span.map(|span| (display(ctx.source_text(), span), span)),
             retained: retained_by_callback(call, ctx),
@@ -211,6 +222,8 @@ struct Finding<'a> {
     span: Span,
     severity: Severity,
     runs: FunctionRuns,
+    /// Created by a class field initializer, once per instance.
+    per_instance: bool,
     /// Why it runs per request, or the name of the function it is in.
     context: Option<String>,
     handle: Option<(&'a str, Span)>,
@@ -272,9 +285,16 @@ fn is_timer_function(expr: &Expression<'_>, name: &str, ctx: &RuleContext<'_, '_
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Place<'a> {
     root: Root,
-    path: Vec<&'a str>,
+    path: Vec<Field<'a>>,
     /// An entry of the collection at `root.path`, not the value itself.
     entry: bool,
+}
+
+/// `a.timer` and `a.#timer` are different fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field<'a> {
+    Public(&'a str),
+    Private(&'a str),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -400,14 +420,21 @@ fn fate<'a>(call: NodeId, ctx: &RuleContext<'a, '_>) -> Fate<'a> {
                 };
             }
             AstKind::PropertyDefinition(property) => {
-                // `timer = setInterval(…)` as a class field
-                let Some(name) = leaklint_model::ast_util::property_key_name(&property.key) else {
-                    return Fate::Escaped;
+                // `timer = setInterval(…)` or `#timer = …` as a class field
+                let field = match &property.key {
+                    PropertyKey::PrivateIdentifier(private) => {
+                        Field::Private(private.name.as_str())
+                    }
+                    key => match property_key_name(key) {
+                        Some(name) => Field::Public(name),
+                        None => return Fate::Escaped,
+                    },
                 };
-                let class = nodes.parent_id(parent_id);
+                // PropertyDefinition → ClassBody → Class
+                let class = nodes.parent_id(nodes.parent_id(parent_id));
                 let place = Place {
                     root: Root::This(Some(class)),
-                    path: vec![name],
+                    path: vec![field],
                     entry: false,
                 };
                 return Fate::Stored {
@@ -453,8 +480,10 @@ fn place_of<'a>(expr: &Expression<'a>, ctx: &RuleContext<'a, '_>) -> Option<Plac
                 entry: false,
             })
         }
-        // `timers.get(key)`
-        Expression::CallExpression(call) if callee_name(call) == Some("get") => {
+        // `timers.get(key)`, `timers.pop()`, `timers.shift()`
+        Expression::CallExpression(call)
+            if matches!(callee_name(call), Some("get" | "pop" | "shift")) =>
+        {
             let mut place = place_of(as_member(&call.callee)?.object(), ctx)?;
             if place.entry {
                 return None;
@@ -466,10 +495,7 @@ fn place_of<'a>(expr: &Expression<'a>, ctx: &RuleContext<'a, '_>) -> Option<Plac
     }
 }
 
-fn member_place<'a>(
-    member: &oxc_ast::ast::MemberExpression<'a>,
-    ctx: &RuleContext<'a, '_>,
-) -> Option<Place<'a>> {
+fn member_place<'a>(member: &MemberExpression<'a>, ctx: &RuleContext<'a, '_>) -> Option<Place<'a>> {
     let object = strip(member.object());
     let mut place = match object {
         Expression::ThisExpression(this) => Place {
@@ -482,10 +508,15 @@ fn member_place<'a>(
     if place.entry {
         return None;
     }
-    match member_name(member) {
-        Some(name) => place.path.push(name),
-        // `timers[id]`
-        None => place.entry = true,
+    match member {
+        MemberExpression::PrivateFieldExpression(private) => {
+            place.path.push(Field::Private(private.field.name.as_str()));
+        }
+        _ => match member_name(member) {
+            Some(name) => place.path.push(Field::Public(name)),
+            // `timers[id]`
+            None => place.entry = true,
+        },
     }
     Some(place)
 }
@@ -528,6 +559,7 @@ fn cleared_places<'a>(ctx: &RuleContext<'a, '_>) -> Vec<Place<'a>> {
                 if let Expression::Identifier(ident) = strip(arg) {
                     if let Some(symbol) = ctx.model().symbol_of(ident) {
                         places.extend(loop_source(symbol, ctx));
+                        places.extend(alias_source(symbol, ctx));
                     }
                 }
             }
@@ -546,6 +578,23 @@ fn cleared_places<'a>(ctx: &RuleContext<'a, '_>) -> Vec<Place<'a>> {
         }
     }
     places
+}
+
+/// For `const timer = timers.get(id)` (never reassigned), where `timer` was read from.
+fn alias_source<'a>(symbol: SymbolId, ctx: &RuleContext<'a, '_>) -> Option<Place<'a>> {
+    let scoping = ctx.semantic().scoping();
+    if scoping.symbol_is_mutated(symbol) {
+        return None;
+    }
+    let AstKind::VariableDeclarator(declarator) =
+        ctx.nodes().kind(scoping.symbol_declaration(symbol))
+    else {
+        return None;
+    };
+    let BindingPattern::BindingIdentifier(_) = &declarator.id else {
+        return None;
+    };
+    place_of(declarator.init.as_ref()?, ctx)
 }
 
 /// For a loop variable (`for (const t of timers)`, `timers.forEach((t) => …)`), the
@@ -584,28 +633,34 @@ fn loop_source<'a>(symbol: SymbolId, ctx: &RuleContext<'a, '_>) -> Option<Place<
 /// The collection behind `timers`, `timers.values()`, `Object.values(timers)`,
 /// `Array.from(timers)`, `[...timers]`, as a place of its entries.
 fn iterated_place<'a>(expr: &Expression<'a>, ctx: &RuleContext<'a, '_>) -> Option<Place<'a>> {
-    let collection = match strip(expr) {
-        Expression::CallExpression(call) => {
-            let callee = as_member(&call.callee)?;
-            match (member_name(callee)?, strip(callee.object())) {
-                ("values" | "entries" | "from", Expression::Identifier(object))
-                    if matches!(object.name.as_str(), "Object" | "Array")
-                        && ctx.model().symbol_of(object).is_none() =>
-                {
-                    argument(call, 0)?
+    let mut collection = strip(expr);
+    // Each step looks through one copy or view of the collection; nesting is shallow in practice.
+    for _ in 0..4 {
+        collection = match collection {
+            Expression::CallExpression(call) => {
+                let callee = as_member(&call.callee)?;
+                match (member_name(callee)?, strip(callee.object())) {
+                    ("values" | "entries" | "from", Expression::Identifier(object))
+                        if matches!(object.name.as_str(), "Object" | "Array")
+                            && ctx.model().symbol_of(object).is_none() =>
+                    {
+                        strip(argument(call, 0)?)
+                    }
+                    ("values" | "entries" | "splice" | "slice", object) => object,
+                    _ => return None,
                 }
-                ("values" | "entries", object) => object,
-                _ => return None,
             }
-        }
-        Expression::ArrayExpression(array) if array.elements.len() == 1 => {
-            match array.elements.first()? {
-                oxc_ast::ast::ArrayExpressionElement::SpreadElement(spread) => &spread.argument,
-                _ => return None,
+            Expression::ArrayExpression(array) if array.elements.len() == 1 => {
+                match array.elements.first()? {
+                    oxc_ast::ast::ArrayExpressionElement::SpreadElement(spread) => {
+                        strip(&spread.argument)
+                    }
+                    _ => return None,
+                }
             }
-        }
-        other => other,
-    };
+            _ => break,
+        };
+    }
     let mut place = place_of(collection, ctx)?;
     if place.entry {
         return None;
@@ -792,6 +847,9 @@ mod tests {
             "import { setInterval as every } from 'timers'; every(tick, 10);",
             "globalThis.setInterval(tick, 10);",
             "const t = setInterval(tick, 10); t[Symbol.iterator]();",
+            "class A { #a; #b; start() { this.#a = setInterval(f, 1); this.#b = setInterval(g, 1); } stop() { clearInterval(this.#a); } }",
+            "class C { #sweeper = setInterval(sweep, 1000); }",
+            "class L { reset = setInterval(zero, 60000).unref(); }",
             "app.get('/x', (req, res) => { setInterval(tick, 1000).unref(); });",
             "const timers = []; function start() { timers.push(setInterval(tick, 1)); }",
         ] {
@@ -817,6 +875,12 @@ mod tests {
             "const t = setInterval(tick, 10); t.close();",
             "const t = setInterval(tick, 10); process.on('exit', () => t[Symbol.dispose]());",
             "let t; function start() { t = setInterval(tick, 1); } function stop() { clearTimeout(t); }",
+            "class S { flushTimer = setInterval(() => this.flush(), 30000); onApplicationShutdown() { clearInterval(this.flushTimer); } }",
+            "class S { #t = setInterval(f, 1); close() { clearInterval(this.#t); } }",
+            "const timers = new Map(); function watch(id) { timers.set(id, setInterval(poll, 1000)); } function unwatch(id) { const timer = timers.get(id); if (timer) { clearInterval(timer); timers.delete(id); } }",
+            "const list = []; function add() { list.push(setInterval(f, 1)); } function stop() { while (list.length) clearInterval(list.pop()); }",
+            "const list = []; function add() { list.push(setInterval(f, 1)); } function stop() { list.splice(0).forEach(clearInterval); }",
+            "const set = new Set(); function add() { set.add(setInterval(f, 1)); } function stop() { Array.from(set.values()).forEach(clearInterval); }",
         ] {
             assert_clean(&META, source, "a.js");
         }
