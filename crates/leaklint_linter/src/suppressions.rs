@@ -201,8 +201,8 @@ mod tests {
     #[test]
     fn next_line_with_reason() {
         let src = "// leaklint-disable-next-line uncleared-interval -- cleared by the pool\nX;\nY;";
-        assert_eq!(check(src, "X").0, true);
-        assert_eq!(check(src, "Y").0, false);
+        assert!(check(src, "X").0);
+        assert!(!check(src, "Y").0);
     }
 
     #[test]
