@@ -42,14 +42,14 @@ fn uncleared_interval_diagnostic(finding: &Finding<'_>) -> Diagnostic {
         ),
         FunctionRuns::PerCall => (
             match (&finding.context, finding.per_instance) {
-                (_, true) => " in a class field initializer: every new instance starts another \
-                              timer that runs forever"
-                    .to_string(),
-                (Some(name), false) => {
+                (_, Some(place)) => format!(
+                    " in {place}: every new instance starts another timer that runs forever"
+                ),
+                (Some(name), None) => {
                     format!(" in `{name}`: every call starts another timer that runs forever")
                 }
-                (None, false) => " in a function that can run many times: every call starts \
-                                   another timer that runs forever"
+                (None, None) => " in a function that can run many times: every call starts \
+                                  another timer that runs forever"
                     .to_string(),
             },
             "keep the handle and clear it in the matching stop, close or dispose method",
@@ -208,8 +208,15 @@ impl Rule for UnclearedInterval {
                 Severity::Warning
             },
             runs,
-            per_instance: runs == FunctionRuns::PerCall
-                && model.in_instance_field_initializer(node.id()),
+            per_instance: if runs != FunctionRuns::PerCall {
+                None
+            } else if model.in_instance_field_initializer(node.id()) {
+                Some("a class field initializer")
+            } else if context.as_deref() == Some("constructor") {
+                Some("a constructor")
+            } else {
+                None
+            },
             context,
             handle: handle_span.map(|span| (display(ctx.source_text(), span), span)),
             retained: retained_by_callback(call, ctx),
@@ -222,8 +229,8 @@ struct Finding<'a> {
     span: Span,
     severity: Severity,
     runs: FunctionRuns,
-    /// Created by a class field initializer, once per instance.
-    per_instance: bool,
+    /// Created once per instance: "a class field initializer" or "a constructor".
+    per_instance: Option<&'static str>,
     /// Why it runs per request, or the name of the function it is in.
     context: Option<String>,
     handle: Option<(&'a str, Span)>,
@@ -899,6 +906,29 @@ mod tests {
         assert_eq!(
             severities(&META, "setInterval(tick, 10);", "a.js"),
             [Severity::Warning]
+        );
+    }
+
+    #[test]
+    fn per_instance_wording() {
+        let found = run_rule(
+            &META,
+            "class P { constructor() { this.t = setInterval(f, 1); } }",
+            "a.js",
+            None,
+        );
+        assert!(
+            found[0]
+                .message
+                .contains("in a constructor: every new instance"),
+            "{}",
+            found[0].message
+        );
+        let found = run_rule(&META, "class P { t = setInterval(f, 1); }", "a.js", None);
+        assert!(
+            found[0].message.contains("in a class field initializer"),
+            "{}",
+            found[0].message
         );
     }
 
