@@ -85,6 +85,14 @@ fn rules_of(json: &Value) -> Vec<String> {
     field_of(json, "rule")
 }
 
+/// (file, rule) of every diagnostic, in order.
+fn files_and_rules(json: &Value) -> Vec<(String, String)> {
+    field_of(json, "file")
+        .into_iter()
+        .zip(field_of(json, "rule"))
+        .collect()
+}
+
 #[test]
 fn exit_codes() {
     let clean = Project::new(&[("src/a.js", CLEAN.as_bytes())]);
@@ -368,21 +376,19 @@ fn parse_errors_are_reported_and_the_run_goes_on() {
     ]);
     let (exit, json) = project.json(&["."]);
     assert_eq!(exit, 1);
-    let by_file: Vec<(&str, &str)> = json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| (d["file"].as_str().unwrap(), d["rule"].as_str().unwrap()))
-        .collect();
+    let by_file = files_and_rules(&json);
     assert!(by_file.len() >= 2, "{by_file:?}");
     let (last, parse_errors) = by_file.split_last().unwrap();
     assert!(
         parse_errors
             .iter()
-            .all(|&entry| entry == ("a.js", "parse-error")),
+            .all(|(file, rule)| (file.as_str(), rule.as_str()) == ("a.js", "parse-error")),
         "{by_file:?}"
     );
-    assert_eq!(*last, ("b.js", "uncleared-interval"));
+    assert_eq!(
+        (last.0.as_str(), last.1.as_str()),
+        ("b.js", "uncleared-interval")
+    );
     assert!(
         json["diagnostics"][0]["message"]
             .as_str()
@@ -412,11 +418,10 @@ fn unreadable_files_name_the_file_and_exit_2() {
     let output = project.run(&["-f", "json", "."]);
     assert_eq!(code(&output), 2);
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let by_file: Vec<(&str, &str)> = json["diagnostics"]
-        .as_array()
-        .unwrap()
+    let by_file = files_and_rules(&json);
+    let by_file: Vec<(&str, &str)> = by_file
         .iter()
-        .map(|d| (d["file"].as_str().unwrap(), d["rule"].as_str().unwrap()))
+        .map(|(f, r)| (f.as_str(), r.as_str()))
         .collect();
     assert_eq!(
         by_file,
