@@ -220,7 +220,7 @@ fn lint(args: &LintArgs) -> u8 {
         FormatArg::Github => Format::Github,
     };
     let to_terminal = args.output_file.is_none() && std::io::stdout().is_terminal();
-    let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = colour_allowed(to_terminal);
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let elapsed_ms = started.elapsed().as_millis();
     let report_options = ReportOptions {
@@ -251,8 +251,7 @@ fn lint(args: &LintArgs) -> u8 {
         }
     }
     if format == Format::Pretty {
-        let stderr_color = std::io::stderr().is_terminal()
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let stderr_color = colour_allowed(std::io::stderr().is_terminal());
         eprintln!(
             "{}",
             leaklint_report::summary_line(&totals, elapsed_ms, stderr_color)
@@ -270,6 +269,11 @@ fn lint(args: &LintArgs) -> u8 {
     } else {
         EXIT_CLEAN
     }
+}
+
+/// Colour only on a terminal, and never when `NO_COLOR` is set to anything non-empty.
+fn colour_allowed(is_terminal: bool) -> bool {
+    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// Writes to a temporary file beside `path`, then renames it over `path`: readers see the old

@@ -130,6 +130,19 @@ impl Diagnostic {
         }
     }
 
+    /// A syntax error from the parser, at its location.
+    pub fn parse_error(message: impl Into<String>, primary: Label) -> Self {
+        Self {
+            rule: engine_ids::PARSE_ERROR,
+            kind: DiagnosticKind::ParseError,
+            severity: Severity::Error,
+            message: message.into(),
+            primary,
+            secondary: Vec::new(),
+            help: None,
+        }
+    }
+
     #[must_use]
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());

@@ -10,7 +10,7 @@ use std::{
 };
 
 use leaklint_diagnostics::{
-    engine_ids, ByteSpan, Diagnostic, DiagnosticKind, FileReport, Label, LineIndex, Severity,
+    engine_ids, ByteSpan, Diagnostic, FileReport, Label, LineIndex, Severity,
 };
 use leaklint_rules::RuleContext;
 use oxc_allocator::Allocator;
@@ -78,18 +78,19 @@ pub fn lint_source(
             analyse(path, &source, config, options, &allocator)
         })
     }));
-    let mut diagnostics = match outcome {
-        Ok(diagnostics) => diagnostics,
+    let (mut diagnostics, line_index) = match outcome {
+        Ok(analysed) => analysed,
         Err(payload) => {
             let reason = payload
                 .downcast_ref::<&str>()
                 .map(|s| (*s).to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_string());
-            vec![Diagnostic::tool_error(
+            let diagnostics = vec![Diagnostic::tool_error(
                 engine_ids::INTERNAL_ERROR,
                 format!("leaklint failed on this file ({reason}); please report it with the file"),
-            )]
+            )];
+            (diagnostics, None)
         }
     };
     diagnostics.sort_by(|a, b| {
@@ -102,7 +103,8 @@ pub fn lint_source(
     let keep_source = !diagnostics.is_empty();
     FileReport {
         path: path.to_path_buf(),
-        line_index: keep_source.then(|| Arc::new(LineIndex::new(&source))),
+        line_index: keep_source
+            .then(|| Arc::new(line_index.unwrap_or_else(|| LineIndex::new(&source)))),
         source: keep_source.then_some(source),
         diagnostics,
     }
@@ -114,7 +116,7 @@ fn analyse(
     config: &FileConfig,
     options: LintOptions,
     allocator: &Allocator,
-) -> Vec<Diagnostic> {
+) -> (Vec<Diagnostic>, Option<LineIndex>) {
     #[cfg(debug_assertions)]
     if let Ok(trigger) = std::env::var("LEAKLINT_DEBUG_PANIC_ON") {
         // Lets the end-to-end tests prove that a crash in one file does not end the run.
@@ -125,7 +127,7 @@ fn analyse(
 
     let parsed = match parse(path, source, allocator) {
         Ok(parsed) => parsed,
-        Err(errors) => return errors,
+        Err(errors) => return (errors, None),
     };
     let semantic = SemanticBuilder::new()
         .with_build_nodes(true)
@@ -156,7 +158,7 @@ fn analyse(
 
     let has_directives = source.contains("leaklint-disable");
     if !has_directives {
-        return found;
+        return (found, None);
     }
     let index = LineIndex::new(source);
     let comments = semantic
@@ -168,7 +170,8 @@ fn analyse(
     if let Some(severity) = options.unused_directives {
         found.extend(suppressions.unused(severity));
     }
-    found
+    // The report needs the same index when anything is left to show.
+    (found, Some(index))
 }
 
 /// Parses with the file's own source type; when that fails for JavaScript, retries as CommonJS
@@ -211,32 +214,20 @@ fn parse<'a>(
                 .and_then(|l| l.label())
                 .unwrap_or("")
                 .to_string();
-            let mut diagnostic = Diagnostic {
-                rule: engine_ids::PARSE_ERROR,
-                kind: DiagnosticKind::ParseError,
-                severity: Severity::Error,
-                message: error.message.to_string(),
-                primary: Label::new(span, label),
-                secondary: Vec::new(),
-                help: None,
-            };
-            if let Some(help) = &error.help {
-                diagnostic.help = Some(help.to_string());
+            let diagnostic =
+                Diagnostic::parse_error(error.message.to_string(), Label::new(span, label));
+            match &error.help {
+                Some(help) => diagnostic.with_help(help.to_string()),
+                None => diagnostic,
             }
-            diagnostic
         })
         .collect::<Vec<_>>();
     if errors.is_empty() {
         // The parser gave up without saying why.
-        return Err(vec![Diagnostic {
-            rule: engine_ids::PARSE_ERROR,
-            kind: DiagnosticKind::ParseError,
-            severity: Severity::Error,
-            message: "the file could not be parsed".to_string(),
-            primary: Label::new(ByteSpan::default(), ""),
-            secondary: Vec::new(),
-            help: None,
-        }]);
+        return Err(vec![Diagnostic::parse_error(
+            "the file could not be parsed",
+            Label::new(ByteSpan::default(), ""),
+        )]);
     }
     Err(errors)
 }
@@ -258,6 +249,7 @@ fn parse_as<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use leaklint_diagnostics::DiagnosticKind;
 
     fn lint(path: &str, source: &str) -> Vec<Diagnostic> {
         lint_source(

@@ -6,7 +6,7 @@ pub mod discovery;
 mod engine;
 mod suppressions;
 
-use std::{path::PathBuf, sync::Arc};
+use std::path::PathBuf;
 
 use leaklint_diagnostics::{FileReport, Severity};
 use rayon::prelude::*;
@@ -107,20 +107,4 @@ pub fn errors_only(reports: Vec<FileReport>) -> Vec<FileReport> {
             (!report.diagnostics.is_empty()).then_some(report)
         })
         .collect()
-}
-
-/// Lints one buffer with the configuration that governs `path` on disk (the language server's
-/// entry point).
-pub fn lint_buffer(
-    path: &std::path::Path,
-    text: Arc<str>,
-    resolver: &mut ConfigResolver,
-    lint: LintOptions,
-) -> FileReport {
-    let absolute = config::absolute(path);
-    let config = match resolver.resolve(&absolute) {
-        Ok(Some(config)) => config.for_file(&absolute),
-        Ok(None) | Err(_) => FileConfig::defaults(),
-    };
-    engine::lint_source(path, text, &config, lint)
 }

@@ -3,8 +3,8 @@
 
 use oxc_ast::{
     ast::{
-        Argument, BindingPattern, CallExpression, Expression, FormalParameters, Function,
-        MemberExpression, PropertyKey,
+        Argument, BindingPattern, CallExpression, Expression, FormalParameters, MemberExpression,
+        PropertyKey,
     },
     AstKind,
 };
@@ -141,9 +141,4 @@ pub fn as_function_node(expr: &Expression<'_>) -> Option<NodeId> {
         Expression::ArrowFunctionExpression(arrow) => Some(arrow.node_id()),
         _ => None,
     }
-}
-
-/// The node id of a `Function`.
-pub fn function_node_id(function: &Function<'_>) -> NodeId {
-    function.node_id()
 }
