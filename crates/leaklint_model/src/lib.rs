@@ -8,6 +8,7 @@
 pub mod ast_util;
 mod functions;
 mod imports;
+mod paths;
 mod values;
 
 use oxc_ast::AstKind;
@@ -16,6 +17,7 @@ use rustc_hash::FxHashMap;
 
 pub use functions::FunctionFacts;
 pub use imports::{import_origin, ImportOrigin};
+pub use paths::{AccessPath, Field, PathRoot};
 pub use values::ValueLifetime;
 
 /// Project-specific names from the configuration's `settings`.
@@ -113,8 +115,6 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
         false
     }
 
-    /// Why the code at a node runs per request, for messages: "the Express handler for
-    /// POST /join-room". `None` unless it runs per request.
     /// Where a binding was imported or required from.
     pub fn import_origin(&self, symbol: oxc_semantic::SymbolId) -> Option<ImportOrigin<'a>> {
         import_origin(self.semantic, symbol)
@@ -136,6 +136,8 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
         ident.name == name && self.symbol_of(ident).is_none()
     }
 
+    /// Why the code at a node runs per request, for messages: "the Express handler for
+    /// POST /join-room". `None` unless it runs per request.
     pub fn request_context(&self, node: NodeId) -> Option<&str> {
         let facts = self.functions.get(&self.enclosing_function(node)?)?;
         (facts.runs == FunctionRuns::PerRequest).then_some(facts.why.as_deref()?)

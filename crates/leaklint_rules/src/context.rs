@@ -1,8 +1,10 @@
 use std::cell::OnceCell;
 
 use leaklint_diagnostics::Diagnostic;
-use leaklint_model::{LifetimeModel, ModelSettings};
-use oxc_semantic::{AstNodes, Semantic};
+use leaklint_model::{ast_util::callee_name, LifetimeModel, ModelSettings};
+use oxc_ast::{ast::UnaryOperator, AstKind};
+use oxc_semantic::{AstNodes, NodeId, Semantic};
+use rustc_hash::FxHashMap;
 
 /// What a rule sees of one file: the semantic model, the lifetime model (built on first use,
 /// once per file, shared by every rule), and where to put its findings.
@@ -10,6 +12,7 @@ pub struct RuleContext<'a, 'c> {
     semantic: &'c Semantic<'a>,
     settings: &'c ModelSettings,
     model: OnceCell<LifetimeModel<'c, 'a>>,
+    index: OnceCell<FileIndex<'a>>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -19,6 +22,7 @@ impl<'a, 'c> RuleContext<'a, 'c> {
             semantic,
             settings,
             model: OnceCell::new(),
+            index: OnceCell::new(),
             diagnostics: Vec::new(),
         }
     }
@@ -41,11 +45,58 @@ impl<'a, 'c> RuleContext<'a, 'c> {
             .get_or_init(|| LifetimeModel::build(self.semantic, self.settings))
     }
 
+    /// Calls whose callee is named `name` (`off` finds `bus.off(…)` and `off(…)`), in source
+    /// order. Built in one pass over the file the first time a rule asks, so rules look up the
+    /// matching half of a pair (`on`/`off`, `setTimeout`/`clearTimeout`) without walking the
+    /// file again.
+    pub fn calls_named(&self, name: &str) -> &[NodeId] {
+        self.index()
+            .calls
+            .get(name)
+            .map_or(&[], |calls| calls.as_slice())
+    }
+
+    /// Every `delete x[k]` / `delete x.k` expression.
+    pub fn deletes(&self) -> &[NodeId] {
+        &self.index().deletes
+    }
+
+    fn index(&self) -> &FileIndex<'a> {
+        self.index.get_or_init(|| FileIndex::build(self.semantic))
+    }
+
     pub fn report(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
     }
 
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {
         self.diagnostics
+    }
+}
+
+/// Per-file lookups shared by every rule.
+struct FileIndex<'a> {
+    calls: FxHashMap<&'a str, Vec<NodeId>>,
+    deletes: Vec<NodeId>,
+}
+
+impl<'a> FileIndex<'a> {
+    fn build(semantic: &Semantic<'a>) -> Self {
+        let mut calls: FxHashMap<&'a str, Vec<NodeId>> = FxHashMap::default();
+        let mut deletes = Vec::new();
+        for node in semantic.nodes().iter() {
+            match node.kind() {
+                AstKind::CallExpression(call) => {
+                    if let Some(name) = callee_name(call) {
+                        calls.entry(name).or_default().push(node.id());
+                    }
+                }
+                AstKind::UnaryExpression(unary) if unary.operator == UnaryOperator::Delete => {
+                    deletes.push(node.id());
+                }
+                _ => {}
+            }
+        }
+        Self { calls, deletes }
     }
 }

@@ -3,6 +3,7 @@
 //! `rules/<id>.md`, embedded here at build time.
 
 mod context;
+mod node_api;
 mod registry;
 pub mod rules;
 #[cfg(test)]

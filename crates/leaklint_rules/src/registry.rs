@@ -53,7 +53,10 @@ impl RuleMeta {
     }
 }
 
-static RULES: &[&RuleMeta] = &[&rules::uncleared_interval::META];
+static RULES: &[&RuleMeta] = &[
+    &rules::listener_leak::META,
+    &rules::uncleared_interval::META,
+];
 
 /// Every rule, in id order.
 pub fn all_rules() -> &'static [&'static RuleMeta] {

@@ -21,7 +21,7 @@ use oxc_ast::{
 use oxc_semantic::{AstNode, NodeId, SymbolId};
 use oxc_span::{GetSpan, Span};
 
-use crate::{rules::byte_span, Rule, RuleContext, RuleMeta};
+use crate::{node_api, rules::byte_span, Rule, RuleContext, RuleMeta};
 
 const ID: &str = "uncleared-interval";
 
@@ -243,48 +243,9 @@ enum Retained {
     Captures(Vec<String>),
 }
 
-/// Node's `setInterval`: the global, `globalThis.setInterval` (also `global`, `window`,
-/// `self`), or imported from `timers` — never the async-iterator one from `timers/promises`.
+/// Node's `setInterval` (see `node_api::is_timer_function`).
 fn is_set_interval(call: &CallExpression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
-    is_timer_function(&call.callee, "setInterval", ctx)
-}
-
-/// `clearInterval` or `clearTimeout` (Node and browsers clear either kind with either).
-fn is_clear_function(expr: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
-    is_timer_function(expr, "clearInterval", ctx) || is_timer_function(expr, "clearTimeout", ctx)
-}
-
-fn is_timer_function(expr: &Expression<'_>, name: &str, ctx: &RuleContext<'_, '_>) -> bool {
-    let model = ctx.model();
-    match strip(expr) {
-        // By symbol: `import { setInterval as every } from 'timers'` makes `every` the one.
-        Expression::Identifier(ident) => match model.symbol_of(ident) {
-            None => ident.name == name,
-            Some(symbol) => model
-                .import_origin(symbol)
-                .is_some_and(|origin| origin.is_module("timers") && origin.export == Some(name)),
-        },
-        other => {
-            let Some(member) = as_member(other) else {
-                return false;
-            };
-            if member_name(member) != Some(name) {
-                return false;
-            }
-            match strip(member.object()) {
-                Expression::Identifier(object) => match model.symbol_of(object) {
-                    None => matches!(
-                        object.name.as_str(),
-                        "globalThis" | "global" | "window" | "self"
-                    ),
-                    Some(symbol) => model.import_origin(symbol).is_some_and(|origin| {
-                        origin.is_module("timers") && origin.export.is_none()
-                    }),
-                },
-                _ => false,
-            }
-        }
-    }
+    node_api::is_timer_function(&call.callee, "setInterval", ctx)
 }
 
 /// Where a handle can be found later: a binding, or a path of fields from one (`this.timer`,
@@ -506,7 +467,7 @@ fn member_place<'a>(member: &MemberExpression<'a>, ctx: &RuleContext<'a, '_>) ->
     let object = strip(member.object());
     let mut place = match object {
         Expression::ThisExpression(this) => Place {
-            root: Root::This(this_owner(this.node_id(), ctx)),
+            root: Root::This(ctx.model().this_owner(this.node_id())),
             path: Vec::new(),
             entry: false,
         },
@@ -528,30 +489,6 @@ fn member_place<'a>(member: &MemberExpression<'a>, ctx: &RuleContext<'a, '_>) ->
     Some(place)
 }
 
-/// The class or object literal whose instance `this` is at a node; `None` for a plain
-/// function's `this`.
-fn this_owner(node: NodeId, ctx: &RuleContext<'_, '_>) -> Option<NodeId> {
-    let nodes = ctx.nodes();
-    for ancestor in nodes.ancestor_ids(node) {
-        match nodes.kind(ancestor) {
-            AstKind::Function(_) => {
-                let parent = nodes.parent_id(ancestor);
-                return match nodes.kind(parent) {
-                    // MethodDefinition → ClassBody → Class
-                    AstKind::MethodDefinition(_) => Some(nodes.parent_id(nodes.parent_id(parent))),
-                    AstKind::ObjectProperty(_) => Some(nodes.parent_id(parent)),
-                    _ => None,
-                };
-            }
-            AstKind::PropertyDefinition(_) | AstKind::StaticBlock(_) => {
-                return Some(nodes.parent_id(nodes.parent_id(ancestor)));
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
 /// Every place some `clearInterval`/`clearTimeout` call clears, directly or by looping over a
 /// collection of handles.
 fn cleared_places<'a>(ctx: &RuleContext<'a, '_>) -> Vec<Place<'a>> {
@@ -560,7 +497,7 @@ fn cleared_places<'a>(ctx: &RuleContext<'a, '_>) -> Vec<Place<'a>> {
         let AstKind::CallExpression(call) = node.kind() else {
             continue;
         };
-        if is_clear_function(&call.callee, ctx) {
+        if node_api::is_clear_function(&call.callee, ctx) {
             if let Some(arg) = argument(call, 0) {
                 places.extend(place_of(arg, ctx));
                 if let Expression::Identifier(ident) = strip(arg) {
@@ -576,7 +513,7 @@ fn cleared_places<'a>(ctx: &RuleContext<'a, '_>) -> Vec<Place<'a>> {
                 .arguments
                 .iter()
                 .filter_map(|a| a.as_expression())
-                .any(|a| is_clear_function(a, ctx));
+                .any(|a| node_api::is_clear_function(a, ctx));
             if passes_clear {
                 if let Some(receiver) = as_member(&call.callee).map(|m| m.object()) {
                     places.extend(iterated_place(receiver, ctx));
@@ -735,7 +672,8 @@ fn symbol_handle_use(place: &Place<'_>, ctx: &RuleContext<'_, '_>) -> HandleUse 
                 return HandleUse::Cleared;
             }
             AstKind::CallExpression(call)
-                if !is_clear_function(&call.callee, ctx) && expr_node_id(&call.callee) != child =>
+                if !node_api::is_clear_function(&call.callee, ctx)
+                    && expr_node_id(&call.callee) != child =>
             {
                 return HandleUse::Escaped;
             }

@@ -1,0 +1,134 @@
+//! Access paths: `bus`, `app.locals.bus`, `this.events`, `process` — a binding (by symbol, never
+//! by name), a global, or `this` of a class, followed by static field names. Two expressions with
+//! equal paths read the same place, which is how a rule matches `bus.on(…)` with `bus.off(…)`.
+
+use oxc_ast::{
+    ast::{AssignmentTarget, Expression, MemberExpression, SimpleAssignmentTarget},
+    AstKind,
+};
+use oxc_semantic::{NodeId, SymbolId};
+
+use crate::{
+    ast_util::{as_member, member_name, strip},
+    LifetimeModel,
+};
+
+/// Where an access path starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PathRoot<'a> {
+    Symbol(SymbolId),
+    /// An unresolved identifier: `process`, `globalThis`, `window`.
+    Global(&'a str),
+    /// `this` of a class or object literal (its node); `None` for a plain function's `this`,
+    /// which may be anything and so matches any `this`.
+    This(Option<NodeId>),
+}
+
+/// A static field name; `this.#bus` and `this.bus` are different fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field<'a> {
+    Public(&'a str),
+    Private(&'a str),
+}
+
+/// A root and the static fields read from it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AccessPath<'a> {
+    pub root: PathRoot<'a>,
+    pub fields: Vec<Field<'a>>,
+}
+
+impl AccessPath<'_> {
+    /// Whether two paths may name the same place. A plain function's `this` may be any
+    /// object's.
+    pub fn same_place(&self, other: &AccessPath<'_>) -> bool {
+        let roots = match (self.root, other.root) {
+            (PathRoot::This(a), PathRoot::This(b)) => a.is_none() || b.is_none() || a == b,
+            (a, b) => a == b,
+        };
+        roots && self.fields == other.fields
+    }
+
+    pub fn is_this(&self) -> bool {
+        matches!(self.root, PathRoot::This(_))
+    }
+}
+
+impl<'a> LifetimeModel<'_, 'a> {
+    /// The access path an expression reads, through wrappers and `?.`; `None` for anything else
+    /// (calls, computed members with non-literal keys).
+    pub fn access_path(&self, expr: &Expression<'a>) -> Option<AccessPath<'a>> {
+        match strip(expr) {
+            Expression::Identifier(ident) => Some(AccessPath {
+                root: match self.symbol_of(ident) {
+                    Some(symbol) => PathRoot::Symbol(symbol),
+                    None => PathRoot::Global(ident.name.as_str()),
+                },
+                fields: Vec::new(),
+            }),
+            Expression::ThisExpression(this) => Some(AccessPath {
+                root: PathRoot::This(self.this_owner(this.node_id())),
+                fields: Vec::new(),
+            }),
+            other => self.member_path(as_member(other)?),
+        }
+    }
+
+    /// The access path of a member expression.
+    pub fn member_path(&self, member: &MemberExpression<'a>) -> Option<AccessPath<'a>> {
+        let mut path = self.access_path(member.object())?;
+        path.fields.push(field_name(member)?);
+        Some(path)
+    }
+
+    /// The access path an assignment writes: `x = …`, `a.b = …`; `None` for destructuring.
+    pub fn assignment_target_path(&self, target: &AssignmentTarget<'a>) -> Option<AccessPath<'a>> {
+        match target.as_simple_assignment_target()? {
+            SimpleAssignmentTarget::AssignmentTargetIdentifier(ident) => Some(AccessPath {
+                root: match self.symbol_of(ident) {
+                    Some(symbol) => PathRoot::Symbol(symbol),
+                    None => PathRoot::Global(ident.name.as_str()),
+                },
+                fields: Vec::new(),
+            }),
+            simple => self.member_path(simple.as_member_expression()?),
+        }
+    }
+
+    /// The class or object literal whose instance `this` is at a node; `None` for a plain
+    /// function's `this` (constructor functions, prototype methods, callbacks).
+    pub fn this_owner(&self, node: NodeId) -> Option<NodeId> {
+        let nodes = self.semantic().nodes();
+        for ancestor in nodes.ancestor_ids(node) {
+            match nodes.kind(ancestor) {
+                AstKind::Function(_) => {
+                    let parent = nodes.parent_id(ancestor);
+                    return match nodes.kind(parent) {
+                        // MethodDefinition → ClassBody → Class
+                        AstKind::MethodDefinition(_) => {
+                            Some(nodes.parent_id(nodes.parent_id(parent)))
+                        }
+                        AstKind::ObjectProperty(_) => Some(nodes.parent_id(parent)),
+                        _ => None,
+                    };
+                }
+                AstKind::PropertyDefinition(_)
+                | AstKind::AccessorProperty(_)
+                | AstKind::StaticBlock(_) => {
+                    return Some(nodes.parent_id(nodes.parent_id(ancestor)));
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
+fn field_name<'a>(member: &MemberExpression<'a>) -> Option<Field<'a>> {
+    match member {
+        MemberExpression::PrivateFieldExpression(private) => {
+            Some(Field::Private(private.field.name.as_str()))
+        }
+        _ => member_name(member).map(Field::Public),
+    }
+}

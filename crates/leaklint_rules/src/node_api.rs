@@ -1,0 +1,516 @@
+//! Node's APIs as rules see them: timers and event listeners, recognised by symbol (an
+//! imported `setInterval` from `timers`, not any function of that name), and the pairing of
+//! each registration with what undoes it.
+
+use leaklint_model::{
+    ast_util::{
+        argument, as_member, callee_name, member_name, property_key_name, string_value, strip,
+        value_parent,
+    },
+    AccessPath, FunctionRuns, PathRoot,
+};
+use oxc_ast::{
+    ast::{
+        BindingPattern, CallExpression, Expression, ObjectExpression, ObjectPropertyKind, Statement,
+    },
+    AstKind,
+};
+use oxc_semantic::{NodeId, SymbolId};
+use oxc_span::GetSpan;
+
+use crate::RuleContext;
+
+/// Whether `expr` is Node's timer function `name`: the global, `globalThis.name` (also `global`,
+/// `window`, `self`), or imported from `timers` — never the promise API of `timers/promises`.
+pub fn is_timer_function(expr: &Expression<'_>, name: &str, ctx: &RuleContext<'_, '_>) -> bool {
+    let model = ctx.model();
+    match strip(expr) {
+        // By symbol: `import { setInterval as every } from 'timers'` makes `every` the one.
+        Expression::Identifier(ident) => match model.symbol_of(ident) {
+            None => ident.name == name,
+            Some(symbol) => model
+                .import_origin(symbol)
+                .is_some_and(|origin| origin.is_module("timers") && origin.export == Some(name)),
+        },
+        other => {
+            let Some(member) = as_member(other) else {
+                return false;
+            };
+            if member_name(member) != Some(name) {
+                return false;
+            }
+            match strip(member.object()) {
+                Expression::Identifier(object) => match model.symbol_of(object) {
+                    None => matches!(
+                        object.name.as_str(),
+                        "globalThis" | "global" | "window" | "self"
+                    ),
+                    Some(symbol) => model.import_origin(symbol).is_some_and(|origin| {
+                        origin.is_module("timers") && origin.export.is_none()
+                    }),
+                },
+                _ => false,
+            }
+        }
+    }
+}
+
+/// `clearInterval` or `clearTimeout` (Node and browsers clear either kind with either).
+pub fn is_clear_function(expr: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    is_timer_function(expr, "clearInterval", ctx) || is_timer_function(expr, "clearTimeout", ctx)
+}
+
+/// Every `clearTimeout(x)` / `clearInterval(x)` argument in the file, as access paths.
+pub fn cleared_timer_paths<'a>(ctx: &RuleContext<'a, '_>) -> Vec<AccessPath<'a>> {
+    let mut paths = Vec::new();
+    for name in ["clearTimeout", "clearInterval"] {
+        for &id in ctx.calls_named(name) {
+            let AstKind::CallExpression(call) = ctx.nodes().kind(id) else {
+                continue;
+            };
+            if !is_clear_function(&call.callee, ctx) {
+                continue;
+            }
+            if let Some(path) = argument(call, 0).and_then(|a| ctx.model().access_path(a)) {
+                paths.push(path);
+            }
+        }
+    }
+    paths
+}
+
+/// Methods that add a listener that stays until removed.
+const ADD_METHODS: &[&str] = &["on", "addListener", "prependListener", "addEventListener"];
+/// Methods that add a listener removed after its first call.
+const ADD_ONCE_METHODS: &[&str] = &["once", "prependOnceListener"];
+/// Methods that remove one listener.
+const REMOVE_METHODS: &[&str] = &["off", "removeListener", "removeEventListener"];
+
+/// `receiver.on(event, handler[, options])` and its relatives.
+pub struct Registration<'e, 'a> {
+    pub call: &'e CallExpression<'a>,
+    pub receiver: &'e Expression<'a>,
+    pub method: &'a str,
+    pub event: Option<&'e Expression<'a>>,
+    pub handler: Option<&'e Expression<'a>>,
+    /// `addEventListener`'s third argument.
+    pub options: Option<&'e Expression<'a>>,
+}
+
+impl<'e, 'a> Registration<'e, 'a> {
+    /// A listener registration by method name; `None` for any other call.
+    pub fn of(call: &'e CallExpression<'a>) -> Option<Self> {
+        let member = as_member(&call.callee)?;
+        let method = member_name(member)?;
+        if !ADD_METHODS.contains(&method) && !ADD_ONCE_METHODS.contains(&method) {
+            return None;
+        }
+        // `on(emitter, 'event')` from `events` is an async iterator, not a listener.
+        let handler = argument(call, 1)?;
+        Some(Self {
+            call,
+            receiver: member.object(),
+            method,
+            event: argument(call, 0),
+            handler: Some(handler),
+            options: argument(call, 2),
+        })
+    }
+
+    /// `once`, `prependOnceListener`, or `{ once: true }`: removed when it first fires.
+    pub fn is_once(&self) -> bool {
+        ADD_ONCE_METHODS.contains(&self.method)
+            || self
+                .options
+                .and_then(object_of)
+                .and_then(|o| object_property(o, "once"))
+                .is_some_and(|v| matches!(strip(v), Expression::BooleanLiteral(b) if b.value))
+    }
+
+    /// The `signal` of `addEventListener(…, { signal })`.
+    pub fn signal(&self) -> Option<&'e Expression<'a>> {
+        object_property(self.options.and_then(object_of)?, "signal")
+    }
+
+    /// The event as written, for messages: `'message'`, `EVENTS.done`.
+    pub fn event_label(&self, source: &str) -> String {
+        match self.event {
+            Some(event) => match string_value(event) {
+                Some(value) => format!("'{value}'"),
+                None => short_text(source, event.span()),
+            },
+            None => "an event".to_string(),
+        }
+    }
+
+    /// Whether the handler is created in the call (an inline function, or `f.bind(…)`): no
+    /// `off` anywhere can name it.
+    pub fn handler_is_anonymous(&self) -> bool {
+        self.handler.is_some_and(is_fresh_function)
+    }
+
+    /// Whether the value `.on(…)` returns is kept: some emitters return an unsubscribe function
+    /// (Node's returns the emitter, for chaining).
+    pub fn result_is_kept(&self, ctx: &RuleContext<'a, '_>) -> bool {
+        let (_, parent) = value_parent(ctx.semantic(), self.call.node_id());
+        matches!(
+            parent,
+            AstKind::VariableDeclarator(_)
+                | AstKind::AssignmentExpression(_)
+                | AstKind::ReturnStatement(_)
+                | AstKind::ArrowFunctionExpression(_)
+                | AstKind::ArrayExpression(_)
+                | AstKind::ObjectProperty(_)
+        ) || matches!(parent, AstKind::CallExpression(outer) if outer.callee.span() != self.call.span())
+    }
+}
+
+/// An inline function, or `f.bind(…)` (a new function on every call).
+pub fn is_fresh_function(expr: &Expression<'_>) -> bool {
+    match strip(expr) {
+        Expression::ArrowFunctionExpression(_) | Expression::FunctionExpression(_) => true,
+        Expression::CallExpression(call) => callee_name(call) == Some("bind"),
+        _ => false,
+    }
+}
+
+fn object_of<'e, 'a>(expr: &'e Expression<'a>) -> Option<&'e ObjectExpression<'a>> {
+    match strip(expr) {
+        Expression::ObjectExpression(object) => Some(object),
+        _ => None,
+    }
+}
+
+/// The value of `key` in an object literal; shorthand `{ signal }` included.
+fn object_property<'e, 'a>(
+    object: &'e ObjectExpression<'a>,
+    key: &str,
+) -> Option<&'e Expression<'a>> {
+    object
+        .properties
+        .iter()
+        .find_map(|property| match property {
+            ObjectPropertyKind::ObjectProperty(p) if property_key_name(&p.key) == Some(key) => {
+                Some(&p.value)
+            }
+            _ => None,
+        })
+}
+
+/// What identifies an event for matching an `off` with its `on`.
+#[derive(Debug, PartialEq, Eq)]
+enum EventKey<'a> {
+    Name(&'a str),
+    Path(AccessPath<'a>),
+    /// Computed at run time: matches anything.
+    Unknown,
+}
+
+fn event_key<'a>(event: Option<&Expression<'a>>, ctx: &RuleContext<'a, '_>) -> EventKey<'a> {
+    let Some(event) = event else {
+        return EventKey::Unknown;
+    };
+    if let Some(name) = string_value(event) {
+        return EventKey::Name(name);
+    }
+    // `const EVENT = 'tick'`
+    if let Expression::Identifier(ident) = strip(event) {
+        if let Some(init) = ctx
+            .model()
+            .symbol_of(ident)
+            .and_then(|symbol| const_init(symbol, ctx))
+        {
+            if let Some(name) = string_value(init) {
+                return EventKey::Name(name);
+            }
+        }
+    }
+    match ctx.model().access_path(event) {
+        Some(path) => EventKey::Path(path),
+        None => EventKey::Unknown,
+    }
+}
+
+fn events_match(a: &EventKey<'_>, b: &EventKey<'_>) -> bool {
+    match (a, b) {
+        (EventKey::Unknown, _) | (_, EventKey::Unknown) => true,
+        (EventKey::Name(a), EventKey::Name(b)) => a == b,
+        (EventKey::Path(a), EventKey::Path(b)) => a.same_place(b),
+        _ => false,
+    }
+}
+
+/// The initializer of a `const x = …` (or a `let`/`var` never reassigned).
+pub fn const_init<'a>(symbol: SymbolId, ctx: &RuleContext<'a, '_>) -> Option<&'a Expression<'a>> {
+    let scoping = ctx.semantic().scoping();
+    if scoping.symbol_is_mutated(symbol) {
+        return None;
+    }
+    match ctx.nodes().kind(scoping.symbol_declaration(symbol)) {
+        AstKind::VariableDeclarator(declarator)
+            if matches!(declarator.id, BindingPattern::BindingIdentifier(_)) =>
+        {
+            declarator.init.as_ref()
+        }
+        _ => None,
+    }
+}
+
+/// Whether some `off`/`removeListener`/`removeEventListener` on the same receiver, for the same
+/// event, with the same handler — or a `removeAllListeners()` on the receiver — exists in the
+/// file. Only handlers that can be named again (a binding, a member path) can be removed.
+pub fn is_removed<'a>(
+    registration: &Registration<'_, 'a>,
+    receiver: &AccessPath<'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
+    let model = ctx.model();
+    let event = event_key(registration.event, ctx);
+    let handler = registration
+        .handler
+        .filter(|h| !is_fresh_function(h))
+        .and_then(|h| model.access_path(h));
+    let nodes = ctx.nodes();
+    let removals = REMOVE_METHODS
+        .iter()
+        .flat_map(|name| ctx.calls_named(name).iter().map(move |&id| (*name, id)))
+        .chain(
+            ctx.calls_named("removeAllListeners")
+                .iter()
+                .map(|&id| ("removeAllListeners", id)),
+        );
+    for (method, id) in removals {
+        let AstKind::CallExpression(call) = nodes.kind(id) else {
+            continue;
+        };
+        let Some(member) = as_member(&call.callee) else {
+            continue;
+        };
+        if !model
+            .access_path(member.object())
+            .is_some_and(|path| path.same_place(receiver))
+        {
+            continue;
+        }
+        if method == "removeAllListeners" {
+            if call.arguments.is_empty() || events_match(&event, &event_key(argument(call, 0), ctx))
+            {
+                return true;
+            }
+            continue;
+        }
+        let (Some(handler), Some(removed)) = (&handler, argument(call, 1)) else {
+            continue;
+        };
+        if events_match(&event, &event_key(argument(call, 0), ctx))
+            && model
+                .access_path(removed)
+                .is_some_and(|removed| removed.same_place(handler))
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// What a `{ signal }` option does for a registration.
+pub enum SignalFate {
+    /// Aborted somewhere, or a signal we cannot see the controller of (`req.signal`,
+    /// `AbortSignal.timeout(…)`): trust it.
+    Removes,
+    /// The signal of a controller created here that nothing ever aborts.
+    NeverAborted(SymbolId),
+}
+
+pub fn signal_fate(signal: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> SignalFate {
+    let model = ctx.model();
+    let mut signal = strip(signal);
+    // `const signal = controller.signal` / `const { signal } = controller` style aliases.
+    if let Expression::Identifier(ident) = signal {
+        if let Some(init) = model.symbol_of(ident).and_then(|s| const_init(s, ctx)) {
+            signal = strip(init);
+        }
+    }
+    let Some(member) = as_member(signal) else {
+        return SignalFate::Removes;
+    };
+    if member_name(member) != Some("signal") {
+        return SignalFate::Removes;
+    }
+    let Expression::Identifier(controller) = strip(member.object()) else {
+        return SignalFate::Removes;
+    };
+    let Some(symbol) = model.symbol_of(controller) else {
+        return SignalFate::Removes;
+    };
+    let created_here = const_init(symbol, ctx).is_some_and(|init| {
+        matches!(strip(init), Expression::NewExpression(new)
+            if matches!(strip(&new.callee), Expression::Identifier(c) if c.name == "AbortController"))
+    });
+    if !created_here {
+        return SignalFate::Removes;
+    }
+    let aborted = ctx.calls_named("abort").iter().any(|&id| {
+        let AstKind::CallExpression(call) = ctx.nodes().kind(id) else {
+            return false;
+        };
+        as_member(&call.callee)
+            .and_then(|m| model.access_path(m.object()))
+            .is_some_and(|p| p.root == PathRoot::Symbol(symbol) && p.fields.is_empty())
+    });
+    if aborted {
+        SignalFate::Removes
+    } else {
+        SignalFate::NeverAborted(symbol)
+    }
+}
+
+/// Whether a receiver outlives the call of the function at `node`: long-lived by the lifetime
+/// model, or a field of `this` inside a per-request method (controllers, gateways and services
+/// are singletons; their handlers run per request).
+pub fn outlives_call<'a>(
+    receiver: &Expression<'a>,
+    path: Option<&AccessPath<'a>>,
+    node: NodeId,
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
+    let model = ctx.model();
+    match path {
+        Some(path) if path.is_this() => {
+            !path.fields.is_empty()
+                && model.runs_at(node) == FunctionRuns::PerRequest
+                && matches!(path.root, PathRoot::This(Some(owner))
+                    if matches!(ctx.nodes().kind(owner), AstKind::Class(_)))
+        }
+        _ => model.expression_lifetime(receiver) == leaklint_model::ValueLifetime::LongLived,
+    }
+}
+
+/// Whether the registration at `node` sits behind an idempotence guard in its function:
+/// `if (!installed) { installed = true; … }`, `if (installed) return; installed = true;`,
+/// `if (!seen.has(x)) { seen.add(x); … }`, or a check of `listenerCount(…)`/`listeners(…)`.
+pub fn is_guarded<'a>(node: NodeId, ctx: &RuleContext<'a, '_>) -> bool {
+    let model = ctx.model();
+    let Some(function) = model.enclosing_function(node) else {
+        return false;
+    };
+    let nodes = ctx.nodes();
+    let function_span = nodes.kind(function).span();
+    let node_start = nodes.kind(node).span().start;
+    // Tests of the `if`s that decide whether the registration runs: those around it, and the
+    // early-return ones before it.
+    let mut tests = Vec::new();
+    for ancestor in nodes.ancestor_ids(node) {
+        if ancestor == function {
+            break;
+        }
+        match nodes.kind(ancestor) {
+            AstKind::IfStatement(statement) => tests.push(&statement.test),
+            AstKind::ConditionalExpression(conditional) => tests.push(&conditional.test),
+            AstKind::LogicalExpression(logical) => tests.push(&logical.left),
+            _ => {}
+        }
+    }
+    let body_start = function.index() + 1;
+    for other in nodes.iter().skip(body_start) {
+        let span = other.kind().span();
+        if span.start >= node_start || span.start >= function_span.end {
+            break;
+        }
+        if let AstKind::IfStatement(statement) = other.kind() {
+            if exits(&statement.consequent) {
+                tests.push(&statement.test);
+            }
+        }
+    }
+    if tests.is_empty() {
+        return false;
+    }
+    let mut guards: Vec<AccessPath<'a>> = Vec::new();
+    for test in tests {
+        if collect_guard_paths(test, ctx, &mut guards) {
+            return true;
+        }
+    }
+    if guards.is_empty() {
+        return false;
+    }
+    // The guard must be set in the same function.
+    for other in nodes.iter().skip(body_start) {
+        let span = other.kind().span();
+        if span.start >= function_span.end {
+            break;
+        }
+        let set = match other.kind() {
+            AstKind::AssignmentExpression(assign) => model.assignment_target_path(&assign.left),
+            AstKind::CallExpression(call)
+                if matches!(callee_name(call), Some("add" | "set" | "push")) =>
+            {
+                as_member(&call.callee).and_then(|m| model.access_path(m.object()))
+            }
+            _ => None,
+        };
+        if set.is_some_and(|set| guards.iter().any(|g| g.same_place(&set))) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Adds the places a guard test reads; `true` when the test itself asks the emitter
+/// (`listenerCount`, `listeners`).
+fn collect_guard_paths<'a>(
+    test: &Expression<'a>,
+    ctx: &RuleContext<'a, '_>,
+    out: &mut Vec<AccessPath<'a>>,
+) -> bool {
+    match strip(test) {
+        Expression::UnaryExpression(unary) => collect_guard_paths(&unary.argument, ctx, out),
+        Expression::LogicalExpression(logical) => {
+            collect_guard_paths(&logical.left, ctx, out)
+                | collect_guard_paths(&logical.right, ctx, out)
+        }
+        Expression::BinaryExpression(binary) => {
+            collect_guard_paths(&binary.left, ctx, out)
+                | collect_guard_paths(&binary.right, ctx, out)
+        }
+        Expression::CallExpression(call) => match callee_name(call) {
+            Some("listenerCount" | "listeners" | "rawListeners") => true,
+            Some("has" | "includes" | "get") => {
+                if let Some(path) =
+                    as_member(&call.callee).and_then(|m| ctx.model().access_path(m.object()))
+                {
+                    out.push(path);
+                }
+                false
+            }
+            _ => false,
+        },
+        other => {
+            if let Some(path) = ctx.model().access_path(other) {
+                out.push(path);
+            }
+            false
+        }
+    }
+}
+
+/// Whether a statement always leaves the function: `return`, `throw`, or a block ending so.
+fn exits(statement: &Statement<'_>) -> bool {
+    match statement {
+        Statement::ReturnStatement(_) | Statement::ThrowStatement(_) => true,
+        Statement::BlockStatement(block) => block.body.last().is_some_and(exits),
+        _ => false,
+    }
+}
+
+/// Source text for a message, shortened when long.
+pub fn short_text(source: &str, span: oxc_span::Span) -> String {
+    let text = &source[span.start as usize..span.end as usize];
+    if text.len() > 40 || text.contains('\n') {
+        let cut: String = text.chars().take_while(|c| *c != '\n').take(37).collect();
+        format!("{cut}…")
+    } else {
+        text.to_string()
+    }
+}

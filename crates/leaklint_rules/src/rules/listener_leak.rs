@@ -1,0 +1,287 @@
+//! `listener-leak`: `emitter.on()` in code that runs per request (or per call) on an emitter that
+//! outlives the call, with nothing that ever removes the listener. Every request adds one more
+//! listener, and each keeps its closure — often the request — alive.
+
+use leaklint_diagnostics::{Diagnostic, Label, Severity};
+use leaklint_model::{ast_util::dotted_path, FunctionRuns};
+use oxc_ast::AstKind;
+use oxc_semantic::AstNode;
+use oxc_span::GetSpan;
+
+use crate::{
+    node_api::{self, Registration, SignalFate},
+    rules::{byte_span, first_line},
+    Rule, RuleContext, RuleMeta,
+};
+
+const ID: &str = "listener-leak";
+
+/// See `rules/listener-leak.md`.
+#[derive(Debug, Clone, Default)]
+pub struct ListenerLeak;
+
+pub static META: RuleMeta = RuleMeta {
+    id: ID,
+    name: "ListenerLeak",
+    description: "listener added per request or per call to a long-lived emitter and never removed",
+    default_severity: Severity::Warning,
+    escalated_severity: Some(Severity::Error),
+    docs: include_str!("../../../../rules/listener-leak.md"),
+    tags: &["memory-leak", "events", "reliability"],
+    precision: "high",
+    options_schema: "{\n  \"type\": \"object\",\n  \"additionalProperties\": false\n}",
+    factory: |options| {
+        if let Some(options) = options {
+            let object = options.as_object().ok_or("options must be an object")?;
+            if let Some(key) = object.keys().next() {
+                return Err(format!("unknown option `{key}` (the rule takes none)"));
+            }
+        }
+        Ok(Box::new(ListenerLeak))
+    },
+};
+
+impl Rule for ListenerLeak {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn should_run(&self, ctx: &RuleContext<'_, '_>) -> bool {
+        let text = ctx.source_text();
+        text.contains(".on(")
+            || text.contains("Listener(")
+            || text.contains(".on<")
+            || text.contains(".on (")
+    }
+
+    fn run_on_node<'a>(&self, node: &AstNode<'a>, ctx: &mut RuleContext<'a, '_>) {
+        let AstKind::CallExpression(call) = node.kind() else {
+            return;
+        };
+        let Some(registration) = Registration::of(call) else {
+            return;
+        };
+        if registration.is_once() {
+            return;
+        }
+        let model = ctx.model();
+        let runs = model.runs_at(node.id());
+        if runs.is_once() {
+            return;
+        }
+        let receiver_path = model.access_path(registration.receiver);
+        if !node_api::outlives_call(
+            registration.receiver,
+            receiver_path.as_ref(),
+            node.id(),
+            ctx,
+        ) {
+            return;
+        }
+        let mut never_aborted = None;
+        if let Some(signal) = registration.signal() {
+            match node_api::signal_fate(signal, ctx) {
+                SignalFate::Removes => return,
+                SignalFate::NeverAborted(_) => never_aborted = Some(signal.span()),
+            }
+        }
+        if registration.result_is_kept(ctx) {
+            return;
+        }
+        if let Some(path) = &receiver_path {
+            if node_api::is_removed(&registration, path, ctx) {
+                return;
+            }
+        }
+        if node_api::is_guarded(node.id(), ctx) {
+            return;
+        }
+
+        let source = ctx.source_text();
+        let event = registration.event_label(source);
+        let receiver = dotted_path(registration.receiver)
+            .unwrap_or_else(|| node_api::short_text(source, registration.receiver.span()));
+        let (severity, context, consequence) = match runs {
+            FunctionRuns::PerRequest => (
+                Severity::Error,
+                format!(
+                    "inside {}",
+                    model
+                        .request_context(node.id())
+                        .unwrap_or("a request handler")
+                ),
+                "every request adds another listener, and each keeps its closure alive",
+            ),
+            _ => (
+                Severity::Warning,
+                match model
+                    .enclosing_function(node.id())
+                    .and_then(|f| model.function(f))
+                    .and_then(|facts| facts.name.as_deref())
+                {
+                    Some(name) => format!("in `{name}`, which can run many times"),
+                    None => "in a function that can run many times".to_string(),
+                },
+                "every call adds another listener, and each keeps its closure alive",
+            ),
+        };
+        let why_not_removed = if never_aborted.is_some() {
+            "; its `signal` comes from a controller that is never aborted"
+        } else if registration.handler_is_anonymous() {
+            "; the listener is an inline function, so no `off` can ever remove it"
+        } else {
+            ""
+        };
+        let message = format!(
+            "listener for {event} on `{receiver}` is added {context} and never removed: \
+             {consequence}{why_not_removed}"
+        );
+        let off_method = if registration.method == "addEventListener" {
+            "removeEventListener"
+        } else {
+            "off"
+        };
+        let help = if runs == FunctionRuns::PerRequest {
+            format!(
+                "keep the listener in a named function and remove it when the request or \
+                 connection ends (`res.on('close', () => {receiver}.{off_method}({event}, \
+                 listener))`), use `once` if one event is enough, or pass `{{ signal }}` and abort \
+                 the controller on close"
+            )
+        } else {
+            format!(
+                "keep the listener in a named function and return or store a disposer that calls \
+                 `{receiver}.{off_method}({event}, listener)`, or use `once` if one event is enough"
+            )
+        };
+        let primary = match runs {
+            FunctionRuns::PerRequest => "added on every request",
+            _ => "added on every call",
+        };
+        let mut diagnostic = Diagnostic::finding(
+            ID,
+            severity,
+            message,
+            Label::new(byte_span(call.callee.span()), primary),
+        )
+        .with_help(help);
+        if let Some(signal) = never_aborted {
+            diagnostic = diagnostic.with_secondary(Label::new(
+                byte_span(signal),
+                "nothing calls `abort()` on this signal's controller",
+            ));
+        } else if let Some(handler) = registration
+            .handler
+            .filter(|_| registration.handler_is_anonymous())
+        {
+            let head = first_line(source, handler.span());
+            diagnostic = diagnostic.with_secondary(Label::new(
+                byte_span(head),
+                "inline listener: nothing can pass it to `off`",
+            ));
+        }
+        ctx.report(diagnostic);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::META;
+    use crate::test_util::{assert_clean, assert_reports, run_rule, severities};
+    use leaklint_diagnostics::Severity;
+
+    #[test]
+    fn flagged() {
+        for source in [
+            "import bus from './bus'; app.get('/x', (req, res) => { bus.on('tick', () => res.write('.')); });",
+            "wss.on('connection', (ws) => { process.on('SIGTERM', () => ws.close()); });",
+            "const bus = new EventEmitter(); export function subscribe(cb) { bus.on('x', cb); }",
+            "const bus = new EventEmitter(); app.get('/x', (req, res) => { const f = () => 1; bus.on('a', f); bus.off('b', f); });",
+            "const bus = new EventEmitter(); app.get('/x', (req, res) => { bus.on('a', () => 1); bus.off('a', () => 1); });",
+            "app.get('/x', (req, res) => { window.addEventListener('resize', onResize); });",
+            "const c = new AbortController(); app.get('/x', (req, res) => { const ctl = new AbortController(); document.addEventListener('x', f, { signal: ctl.signal }); });",
+            "class C { @Get() list() { this.events.on('x', () => 1); } }",
+            "const bus = new EventEmitter(); app.get('/x', (req, res) => { bus.on('a', f.bind(null)); bus.off('a', f); });",
+        ] {
+            assert_reports(&META, source, "a.ts", 1);
+        }
+    }
+
+    #[test]
+    fn clean() {
+        for source in [
+            // start-up code
+            "const bus = new EventEmitter(); bus.on('x', f);",
+            "process.on('SIGTERM', shutdown);",
+            // once
+            "const bus = new EventEmitter(); app.get('/x', (req, res) => { bus.once('x', () => res.end()); });",
+            "app.get('/x', (req, res) => { window.addEventListener('x', f, { once: true }); });",
+            // request-scoped receivers
+            "app.get('/x', (req, res) => { req.on('close', f); res.on('finish', g); });",
+            "io.on('connection', (socket) => { socket.on('chat', (m) => io.emit('chat', m)); });",
+            "app.get('/x', (req, res) => { const e = new EventEmitter(); e.on('x', f); });",
+            "app.get('/x', (req, res) => { const s = fs.createReadStream(p); s.on('data', f); });",
+            // removed
+            "const bus = new EventEmitter(); app.get('/x', (req, res) => { const f = () => res.write('.'); bus.on('t', f); req.on('close', () => bus.off('t', f)); });",
+            "const bus = new EventEmitter(); app.get('/x', (req, res) => { const f = () => 1; bus.on('t', f); res.on('close', () => bus.removeListener('t', f)); });",
+            "const bus = new EventEmitter(); export function sub(cb) { bus.on('o', cb); return () => bus.off('o', cb); }",
+            "const bus = new EventEmitter(); const EV = 'o'; export function sub(cb) { bus.on(EV, cb); return () => bus.off('o', cb); }",
+            "const bus = new EventEmitter(); app.get('/x', (req, res) => { bus.on('t', () => 1); req.on('close', () => bus.removeAllListeners('t')); });",
+            // signals
+            "app.get('/x', (req, res) => { const c = new AbortController(); window.addEventListener('x', f, { signal: c.signal }); res.on('close', () => c.abort()); });",
+            "app.get('/x', (req, res) => { window.addEventListener('x', f, { signal: req.signal }); });",
+            // guards
+            "let installed = false; export function install() { if (!installed) { installed = true; process.on('exit', cleanup); } }",
+            "let installed = false; export function install() { if (installed) return; installed = true; process.on('exit', cleanup); }",
+            "export function install() { if (process.listenerCount('exit') === 0) process.on('exit', cleanup); }",
+            // this.x outside per-request methods
+            "class S { constructor() { this.bus.on('x', f); } }",
+            // kept result: an unsubscribe function
+            "const store = createStore(); export function watch(cb) { const off = store.on('change', cb); return off; }",
+            // not a registration
+            "import { on } from 'events'; export async function f() { for await (const e of on(bus, 'x')) {} }",
+        ] {
+            assert_clean(&META, source, "a.ts");
+        }
+    }
+
+    #[test]
+    fn severity_and_message() {
+        assert_eq!(
+            severities(
+                &META,
+                "app.post('/join', (req, res) => { process.on('message', (m) => res.write(m)); });",
+                "a.js"
+            ),
+            [Severity::Error]
+        );
+        let found = run_rule(
+            &META,
+            "const bus = new EventEmitter(); export function subscribe() { bus.on('x', () => 1); }",
+            "a.js",
+            None,
+        );
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert!(
+            found[0]
+                .message
+                .contains("in `subscribe`, which can run many times")
+                && found[0].message.contains("inline function"),
+            "{}",
+            found[0].message
+        );
+        let found = run_rule(
+            &META,
+            "const bus = new EventEmitter(); app.post('/join-room', (req, res) => { bus.on('msg', onMsg); });",
+            "a.js",
+            None,
+        );
+        assert!(
+            found[0]
+                .message
+                .contains("listener for 'msg' on `bus` is added inside the Express handler for POST /join-room"),
+            "{}",
+            found[0].message
+        );
+    }
+}
