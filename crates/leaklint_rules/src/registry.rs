@@ -55,6 +55,7 @@ impl RuleMeta {
 
 static RULES: &[&RuleMeta] = &[
     &rules::listener_leak::META,
+    &rules::max_listeners_override::META,
     &rules::uncleared_interval::META,
 ];
 

@@ -1,6 +1,7 @@
 //! One file per rule, named after its id.
 
 pub mod listener_leak;
+pub mod max_listeners_override;
 pub mod uncleared_interval;
 
 use leaklint_diagnostics::ByteSpan;

@@ -1,0 +1,334 @@
+//! `max-listeners-override`: `setMaxListeners(0 | Infinity)` and `defaultMaxListeners = 0 |
+//! Infinity` silence `MaxListenersExceededWarning`, the one signal Node gives that listeners are
+//! leaking. A raised finite limit is fine when a comment says why.
+
+use leaklint_diagnostics::{Diagnostic, Label, Severity};
+use leaklint_model::ast_util::{argument, as_member, dotted_path, member_name, strip};
+use oxc_ast::{
+    ast::{Expression, UnaryOperator},
+    AstKind,
+};
+use oxc_semantic::AstNode;
+use oxc_span::{GetSpan, Span};
+
+use crate::{node_api, rules::byte_span, Rule, RuleContext, RuleMeta};
+
+const ID: &str = "max-listeners-override";
+
+/// Node's default limit: raising it above this is what needs a reason.
+const NODE_DEFAULT: f64 = 10.0;
+/// From here on a limit is effectively none.
+const EFFECTIVELY_UNLIMITED: f64 = 1_000_000.0;
+
+/// See `rules/max-listeners-override.md`.
+#[derive(Debug, Clone)]
+pub struct MaxListenersOverride {
+    /// Report a raised finite limit that has no comment on its line or the line above.
+    require_comment: bool,
+}
+
+impl Default for MaxListenersOverride {
+    fn default() -> Self {
+        Self {
+            require_comment: true,
+        }
+    }
+}
+
+pub static META: RuleMeta = RuleMeta {
+    id: ID,
+    name: "MaxListenersOverride",
+    description:
+        "setMaxListeners(0 | Infinity) or defaultMaxListeners = 0 | Infinity hides listener leaks",
+    default_severity: Severity::Warning,
+    escalated_severity: None,
+    docs: include_str!("../../../../rules/max-listeners-override.md"),
+    tags: &["memory-leak", "events", "maintainability"],
+    precision: "very-high",
+    options_schema: r#"{
+  "type": "object",
+  "properties": {
+    "requireComment": {
+      "type": "boolean",
+      "default": true,
+      "description": "Report a finite limit above Node's default of 10 unless a comment on the same line or the line above explains it."
+    }
+  },
+  "additionalProperties": false
+}"#,
+    factory: |options| {
+        let mut rule = MaxListenersOverride::default();
+        if let Some(options) = options {
+            let object = options.as_object().ok_or("options must be an object")?;
+            for (key, value) in object {
+                match key.as_str() {
+                    "requireComment" => {
+                        rule.require_comment = value
+                            .as_bool()
+                            .ok_or("`requireComment` must be a boolean")?;
+                    }
+                    other => {
+                        return Err(format!(
+                            "unknown option `{other}` (expected `requireComment`)"
+                        ))
+                    }
+                }
+            }
+        }
+        Ok(Box::new(rule))
+    },
+};
+
+impl Rule for MaxListenersOverride {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn should_run(&self, ctx: &RuleContext<'_, '_>) -> bool {
+        ctx.source_text().contains("MaxListeners")
+    }
+
+    fn run_on_node<'a>(&self, node: &AstNode<'a>, ctx: &mut RuleContext<'a, '_>) {
+        let (span, target, value) = match node.kind() {
+            AstKind::CallExpression(call) => {
+                if !is_set_max_listeners(&call.callee, ctx) {
+                    return;
+                }
+                let Some(value) = argument(call, 0) else {
+                    return;
+                };
+                let target = match as_member(&call.callee) {
+                    Some(member) if !is_events_module(member.object(), ctx) => {
+                        dotted_path(member.object())
+                            .map_or_else(|| "the emitter".to_string(), |p| format!("`{p}`"))
+                    }
+                    _ => match argument(call, 1) {
+                        Some(first) => dotted_path(first)
+                            .map_or_else(|| "the targets".to_string(), |p| format!("`{p}`")),
+                        None => "every new EventEmitter and EventTarget".to_string(),
+                    },
+                };
+                (call.callee.span(), target, value)
+            }
+            AstKind::AssignmentExpression(assign) => {
+                let Some(member) = assign
+                    .left
+                    .as_simple_assignment_target()
+                    .and_then(|t| t.as_member_expression())
+                else {
+                    return;
+                };
+                if member_name(member) != Some("defaultMaxListeners")
+                    || !is_events_module(member.object(), ctx)
+                {
+                    return;
+                }
+                (
+                    assign.left.span(),
+                    "every EventEmitter".to_string(),
+                    &assign.right,
+                )
+            }
+            _ => return,
+        };
+        let Some(limit) = constant_number(value, ctx, 0) else {
+            return;
+        };
+        let diagnostic = if limit == 0.0 || limit >= EFFECTIVELY_UNLIMITED || limit.is_nan() {
+            Diagnostic::finding(
+                ID,
+                Severity::Warning,
+                format!(
+                    "removes the listener limit of {target}: Node will no longer warn \
+                     (`MaxListenersExceededWarning`) when listeners leak"
+                ),
+                Label::new(byte_span(span), "no limit"),
+            )
+            .with_help(
+                "find and fix the code that keeps adding listeners; if many listeners are \
+                 expected, set a finite limit that fits the design and say why in a comment",
+            )
+        } else if limit > NODE_DEFAULT
+            && self.require_comment
+            && !has_comment_near(ctx, node.kind().span())
+        {
+            Diagnostic::finding(
+                ID,
+                Severity::Warning,
+                format!(
+                    "raises the listener limit of {target} to {limit} without saying why: a \
+                     raised limit also delays the warning that listeners leak"
+                ),
+                Label::new(byte_span(span), "limit raised without a reason"),
+            )
+            .with_help(
+                "add a comment on this line or the line above explaining why this many \
+                 listeners are expected, or find the code that keeps adding them",
+            )
+        } else {
+            return;
+        };
+        ctx.report(diagnostic);
+    }
+}
+
+/// `x.setMaxListeners(n)` on any emitter, or the static `setMaxListeners(n, ...targets)` of
+/// the `events` module (imported by name, or as `events.setMaxListeners`).
+fn is_set_max_listeners(callee: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    let model = ctx.model();
+    match strip(callee) {
+        Expression::Identifier(ident) => model.symbol_of(ident).is_some_and(|symbol| {
+            model
+                .import_origin(symbol)
+                .is_some_and(|o| o.is_module("events") && o.export == Some("setMaxListeners"))
+        }),
+        other => as_member(other).is_some_and(|m| member_name(m) == Some("setMaxListeners")),
+    }
+}
+
+/// `EventEmitter`, `events`, `require('events')`, `require('events').EventEmitter`, where the
+/// binding comes from the `events` module.
+fn is_events_module(expr: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    let model = ctx.model();
+    match strip(expr) {
+        Expression::Identifier(ident) => match model.symbol_of(ident) {
+            Some(symbol) => model.import_origin(symbol).is_some_and(|o| {
+                o.is_module("events") && matches!(o.export, None | Some("EventEmitter" | "default"))
+            }),
+            None => false,
+        },
+        Expression::CallExpression(call) if call.is_require_call() => call
+            .common_js_require()
+            .is_some_and(|m| m.value.strip_prefix("node:").unwrap_or(&m.value) == "events"),
+        other => as_member(other).is_some_and(|member| {
+            member_name(member) == Some("EventEmitter") && is_events_module(member.object(), ctx)
+        }),
+    }
+}
+
+/// The value of a numeric constant: literals, `Infinity`, `Number.POSITIVE_INFINITY`,
+/// `Number.MAX_SAFE_INTEGER`, `Number.MAX_VALUE`, arithmetic on those, and `const`s bound to
+/// them.
+fn constant_number(expr: &Expression<'_>, ctx: &RuleContext<'_, '_>, depth: u8) -> Option<f64> {
+    if depth > 8 {
+        return None;
+    }
+    let model = ctx.model();
+    match strip(expr) {
+        Expression::NumericLiteral(lit) => Some(lit.value),
+        Expression::Identifier(ident) => match model.symbol_of(ident) {
+            None => (ident.name == "Infinity").then_some(f64::INFINITY),
+            Some(symbol) => constant_number(node_api::const_init(symbol, ctx)?, ctx, depth + 1),
+        },
+        Expression::UnaryExpression(unary) => {
+            let value = constant_number(&unary.argument, ctx, depth + 1)?;
+            match unary.operator {
+                UnaryOperator::UnaryNegation => Some(-value),
+                UnaryOperator::UnaryPlus => Some(value),
+                _ => None,
+            }
+        }
+        Expression::BinaryExpression(binary) => {
+            let left = constant_number(&binary.left, ctx, depth + 1)?;
+            let right = constant_number(&binary.right, ctx, depth + 1)?;
+            use oxc_ast::ast::BinaryOperator::*;
+            match binary.operator {
+                Addition => Some(left + right),
+                Subtraction => Some(left - right),
+                Multiplication => Some(left * right),
+                Division => Some(left / right),
+                Exponential => Some(left.powf(right)),
+                _ => None,
+            }
+        }
+        other => {
+            let member = as_member(other)?;
+            let Expression::Identifier(object) = strip(member.object()) else {
+                return None;
+            };
+            if !model.is_global(object, "Number") {
+                return None;
+            }
+            match member_name(member)? {
+                "POSITIVE_INFINITY" => Some(f64::INFINITY),
+                "MAX_SAFE_INTEGER" => Some(9_007_199_254_740_991.0),
+                "MAX_VALUE" => Some(f64::MAX),
+                _ => None,
+            }
+        }
+    }
+}
+
+/// Whether a comment sits on the lines of `span` or on the line just above it.
+fn has_comment_near(ctx: &RuleContext<'_, '_>, span: Span) -> bool {
+    let source = ctx.source_text();
+    let line_start = source[..span.start as usize]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let previous_line_start = if line_start == 0 {
+        0
+    } else {
+        source[..line_start - 1].rfind('\n').map_or(0, |i| i + 1)
+    };
+    let line_end = source[span.end as usize..]
+        .find('\n')
+        .map_or(source.len(), |i| span.end as usize + i);
+    ctx.semantic().comments().iter().any(|comment| {
+        let start = comment.span.start as usize;
+        let end = comment.span.end as usize;
+        end > previous_line_start && start < line_end
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::META;
+    use crate::test_util::{assert_clean, assert_reports, run_rule};
+
+    #[test]
+    fn flagged() {
+        for source in [
+            "emitter.setMaxListeners(0);",
+            "process.setMaxListeners(Infinity);",
+            "this.setMaxListeners(Number.POSITIVE_INFINITY);",
+            "bus.setMaxListeners(1e9);",
+            "const UNLIMITED = 0; bus.setMaxListeners(UNLIMITED);",
+            "import { EventEmitter } from 'events'; EventEmitter.defaultMaxListeners = Infinity;",
+            "require('events').EventEmitter.defaultMaxListeners = 0;",
+            "require('node:events').defaultMaxListeners = 0;",
+            "import events from 'node:events'; events.defaultMaxListeners = 0;",
+            "import { setMaxListeners } from 'events'; setMaxListeners(0, controller.signal);",
+            "import * as events from 'events'; events.setMaxListeners(Infinity);",
+            "bus.setMaxListeners(50);",
+        ] {
+            assert_reports(&META, source, "a.mjs", 1);
+        }
+    }
+
+    #[test]
+    fn clean() {
+        for source in [
+            "bus.setMaxListeners(5);",
+            "bus.setMaxListeners(10);",
+            "bus.setMaxListeners(bus.getMaxListeners() + 1);",
+            "bus.setMaxListeners(workers.length);",
+            "// one listener per shard (32 shards)\nbus.setMaxListeners(32);",
+            "bus.setMaxListeners(32); // one per shard",
+            "function setMaxListeners() {} setMaxListeners(0);",
+            "const EventEmitter = makeEmitter(); EventEmitter.defaultMaxListeners = 0;",
+            "bus.getMaxListeners();",
+        ] {
+            assert_clean(&META, source, "a.mjs");
+        }
+    }
+
+    #[test]
+    fn comment_option() {
+        let options = serde_json::json!({ "requireComment": false });
+        assert!(run_rule(&META, "bus.setMaxListeners(50);", "a.js", Some(&options)).is_empty());
+        assert_eq!(
+            run_rule(&META, "bus.setMaxListeners(0);", "a.js", Some(&options)).len(),
+            1
+        );
+    }
+}
