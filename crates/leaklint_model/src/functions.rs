@@ -28,6 +28,9 @@ pub struct FunctionFacts {
     pub why: Option<String>,
     /// The name it is declared or assigned under, if any.
     pub name: Option<String>,
+    /// Called per request by a framework, or by such a function: its parameters are what the
+    /// framework passes (`req`, `ctx`, `event`), not values of a callback nested in it.
+    pub entry: bool,
 }
 
 /// What a function's position in the code says about how often it runs.
@@ -652,6 +655,7 @@ impl<'s, 'a> Analysis<'s, 'a> {
                         runs: FunctionRuns::PerCall,
                         why: None,
                         name,
+                        entry: false,
                     },
                 )
             })
@@ -662,11 +666,13 @@ impl<'s, 'a> Analysis<'s, 'a> {
         for _ in 0..16 {
             let mut changed = false;
             for &f in &self.functions {
-                let (runs, why) = self.decide(f, &facts, callers.get(&f).map(Vec::as_slice));
+                let (runs, why, is_entry) =
+                    self.decide(f, &facts, callers.get(&f).map(Vec::as_slice));
                 let entry = facts.get_mut(&f).expect("every function has facts");
-                if entry.runs != runs || entry.why != why {
+                if entry.runs != runs || entry.why != why || entry.entry != is_entry {
                     entry.runs = runs;
                     entry.why = why;
+                    entry.entry = is_entry;
                     changed = true;
                 }
             }
@@ -682,7 +688,7 @@ impl<'s, 'a> Analysis<'s, 'a> {
         f: NodeId,
         facts: &FxHashMap<NodeId, FunctionFacts>,
         callers: Option<&[Option<NodeId>]>,
-    ) -> (FunctionRuns, Option<String>) {
+    ) -> (FunctionRuns, Option<String>, bool) {
         let context = |node: Option<NodeId>| -> (FunctionRuns, Option<String>) {
             match node.and_then(|n| facts.get(&n)) {
                 None => (FunctionRuns::Once, None),
@@ -691,8 +697,11 @@ impl<'s, 'a> Analysis<'s, 'a> {
         };
         let parent = self.enclosing[f.index()];
         match self.marks.get(&f) {
-            Some(Mark::Handler(why)) => return (FunctionRuns::PerRequest, Some(why.clone())),
-            Some(Mark::Inherit) => return context(parent),
+            Some(Mark::Handler(why)) => return (FunctionRuns::PerRequest, Some(why.clone()), true),
+            Some(Mark::Inherit) => {
+                let (runs, why) = context(parent);
+                return (runs, why, false);
+            }
             None => {}
         }
         let parent_context = context(parent);
@@ -706,25 +715,25 @@ impl<'s, 'a> Analysis<'s, 'a> {
                         }
                         _ => why,
                     };
-                    return (FunctionRuns::PerRequest, Some(why));
+                    return (FunctionRuns::PerRequest, Some(why), true);
                 }
             }
         }
         if parent_context.0 == FunctionRuns::PerRequest {
-            return parent_context;
+            return (parent_context.0, parent_context.1, false);
         }
         if parent_context.0 == FunctionRuns::PerCall {
-            return (FunctionRuns::PerCall, None);
+            return (FunctionRuns::PerCall, None, false);
         }
         // A function only ever called from start-up code, and not passed anywhere else, runs
         // as often as start-up does: once.
         if let Some(callers) = callers {
             let all_once = callers.iter().all(|&c| context(c).0 == FunctionRuns::Once);
             if all_once && !callers.is_empty() && !self.escapes(f, callers.len()) {
-                return (FunctionRuns::Once, None);
+                return (FunctionRuns::Once, None, false);
             }
         }
-        (FunctionRuns::PerCall, None)
+        (FunctionRuns::PerCall, None, false)
     }
 
     /// Whether a named function is referenced other than by the calls counted: passed as a

@@ -46,8 +46,17 @@ pub fn import_origin<'a>(semantic: &Semantic<'a>, symbol: SymbolId) -> Option<Im
                         {
                             Some(Some(s.imported.name().as_str()))
                         }
-                        ImportDeclarationSpecifier::ImportSpecifier(_) => None,
-                        _ => Some(None),
+                        ImportDeclarationSpecifier::ImportDefaultSpecifier(s)
+                            if s.local.symbol_id.get() == Some(symbol) =>
+                        {
+                            Some(None)
+                        }
+                        ImportDeclarationSpecifier::ImportNamespaceSpecifier(s)
+                            if s.local.symbol_id.get() == Some(symbol) =>
+                        {
+                            Some(None)
+                        }
+                        _ => None,
                     })?;
             Some(ImportOrigin {
                 module: import.source.value.as_str(),

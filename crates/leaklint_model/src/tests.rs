@@ -330,3 +330,70 @@ fn field_initializers_run_per_instance_and_one_shot_events_inherit() {
         [PerCall, Once, Once, PerRequest]
     );
 }
+
+#[test]
+fn import_origins_name_the_right_specifier() {
+    let source = "import EventEmitter, { setMaxListeners as raise } from 'node:events';\n\
+                  import * as timers from 'timers';\n\
+                  probe(EventEmitter); probe(raise); probe(timers);";
+    let origins = with_model(source, "a.mjs", &ModelSettings::default(), |model| {
+        model
+            .semantic()
+            .nodes()
+            .iter()
+            .filter_map(|node| match node.kind() {
+                AstKind::CallExpression(call) if callee_name(call) == Some("probe") => {
+                    let Some(Expression::Identifier(ident)) = call.arguments[0].as_expression()
+                    else {
+                        return None;
+                    };
+                    let origin = model.import_origin(model.symbol_of(ident)?)?;
+                    Some((origin.module.to_string(), origin.export.map(str::to_string)))
+                }
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(
+        origins,
+        [
+            ("node:events".to_string(), None),
+            (
+                "node:events".to_string(),
+                Some("setMaxListeners".to_string())
+            ),
+            ("timers".to_string(), None),
+        ]
+    );
+}
+
+#[test]
+fn access_paths_match_by_symbol_and_class() {
+    let source = "const bus = make();\n\
+                  class A { m() { probe(this.events); } n() { probe(this.events); } }\n\
+                  class B { m() { probe(this.events); } }\n\
+                  function f(bus) { probe(bus); }\n\
+                  probe(bus); probe(app.locals.bus);";
+    with_model(source, "a.js", &ModelSettings::default(), |model| {
+        let paths: Vec<_> = model
+            .semantic()
+            .nodes()
+            .iter()
+            .filter_map(|node| match node.kind() {
+                AstKind::CallExpression(call) if callee_name(call) == Some("probe") => {
+                    model.access_path(call.arguments[0].as_expression()?)
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(paths.len(), 6);
+        assert!(paths[0].same_place(&paths[1]), "same class, same field");
+        assert!(!paths[0].same_place(&paths[2]), "another class's field");
+        assert!(
+            !paths[3].same_place(&paths[4]),
+            "a parameter shadowing `bus`"
+        );
+        assert_eq!(paths[5].fields.len(), 2);
+        assert!(matches!(paths[5].root, crate::PathRoot::Global("app")));
+    });
+}

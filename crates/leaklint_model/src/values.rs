@@ -40,18 +40,29 @@ impl LifetimeModel<'_, '_> {
     /// Whether a symbol is a parameter of a function that runs per request: the `req`, `res`,
     /// `ctx`, `socket` or `event` a framework passes in.
     pub fn is_request_parameter(&self, symbol: SymbolId) -> bool {
+        self.parameter_owner(symbol)
+            .and_then(|function| self.function(function))
+            .is_some_and(|facts| facts.runs == FunctionRuns::PerRequest)
+    }
+
+    /// Whether a symbol is a parameter of a function a framework calls per request (or of a
+    /// function of the file called from one): the `req` of a route handler, not the `event` of a
+    /// callback nested in it.
+    pub fn is_handler_parameter(&self, symbol: SymbolId) -> bool {
+        self.parameter_owner(symbol)
+            .and_then(|function| self.function(function))
+            .is_some_and(|facts| facts.runs == FunctionRuns::PerRequest && facts.entry)
+    }
+
+    /// The function whose parameter list declares a symbol.
+    fn parameter_owner(&self, symbol: SymbolId) -> Option<oxc_semantic::NodeId> {
         let semantic = self.semantic();
         let declaration = semantic.scoping().symbol_declaration(symbol);
         let nodes = semantic.nodes();
-        let Some(function) = nodes
+        nodes
             .ancestor_ids(declaration)
             .find(|&id| matches!(nodes.kind(id), AstKind::FormalParameters(_)))
-        else {
-            return false;
-        };
-        let function = nodes.parent_id(function);
-        self.function(function)
-            .is_some_and(|facts| facts.runs == FunctionRuns::PerRequest)
+            .map(|params| nodes.parent_id(params))
     }
 
     fn symbol_lifetime_at_depth(&self, symbol: SymbolId, depth: u8) -> ValueLifetime {

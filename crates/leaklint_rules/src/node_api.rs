@@ -4,14 +4,15 @@
 
 use leaklint_model::{
     ast_util::{
-        argument, as_member, callee_name, member_name, property_key_name, string_value, strip,
-        value_parent,
+        argument, as_member, callee_name, expr_node_id, member_name, property_key_name,
+        string_value, strip, value_parent,
     },
     AccessPath, FunctionRuns, PathRoot,
 };
 use oxc_ast::{
     ast::{
-        BindingPattern, CallExpression, Expression, ObjectExpression, ObjectPropertyKind, Statement,
+        BindingPattern, CallExpression, Expression, ObjectExpression, ObjectPropertyKind,
+        Statement, UnaryOperator,
     },
     AstKind,
 };
@@ -181,6 +182,14 @@ fn object_of<'e, 'a>(expr: &'e Expression<'a>) -> Option<&'e ObjectExpression<'a
     }
 }
 
+/// The value of `key` in an expression that is an object literal.
+pub fn object_property_value<'e, 'a>(
+    expr: &'e Expression<'a>,
+    key: &str,
+) -> Option<&'e Expression<'a>> {
+    object_property(object_of(expr)?, key)
+}
+
 /// The value of `key` in an object literal; shorthand `{ signal }` included.
 fn object_property<'e, 'a>(
     object: &'e ObjectExpression<'a>,
@@ -319,7 +328,7 @@ pub enum SignalFate {
     /// `AbortSignal.timeout(…)`): trust it.
     Removes,
     /// The signal of a controller created here that nothing ever aborts.
-    NeverAborted(SymbolId),
+    NeverAborted,
 }
 
 pub fn signal_fate(signal: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> SignalFate {
@@ -361,7 +370,7 @@ pub fn signal_fate(signal: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> Signal
     if aborted {
         SignalFate::Removes
     } else {
-        SignalFate::NeverAborted(symbol)
+        SignalFate::NeverAborted
     }
 }
 
@@ -477,12 +486,14 @@ fn collect_guard_paths<'a>(
         Expression::CallExpression(call) => match callee_name(call) {
             Some("listenerCount" | "listeners" | "rawListeners") => true,
             Some("has" | "includes" | "get") => {
-                if let Some(path) =
-                    as_member(&call.callee).and_then(|m| ctx.model().access_path(m.object()))
-                {
+                let Some(receiver) = as_member(&call.callee).map(|m| m.object()) else {
+                    return false;
+                };
+                if let Some(path) = ctx.model().access_path(receiver) {
                     out.push(path);
                 }
-                false
+                // `process.listeners('warning').includes(f)`
+                collect_guard_paths(receiver, ctx, out)
             }
             _ => false,
         },
@@ -501,6 +512,136 @@ fn exits(statement: &Statement<'_>) -> bool {
         Statement::ReturnStatement(_) | Statement::ThrowStatement(_) => true,
         Statement::BlockStatement(block) => block.body.last().is_some_and(exits),
         _ => false,
+    }
+}
+
+/// The value of a numeric constant: literals, `Infinity`, `Number.POSITIVE_INFINITY`,
+/// `Number.MAX_SAFE_INTEGER`, `Number.MAX_VALUE`, arithmetic on those, and `const`s bound to
+/// them.
+pub fn constant_number(expr: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> Option<f64> {
+    constant_number_at(expr, ctx, 0)
+}
+
+fn constant_number_at(expr: &Expression<'_>, ctx: &RuleContext<'_, '_>, depth: u8) -> Option<f64> {
+    if depth > 8 {
+        return None;
+    }
+    let model = ctx.model();
+    match strip(expr) {
+        Expression::NumericLiteral(lit) => Some(lit.value),
+        Expression::Identifier(ident) => match model.symbol_of(ident) {
+            None => (ident.name == "Infinity").then_some(f64::INFINITY),
+            Some(symbol) => constant_number_at(const_init(symbol, ctx)?, ctx, depth + 1),
+        },
+        Expression::UnaryExpression(unary) => {
+            let value = constant_number_at(&unary.argument, ctx, depth + 1)?;
+            match unary.operator {
+                UnaryOperator::UnaryNegation => Some(-value),
+                UnaryOperator::UnaryPlus => Some(value),
+                _ => None,
+            }
+        }
+        Expression::BinaryExpression(binary) => {
+            let left = constant_number_at(&binary.left, ctx, depth + 1)?;
+            let right = constant_number_at(&binary.right, ctx, depth + 1)?;
+            use oxc_ast::ast::BinaryOperator::*;
+            match binary.operator {
+                Addition => Some(left + right),
+                Subtraction => Some(left - right),
+                Multiplication => Some(left * right),
+                Division => Some(left / right),
+                Exponential => Some(left.powf(right)),
+                _ => None,
+            }
+        }
+        other => {
+            let member = as_member(other)?;
+            let Expression::Identifier(object) = strip(member.object()) else {
+                return None;
+            };
+            if !model.is_global(object, "Number") {
+                return None;
+            }
+            match member_name(member)? {
+                "POSITIVE_INFINITY" => Some(f64::INFINITY),
+                "MAX_SAFE_INTEGER" => Some(9_007_199_254_740_991.0),
+                "MAX_VALUE" => Some(f64::MAX),
+                _ => None,
+            }
+        }
+    }
+}
+
+/// What a long-lived callback keeps reachable, for messages.
+pub enum Retained {
+    Nothing,
+    Callback(String),
+    Captures(Vec<String>),
+}
+
+/// What a callback (an interval's, a listener) keeps alive: the locals and parameters of enclosing functions it
+/// refers to (module-level values live forever anyway), and `this`.
+pub fn retained_by_callback(
+    callback: Option<&Expression<'_>>,
+    ctx: &RuleContext<'_, '_>,
+) -> Retained {
+    let Some(callback) = callback else {
+        return Retained::Nothing;
+    };
+    let callback = strip(callback);
+    let model = ctx.model();
+    if let Expression::Identifier(ident) = callback {
+        return Retained::Callback(ident.name.to_string());
+    }
+    if !matches!(
+        callback,
+        Expression::ArrowFunctionExpression(_) | Expression::FunctionExpression(_)
+    ) {
+        return Retained::Nothing;
+    }
+    let span = callback.span();
+    let scoping = ctx.semantic().scoping();
+    let root = scoping.root_scope_id();
+    let mut names: Vec<String> = Vec::new();
+    let mut uses_this = false;
+    let start = expr_node_id(callback).index() + 1;
+    for node in ctx.nodes().iter().skip(start) {
+        let node_span = node.kind().span();
+        if node_span.start >= span.end {
+            break;
+        }
+        match node.kind() {
+            AstKind::IdentifierReference(ident) => {
+                let Some(symbol) = model.symbol_of(ident) else {
+                    continue;
+                };
+                let declared = scoping.symbol_span(symbol);
+                let inside = declared.start >= span.start && declared.end <= span.end;
+                if !inside && scoping.symbol_scope_id(symbol) != root {
+                    let name = ident.name.to_string();
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+            }
+            AstKind::ThisExpression(_)
+                if matches!(callback, Expression::ArrowFunctionExpression(_)) =>
+            {
+                uses_this = true;
+            }
+            _ => {}
+        }
+    }
+    if uses_this {
+        names.push("this".to_string());
+    }
+    // Request values first: they are the expensive ones.
+    names.sort_by_key(|n| !matches!(n.as_str(), "req" | "request" | "res" | "ctx" | "socket"));
+    names.truncate(3);
+    if names.is_empty() {
+        Retained::Nothing
+    } else {
+        Retained::Captures(names)
     }
 }
 

@@ -56,6 +56,7 @@ impl RuleMeta {
 static RULES: &[&RuleMeta] = &[
     &rules::listener_leak::META,
     &rules::max_listeners_override::META,
+    &rules::request_capture::META,
     &rules::uncleared_interval::META,
 ];
 

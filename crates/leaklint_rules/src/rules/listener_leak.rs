@@ -9,7 +9,7 @@ use oxc_semantic::AstNode;
 use oxc_span::GetSpan;
 
 use crate::{
-    node_api::{self, Registration, SignalFate},
+    node_api::{self, Registration, Retained, SignalFate},
     rules::{byte_span, first_line},
     Rule, RuleContext, RuleMeta,
 };
@@ -82,7 +82,7 @@ impl Rule for ListenerLeak {
         if let Some(signal) = registration.signal() {
             match node_api::signal_fate(signal, ctx) {
                 SignalFate::Removes => return,
-                SignalFate::NeverAborted(_) => never_aborted = Some(signal.span()),
+                SignalFate::NeverAborted => never_aborted = Some(signal.span()),
             }
         }
         if registration.result_is_kept(ctx) {
@@ -132,9 +132,20 @@ impl Rule for ListenerLeak {
         } else {
             ""
         };
+        let keeps = match node_api::retained_by_callback(registration.handler, ctx) {
+            Retained::Captures(names) => format!(
+                "; this one keeps {} alive",
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Retained::Nothing | Retained::Callback(_) => String::new(),
+        };
         let message = format!(
             "listener for {event} on `{receiver}` is added {context} and never removed: \
-             {consequence}{why_not_removed}"
+             {consequence}{why_not_removed}{keeps}"
         );
         let off_method = if registration.method == "addEventListener" {
             "removeEventListener"
@@ -280,6 +291,17 @@ mod tests {
             found[0]
                 .message
                 .contains("listener for 'msg' on `bus` is added inside the Express handler for POST /join-room"),
+            "{}",
+            found[0].message
+        );
+        let found = run_rule(
+            &META,
+            "const bus = new EventEmitter(); app.get('/s', (req, res) => { bus.on('t', (t) => res.write(t)); });",
+            "a.js",
+            None,
+        );
+        assert!(
+            found[0].message.ends_with("this one keeps `res` alive"),
             "{}",
             found[0].message
         );

@@ -3,11 +3,8 @@
 //! leaking. A raised finite limit is fine when a comment says why.
 
 use leaklint_diagnostics::{Diagnostic, Label, Severity};
-use leaklint_model::ast_util::{argument, as_member, dotted_path, member_name, strip};
-use oxc_ast::{
-    ast::{Expression, UnaryOperator},
-    AstKind,
-};
+use leaklint_model::ast_util::{argument, as_member, callee_name, dotted_path, member_name, strip};
+use oxc_ast::{ast::Expression, AstKind};
 use oxc_semantic::AstNode;
 use oxc_span::{GetSpan, Span};
 
@@ -85,11 +82,46 @@ impl Rule for MaxListenersOverride {
     }
 
     fn should_run(&self, ctx: &RuleContext<'_, '_>) -> bool {
-        ctx.source_text().contains("MaxListeners")
+        ctx.source_text().contains("axListeners")
     }
 
     fn run_on_node<'a>(&self, node: &AstNode<'a>, ctx: &mut RuleContext<'a, '_>) {
         let (span, target, value) = match node.kind() {
+            // `EventEmitterModule.forRoot({ maxListeners: 0 })` (@nestjs/event-emitter)
+            AstKind::CallExpression(call) if callee_name(call) == Some("forRoot") => {
+                let Some(value) = as_member(&call.callee)
+                    .filter(|m| {
+                        matches!(strip(m.object()), Expression::Identifier(i) if i.name == "EventEmitterModule")
+                    })
+                    .and_then(|_| argument(call, 0))
+                    .and_then(|options| node_api::object_property_value(options, "maxListeners"))
+                else {
+                    return;
+                };
+                (
+                    call.callee.span(),
+                    "every emitter of the module".to_string(),
+                    value,
+                )
+            }
+            // `new EventEmitter2({ maxListeners: 0 })`
+            AstKind::NewExpression(new) => {
+                let Expression::Identifier(class) = strip(&new.callee) else {
+                    return;
+                };
+                if class.name != "EventEmitter2" {
+                    return;
+                }
+                let Some(value) = new
+                    .arguments
+                    .first()
+                    .and_then(|a| a.as_expression())
+                    .and_then(|options| node_api::object_property_value(options, "maxListeners"))
+                else {
+                    return;
+                };
+                (new.callee.span(), "the emitter".to_string(), value)
+            }
             AstKind::CallExpression(call) => {
                 if !is_set_max_listeners(&call.callee, ctx) {
                     return;
@@ -131,7 +163,7 @@ impl Rule for MaxListenersOverride {
             }
             _ => return,
         };
-        let Some(limit) = constant_number(value, ctx, 0) else {
+        let Some(limit) = node_api::constant_number(value, ctx) else {
             return;
         };
         let diagnostic = if limit == 0.0 || limit >= EFFECTIVELY_UNLIMITED || limit.is_nan() {
@@ -206,78 +238,57 @@ fn is_events_module(expr: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
     }
 }
 
-/// The value of a numeric constant: literals, `Infinity`, `Number.POSITIVE_INFINITY`,
-/// `Number.MAX_SAFE_INTEGER`, `Number.MAX_VALUE`, arithmetic on those, and `const`s bound to
-/// them.
-fn constant_number(expr: &Expression<'_>, ctx: &RuleContext<'_, '_>, depth: u8) -> Option<f64> {
-    if depth > 8 {
-        return None;
-    }
-    let model = ctx.model();
-    match strip(expr) {
-        Expression::NumericLiteral(lit) => Some(lit.value),
-        Expression::Identifier(ident) => match model.symbol_of(ident) {
-            None => (ident.name == "Infinity").then_some(f64::INFINITY),
-            Some(symbol) => constant_number(node_api::const_init(symbol, ctx)?, ctx, depth + 1),
-        },
-        Expression::UnaryExpression(unary) => {
-            let value = constant_number(&unary.argument, ctx, depth + 1)?;
-            match unary.operator {
-                UnaryOperator::UnaryNegation => Some(-value),
-                UnaryOperator::UnaryPlus => Some(value),
-                _ => None,
-            }
-        }
-        Expression::BinaryExpression(binary) => {
-            let left = constant_number(&binary.left, ctx, depth + 1)?;
-            let right = constant_number(&binary.right, ctx, depth + 1)?;
-            use oxc_ast::ast::BinaryOperator::*;
-            match binary.operator {
-                Addition => Some(left + right),
-                Subtraction => Some(left - right),
-                Multiplication => Some(left * right),
-                Division => Some(left / right),
-                Exponential => Some(left.powf(right)),
-                _ => None,
-            }
-        }
-        other => {
-            let member = as_member(other)?;
-            let Expression::Identifier(object) = strip(member.object()) else {
-                return None;
-            };
-            if !model.is_global(object, "Number") {
-                return None;
-            }
-            match member_name(member)? {
-                "POSITIVE_INFINITY" => Some(f64::INFINITY),
-                "MAX_SAFE_INTEGER" => Some(9_007_199_254_740_991.0),
-                "MAX_VALUE" => Some(f64::MAX),
-                _ => None,
-            }
-        }
-    }
-}
-
-/// Whether a comment sits on the lines of `span` or on the line just above it.
+/// Whether a comment explains the statement at `span`: one on its own lines, or an own-line
+/// comment directly above it. Tool directives (`leaklint-disable…`, `eslint-…`, `@ts-…`,
+/// `prettier-ignore`, coverage pragmas, and the fixtures' `expect:` markers) explain nothing.
 fn has_comment_near(ctx: &RuleContext<'_, '_>, span: Span) -> bool {
     let source = ctx.source_text();
     let line_start = source[..span.start as usize]
         .rfind('\n')
         .map_or(0, |i| i + 1);
-    let previous_line_start = if line_start == 0 {
-        0
-    } else {
-        source[..line_start - 1].rfind('\n').map_or(0, |i| i + 1)
-    };
     let line_end = source[span.end as usize..]
         .find('\n')
         .map_or(source.len(), |i| span.end as usize + i);
     ctx.semantic().comments().iter().any(|comment| {
         let start = comment.span.start as usize;
         let end = comment.span.end as usize;
-        end > previous_line_start && start < line_end
+        if is_directive(&source[start..end]) {
+            return false;
+        }
+        if end > line_start && start < line_end {
+            return true;
+        }
+        // Directly above: only whitespace with one line break between, and nothing but
+        // whitespace before the comment on its own line.
+        let between = source.get(end..line_start).unwrap_or("\n\n");
+        let before = &source[source[..start].rfind('\n').map_or(0, |i| i + 1)..start];
+        end <= line_start
+            && between.trim().is_empty()
+            && between.matches('\n').count() <= 1
+            && before.trim().is_empty()
     })
+}
+
+fn is_directive(comment: &str) -> bool {
+    let text = comment
+        .trim_start_matches("//")
+        .trim_start_matches("/*")
+        .trim_start_matches('*')
+        .trim_start();
+    [
+        "leaklint-",
+        "eslint-",
+        "eslint ",
+        "oxlint-",
+        "biome-ignore",
+        "@ts-",
+        "prettier-ignore",
+        "istanbul ",
+        "c8 ",
+        "expect:",
+    ]
+    .iter()
+    .any(|prefix| text.starts_with(prefix))
 }
 
 #[cfg(test)]
@@ -299,7 +310,12 @@ mod tests {
             "import events from 'node:events'; events.defaultMaxListeners = 0;",
             "import { setMaxListeners } from 'events'; setMaxListeners(0, controller.signal);",
             "import * as events from 'events'; events.setMaxListeners(Infinity);",
+            "import { EventEmitter2 } from 'eventemitter2'; const bus = new EventEmitter2({ wildcard: true, maxListeners: 0 });",
+            "EventEmitterModule.forRoot({ maxListeners: Infinity });",
             "bus.setMaxListeners(50);",
+            "bus.setMaxListeners(50); // leaklint-disable-line listener-leak",
+            "const bus = new EventEmitter(); // shared bus\nbus.setMaxListeners(30);",
+            "// why\n\nbus.setMaxListeners(30);",
         ] {
             assert_reports(&META, source, "a.mjs", 1);
         }
@@ -314,9 +330,12 @@ mod tests {
             "bus.setMaxListeners(workers.length);",
             "// one listener per shard (32 shards)\nbus.setMaxListeners(32);",
             "bus.setMaxListeners(32); // one per shard",
+            "/**\n * One listener per tenant stream (at most 40).\n */\nbus.setMaxListeners(40);",
             "function setMaxListeners() {} setMaxListeners(0);",
             "const EventEmitter = makeEmitter(); EventEmitter.defaultMaxListeners = 0;",
             "bus.getMaxListeners();",
+            "const bus = new EventEmitter2({ maxListeners: 5 });",
+            "EventEmitterModule.forRoot({ wildcard: true });",
         ] {
             assert_clean(&META, source, "a.mjs");
         }

@@ -2,6 +2,7 @@
 
 pub mod listener_leak;
 pub mod max_listeners_override;
+pub mod request_capture;
 pub mod uncleared_interval;
 
 use leaklint_diagnostics::ByteSpan;

@@ -21,7 +21,11 @@ use oxc_ast::{
 use oxc_semantic::{AstNode, NodeId, SymbolId};
 use oxc_span::{GetSpan, Span};
 
-use crate::{node_api, rules::byte_span, Rule, RuleContext, RuleMeta};
+use crate::{
+    node_api::{self, Retained},
+    rules::byte_span,
+    Rule, RuleContext, RuleMeta,
+};
 
 const ID: &str = "uncleared-interval";
 
@@ -219,7 +223,7 @@ impl Rule for UnclearedInterval {
             },
             context,
             handle: handle_span.map(|span| (display(ctx.source_text(), span), span)),
-            retained: retained_by_callback(call, ctx),
+            retained: node_api::retained_by_callback(argument(call, 0), ctx),
         };
         ctx.report(uncleared_interval_diagnostic(&finding));
     }
@@ -235,12 +239,6 @@ struct Finding<'a> {
     context: Option<String>,
     handle: Option<(&'a str, Span)>,
     retained: Retained,
-}
-
-enum Retained {
-    Nothing,
-    Callback(String),
-    Captures(Vec<String>),
 }
 
 /// Node's `setInterval` (see `node_api::is_timer_function`).
@@ -702,69 +700,6 @@ fn is_symbol_dispose(expr: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
     };
     matches!(member_name(member), Some("dispose" | "asyncDispose"))
         && matches!(strip(member.object()), Expression::Identifier(symbol) if ctx.model().is_global(symbol, "Symbol"))
-}
-
-/// What the interval's callback keeps alive: the locals and parameters of enclosing functions it
-/// refers to (module-level values live forever anyway), and `this`.
-fn retained_by_callback(call: &CallExpression<'_>, ctx: &RuleContext<'_, '_>) -> Retained {
-    let Some(callback) = argument(call, 0) else {
-        return Retained::Nothing;
-    };
-    let callback = strip(callback);
-    let model = ctx.model();
-    if let Expression::Identifier(ident) = callback {
-        return Retained::Callback(ident.name.to_string());
-    }
-    if !matches!(
-        callback,
-        Expression::ArrowFunctionExpression(_) | Expression::FunctionExpression(_)
-    ) {
-        return Retained::Nothing;
-    }
-    let span = callback.span();
-    let scoping = ctx.semantic().scoping();
-    let root = scoping.root_scope_id();
-    let mut names: Vec<String> = Vec::new();
-    let mut uses_this = false;
-    let start = expr_node_id(callback).index() + 1;
-    for node in ctx.nodes().iter().skip(start) {
-        let node_span = node.kind().span();
-        if node_span.start >= span.end {
-            break;
-        }
-        match node.kind() {
-            AstKind::IdentifierReference(ident) => {
-                let Some(symbol) = model.symbol_of(ident) else {
-                    continue;
-                };
-                let declared = scoping.symbol_span(symbol);
-                let inside = declared.start >= span.start && declared.end <= span.end;
-                if !inside && scoping.symbol_scope_id(symbol) != root {
-                    let name = ident.name.to_string();
-                    if !names.contains(&name) {
-                        names.push(name);
-                    }
-                }
-            }
-            AstKind::ThisExpression(_)
-                if matches!(callback, Expression::ArrowFunctionExpression(_)) =>
-            {
-                uses_this = true;
-            }
-            _ => {}
-        }
-    }
-    if uses_this {
-        names.push("this".to_string());
-    }
-    // Request values first: they are the expensive ones.
-    names.sort_by_key(|n| !matches!(n.as_str(), "req" | "request" | "res" | "ctx" | "socket"));
-    names.truncate(3);
-    if names.is_empty() {
-        Retained::Nothing
-    } else {
-        Retained::Captures(names)
-    }
 }
 
 fn display(source: &str, span: Span) -> &str {

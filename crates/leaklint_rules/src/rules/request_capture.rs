@@ -1,0 +1,654 @@
+//! `request-capture`: a request object kept alive past its request — by a closure that escapes
+//! into a long timer, a listener on a long-lived emitter or long-lived state, or by storing it
+//! there directly. `setTimeout(() => audit(req.body.userId), 60_000)` keeps the whole request
+//! (body, headers, socket buffers) for a minute; copying `userId` first keeps a string.
+
+use leaklint_diagnostics::{Diagnostic, Label, Severity};
+use leaklint_model::{
+    ast_util::{argument, as_member, callee_name, dotted_path, member_name, strip, value_parent},
+    AccessPath, FunctionRuns,
+};
+use oxc_ast::{
+    ast::{AssignmentOperator, CallExpression, Expression, ObjectPropertyKind},
+    AstKind,
+};
+use oxc_semantic::{AstNode, NodeId, SymbolId};
+use oxc_span::{GetSpan, Span};
+
+use crate::{node_api, rules::byte_span, Rule, RuleContext, RuleMeta};
+
+const ID: &str = "request-capture";
+
+/// Parameter names that hold the request, its response or its context in a per-request
+/// function (Express, Koa, Fastify, Hapi, `http`, NestJS `@Req()`, Lambda `event`).
+const REQUEST_PARAMETERS: &[&str] = &[
+    "req", "request", "ctx", "context", "event", "res", "response", "reply",
+];
+
+/// Fields of a request, response or context that hold the request's payload or transport:
+/// `req.body`, `req.headers`, `req.socket`, Koa's `ctx.req`/`ctx.request`, Fastify's
+/// `request.raw`, Hapi's `request.payload`. Keeping one keeps megabytes. Every other field
+/// (`req.params`, `req.query`, `req.user`, `req.url`, `ctx.state`) and anything two or more
+/// fields deep (`req.body.userId`, `req.headers.authorization`) is a value the handler copied
+/// out: keeping it does not keep the request.
+pub const REQUEST_OBJECT_FIELDS: &[&str] = &[
+    "body",
+    "rawBody",
+    "payload",
+    "files",
+    "file",
+    "headers",
+    "rawHeaders",
+    "trailers",
+    "socket",
+    "connection",
+    "client",
+    "raw",
+    "req",
+    "res",
+    "request",
+    "response",
+];
+
+/// `setTimeout` delays below this many milliseconds run while the request is still in flight.
+pub const SHORT_DELAY_MS: f64 = 1000.0;
+
+/// See `rules/request-capture.md`.
+#[derive(Debug, Clone, Default)]
+pub struct RequestCapture;
+
+pub static META: RuleMeta = RuleMeta {
+    id: ID,
+    name: "RequestCapture",
+    description:
+        "request object kept alive past its request by an escaping closure or long-lived state",
+    default_severity: Severity::Warning,
+    escalated_severity: Some(Severity::Error),
+    docs: include_str!("../../../../rules/request-capture.md"),
+    tags: &["memory-leak", "closures", "reliability"],
+    precision: "high",
+    options_schema: "{\n  \"type\": \"object\",\n  \"additionalProperties\": false\n}",
+    factory: |options| {
+        if let Some(options) = options {
+            let object = options.as_object().ok_or("options must be an object")?;
+            if let Some(key) = object.keys().next() {
+                return Err(format!("unknown option `{key}` (the rule takes none)"));
+            }
+        }
+        Ok(Box::new(RequestCapture))
+    },
+};
+
+/// Where the request escapes to.
+enum Sink {
+    Timeout { delay: Option<f64> },
+    Stored { place: String },
+}
+
+impl Sink {
+    fn describe(&self) -> String {
+        match self {
+            Sink::Timeout { delay: Some(ms) } => format!("a {} `setTimeout`", duration(*ms)),
+            Sink::Timeout { delay: None } => {
+                "a `setTimeout` whose delay is not a constant".to_string()
+            }
+            Sink::Stored { place } => format!("`{place}`, which outlives the request"),
+        }
+    }
+
+    fn consequence(&self) -> &'static str {
+        match self {
+            Sink::Timeout { .. } => "stays in memory until the timer fires",
+            Sink::Stored { .. } => {
+                "of every request stays in memory for as long as it is kept there"
+            }
+        }
+    }
+
+    fn severity(&self) -> Severity {
+        match self {
+            // Bounded by the delay.
+            Sink::Timeout { .. } => Severity::Warning,
+            Sink::Stored { .. } => Severity::Error,
+        }
+    }
+}
+
+fn duration(ms: f64) -> String {
+    if ms >= 60_000.0 && ms % 60_000.0 == 0.0 {
+        format!("{} min", ms / 60_000.0)
+    } else if ms >= 1000.0 && ms % 1000.0 == 0.0 {
+        format!("{} s", ms / 1000.0)
+    } else {
+        format!("{ms} ms")
+    }
+}
+
+/// What is captured or stored, and where.
+struct Capture {
+    /// The reference inside the closure, or the stored expression.
+    span: Span,
+    /// "`req`", "`body` (`req.body`)".
+    what: String,
+    /// A closure captured it (rather than the value being stored directly).
+    by_closure: bool,
+}
+
+impl Rule for RequestCapture {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn run_on_node<'a>(&self, node: &AstNode<'a>, ctx: &mut RuleContext<'a, '_>) {
+        let (sink, sink_span, values): (Sink, Span, Vec<&Expression<'a>>) = match node.kind() {
+            AstKind::CallExpression(call) => {
+                if ctx.model().runs_at(node.id()) != FunctionRuns::PerRequest {
+                    return;
+                }
+                match call_sink(call, node.id(), ctx) {
+                    Some(found) => found,
+                    None => return,
+                }
+            }
+            AstKind::AssignmentExpression(assign) => {
+                if assign.operator != AssignmentOperator::Assign
+                    || ctx.model().runs_at(node.id()) != FunctionRuns::PerRequest
+                {
+                    return;
+                }
+                let Some(place) = assignment_sink(&assign.left, node.id(), ctx) else {
+                    return;
+                };
+                (
+                    Sink::Stored { place },
+                    assign.left.span(),
+                    vec![&assign.right],
+                )
+            }
+            _ => return,
+        };
+        let Some(capture) = values
+            .into_iter()
+            .find_map(|value| find_capture(value, ctx, 0))
+        else {
+            return;
+        };
+        let message = if capture.by_closure {
+            format!(
+                "closure captures {} and escapes into {}: the request {}",
+                capture.what,
+                sink.describe(),
+                sink.consequence()
+            )
+        } else {
+            format!(
+                "{} is stored in {}: this part of the request {}",
+                capture.what,
+                sink.describe(),
+                sink.consequence()
+            )
+        };
+        let help = if capture.by_closure {
+            "copy the fields the closure needs into locals first (`const userId = \
+             req.body.userId;`) and use only those inside it"
+        } else {
+            "store only the fields you need (`{ id: req.params.id, agent: \
+             req.headers['user-agent'] }`), and delete the entry when the request ends"
+        };
+        let primary = if capture.by_closure {
+            "captured here"
+        } else {
+            "stored here"
+        };
+        let diagnostic = Diagnostic::finding(
+            ID,
+            sink.severity(),
+            message,
+            Label::new(byte_span(capture.span), primary),
+        )
+        .with_help(help)
+        .with_secondary(Label::new(byte_span(sink_span), "outlives the request"));
+        ctx.report(diagnostic);
+    }
+}
+
+/// A call that keeps its function or value arguments past the request: a `setTimeout` with a
+/// long delay, or `push`/`unshift`/`add`/`set` on a module-level collection.
+///
+/// `setInterval` callbacks and listeners on long-lived emitters are `uncleared-interval`'s and
+/// `listener-leak`'s findings, whose messages name what the callback keeps; reporting them here
+/// too would say the same thing twice.
+fn call_sink<'e, 'a>(
+    call: &'e CallExpression<'a>,
+    node: NodeId,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<(Sink, Span, Vec<&'e Expression<'a>>)> {
+    let callee = &call.callee;
+    if node_api::is_timer_function(callee, "setTimeout", ctx) {
+        let delay = node_api::constant_number(argument(call, 1)?, ctx);
+        if delay.is_some_and(|ms| ms < SHORT_DELAY_MS)
+            || timer_is_cleared(node, ctx)
+            || in_awaited_executor(node, ctx)
+        {
+            return None;
+        }
+        return Some((
+            Sink::Timeout { delay },
+            callee.span(),
+            vec![argument(call, 0)?],
+        ));
+    }
+    // The shapes of `Array`, `Set` and `Map` methods: a queue's `add(name, data)` or a cache
+    // client's `set(key, value, ttl)` is some other API.
+    let values: Vec<_> = match (callee_name(call)?, call.arguments.len()) {
+        ("push" | "unshift", _) => call
+            .arguments
+            .iter()
+            .filter_map(|a| a.as_expression())
+            .collect(),
+        ("add", 1) => vec![argument(call, 0)?],
+        ("set", 2) => vec![argument(call, 1)?],
+        _ => return None,
+    };
+    let receiver = as_member(callee)?.object();
+    let place = module_collection(receiver, ctx)?;
+    Some((Sink::Stored { place }, callee.span(), values))
+}
+
+/// A module-level collection (`new Map()`, `new Set()`, `[]`, `{}`, `Object.create(null)`),
+/// never reassigned and never shrunk: its name. A collection something removes entries from
+/// (`delete`, `clear`, `splice`, `shift`, `pop`, `delete x[k]`) is a managed registry, and
+/// whether every path removes is `unbounded-collection`'s question.
+fn module_collection(receiver: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> Option<String> {
+    let Expression::Identifier(ident) = strip(receiver) else {
+        return None;
+    };
+    let model = ctx.model();
+    let symbol = model.symbol_of(ident)?;
+    let scoping = ctx.semantic().scoping();
+    if scoping.symbol_scope_id(symbol) != scoping.root_scope_id() {
+        return None;
+    }
+    let init = node_api::const_init(symbol, ctx)?;
+    if !is_collection(init, ctx) {
+        return None;
+    }
+    let path = AccessPath {
+        root: leaklint_model::PathRoot::Symbol(symbol),
+        fields: Vec::new(),
+    };
+    (!is_shrunk(&path, ctx)).then(|| ident.name.to_string())
+}
+
+fn is_collection(init: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    match strip(init) {
+        Expression::ArrayExpression(_) | Expression::ObjectExpression(_) => true,
+        Expression::NewExpression(new) => matches!(strip(&new.callee),
+            Expression::Identifier(class) if matches!(class.name.as_str(), "Map" | "Set" | "Array")
+                && ctx.model().symbol_of(class).is_none()),
+        Expression::CallExpression(call) => {
+            callee_name(call) == Some("create")
+                && as_member(&call.callee).is_some_and(|m| {
+                    matches!(strip(m.object()), Expression::Identifier(o) if ctx.model().is_global(o, "Object"))
+                })
+        }
+        _ => false,
+    }
+}
+
+/// `x = …` for a module-level `x`, `registry[k] = …` for a module-level collection, or
+/// `o.f = …` where `o` outlives the request (`app.locals`, `globalThis`, a module-level
+/// object): the place, for messages.
+fn assignment_sink<'a>(
+    target: &oxc_ast::ast::AssignmentTarget<'a>,
+    node: NodeId,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<String> {
+    let model = ctx.model();
+    let simple = target.as_simple_assignment_target()?;
+    if let Some(member) = simple.as_member_expression() {
+        let object = member.object();
+        let Some(field) = member_name(member) else {
+            // `registry[id] = …`
+            return module_collection(object, ctx);
+        };
+        let path = model.access_path(object);
+        if !node_api::outlives_call(object, path.as_ref(), node, ctx)
+            || path.as_ref().is_some_and(|p| is_shrunk(p, ctx))
+        {
+            return None;
+        }
+        return Some(format!("{}.{field}", dotted_path(object)?));
+    }
+    let oxc_ast::ast::SimpleAssignmentTarget::AssignmentTargetIdentifier(ident) = simple else {
+        return None;
+    };
+    // A module-level binding (or an undeclared global).
+    match model.symbol_of(ident) {
+        Some(symbol) => {
+            let scoping = ctx.semantic().scoping();
+            (scoping.symbol_scope_id(symbol) == scoping.root_scope_id())
+                .then(|| ident.name.to_string())
+        }
+        None => Some(ident.name.to_string()),
+    }
+}
+
+/// Whether anything removes entries from the collection at `path` (`delete`, `clear`, `splice`,
+/// `shift`, `pop`, `delete x[k]`): then it is a managed registry, and whether it is bounded is
+/// `unbounded-collection`'s question.
+fn is_shrunk(path: &AccessPath<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    let model = ctx.model();
+    let nodes = ctx.nodes();
+    let by_call = ["delete", "clear", "splice", "shift", "pop"]
+        .iter()
+        .flat_map(|name| ctx.calls_named(name))
+        .any(|&id| {
+            let AstKind::CallExpression(call) = nodes.kind(id) else {
+                return false;
+            };
+            as_member(&call.callee)
+                .and_then(|m| model.access_path(m.object()))
+                .is_some_and(|p| p.same_place(path))
+        });
+    by_call
+        || ctx.deletes().iter().any(|&id| {
+            let AstKind::UnaryExpression(unary) = nodes.kind(id) else {
+                return false;
+            };
+            as_member(&unary.argument)
+                .and_then(|m| model.access_path(m.object()))
+                .is_some_and(|p| p.same_place(path))
+        })
+}
+
+/// Whether the timer created at `call` is kept and passed to `clearTimeout`/`clearInterval`.
+fn timer_is_cleared(call: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    let model = ctx.model();
+    let (child, parent) = value_parent(ctx.semantic(), call);
+    let handle = match parent {
+        AstKind::VariableDeclarator(declarator)
+            if declarator
+                .init
+                .as_ref()
+                .is_some_and(|i| i.span().start <= ctx.nodes().kind(child).span().start) =>
+        {
+            declarator
+                .id
+                .get_binding_identifier()
+                .and_then(|id| id.symbol_id.get())
+                .map(|symbol| AccessPath {
+                    root: leaklint_model::PathRoot::Symbol(symbol),
+                    fields: Vec::new(),
+                })
+        }
+        AstKind::AssignmentExpression(assign) => model.assignment_target_path(&assign.left),
+        _ => None,
+    };
+    let Some(handle) = handle else {
+        return false;
+    };
+    node_api::cleared_timer_paths(ctx)
+        .iter()
+        .any(|cleared| cleared.same_place(&handle))
+}
+
+/// Whether the code at `node` runs in a `new Promise(executor)`: the request waits for it.
+fn in_awaited_executor(node: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    let Some(function) = ctx.model().enclosing_function(node) else {
+        return false;
+    };
+    let (_, parent) = value_parent(ctx.semantic(), function);
+    matches!(parent, AstKind::NewExpression(new)
+        if matches!(strip(&new.callee), Expression::Identifier(p) if p.name == "Promise"))
+}
+
+/// What of the request an escaping value holds: a closure that captures it, the request (or one
+/// of its object fields) itself, inside object and array literals and promise chains.
+fn find_capture<'a>(
+    expr: &Expression<'a>,
+    ctx: &RuleContext<'a, '_>,
+    depth: u8,
+) -> Option<Capture> {
+    if depth > 4 {
+        return None;
+    }
+    let model = ctx.model();
+    match strip(expr) {
+        Expression::ArrowFunctionExpression(arrow) => closure_capture(arrow.node_id(), ctx),
+        Expression::FunctionExpression(function) => closure_capture(function.node_id(), ctx),
+        Expression::Identifier(ident) => {
+            let symbol = model.symbol_of(ident)?;
+            if let Some(what) = request_value(symbol, ctx) {
+                return Some(Capture {
+                    span: ident.span,
+                    what,
+                    by_closure: false,
+                });
+            }
+            // A function of the handler passed by name.
+            let function = local_function(symbol, ctx)?;
+            closure_capture(function, ctx)
+        }
+        Expression::ObjectExpression(object) => object.properties.iter().find_map(|p| match p {
+            ObjectPropertyKind::ObjectProperty(p) => find_capture(&p.value, ctx, depth + 1),
+            ObjectPropertyKind::SpreadProperty(_) => None,
+        }),
+        Expression::ArrayExpression(array) => array
+            .elements
+            .iter()
+            .filter_map(|e| e.as_expression())
+            .find_map(|e| find_capture(e, ctx, depth + 1)),
+        Expression::ConditionalExpression(conditional) => {
+            find_capture(&conditional.consequent, ctx, depth + 1)
+                .or_else(|| find_capture(&conditional.alternate, ctx, depth + 1))
+        }
+        Expression::LogicalExpression(logical) => find_capture(&logical.left, ctx, depth + 1)
+            .or_else(|| find_capture(&logical.right, ctx, depth + 1)),
+        Expression::CallExpression(call)
+            if matches!(callee_name(call), Some("then" | "catch" | "finally")) =>
+        {
+            let callbacks = call
+                .arguments
+                .iter()
+                .filter_map(|a| a.as_expression())
+                .find_map(|a| find_capture(a, ctx, depth + 1));
+            callbacks.or_else(|| {
+                as_member(&call.callee).and_then(|m| find_capture(m.object(), ctx, depth + 1))
+            })
+        }
+        other => {
+            // `req.headers`: one object field of the request itself.
+            let member = as_member(other)?;
+            let Expression::Identifier(root) = strip(member.object()) else {
+                return None;
+            };
+            let symbol = model.symbol_of(root)?;
+            let field = member_name(member)?;
+            if !REQUEST_OBJECT_FIELDS.contains(&field) || !is_request_parameter(symbol, ctx) {
+                return None;
+            }
+            Some(Capture {
+                span: member.span(),
+                what: format!("`{}.{field}`", root.name),
+                by_closure: false,
+            })
+        }
+    }
+}
+
+/// The first reference inside a closure to a request value declared outside it.
+fn closure_capture(function: NodeId, ctx: &RuleContext<'_, '_>) -> Option<Capture> {
+    let nodes = ctx.nodes();
+    let span = nodes.kind(function).span();
+    let scoping = ctx.semantic().scoping();
+    let model = ctx.model();
+    for node in nodes.iter().skip(function.index() + 1) {
+        let node_span = node.kind().span();
+        if node_span.start >= span.end {
+            break;
+        }
+        let AstKind::IdentifierReference(ident) = node.kind() else {
+            continue;
+        };
+        let Some(symbol) = model.symbol_of(ident) else {
+            continue;
+        };
+        let declared = scoping.symbol_span(symbol);
+        if declared.start >= span.start && declared.end <= span.end {
+            continue;
+        }
+        if let Some(what) = request_value(symbol, ctx) {
+            return Some(Capture {
+                span: ident.span,
+                what,
+                by_closure: true,
+            });
+        }
+    }
+    None
+}
+
+/// Whether a binding holds a request object: a request parameter, or a `const` alias of one or
+/// of one of its object fields. Returns how to name it in a message.
+fn request_value(symbol: SymbolId, ctx: &RuleContext<'_, '_>) -> Option<String> {
+    let scoping = ctx.semantic().scoping();
+    let name = scoping.symbol_name(symbol);
+    if is_request_parameter(symbol, ctx) {
+        return Some(format!("`{name}`"));
+    }
+    let init = node_api::const_init(symbol, ctx)?;
+    let model = ctx.model();
+    match strip(init) {
+        Expression::Identifier(ident) => {
+            let source = model.symbol_of(ident)?;
+            is_request_parameter(source, ctx).then(|| format!("`{name}` (`{}`)", ident.name))
+        }
+        other => {
+            let member = as_member(other)?;
+            let Expression::Identifier(root) = strip(member.object()) else {
+                return None;
+            };
+            let field = member_name(member)?;
+            let source = model.symbol_of(root)?;
+            (REQUEST_OBJECT_FIELDS.contains(&field) && is_request_parameter(source, ctx))
+                .then(|| format!("`{name}` (`{}.{field}`)", root.name))
+        }
+    }
+}
+
+/// A parameter named like a request (`req`, `ctx`, `event`, `res`, …) of a function a
+/// framework calls per request — not of a callback nested in one (`.then((response) => …)`).
+fn is_request_parameter(symbol: SymbolId, ctx: &RuleContext<'_, '_>) -> bool {
+    let name = ctx.semantic().scoping().symbol_name(symbol);
+    REQUEST_PARAMETERS.contains(&name) && ctx.model().is_handler_parameter(symbol)
+}
+
+/// The function node of a function declared inside another function (`function later() {}` or
+/// `const later = () => {}`); module-level functions capture nothing of a request.
+fn local_function(symbol: SymbolId, ctx: &RuleContext<'_, '_>) -> Option<NodeId> {
+    let scoping = ctx.semantic().scoping();
+    if scoping.symbol_scope_id(symbol) == scoping.root_scope_id() {
+        return None;
+    }
+    let declaration = scoping.symbol_declaration(symbol);
+    match ctx.nodes().kind(declaration) {
+        AstKind::Function(_) => Some(declaration),
+        AstKind::VariableDeclarator(_) => {
+            leaklint_model::ast_util::as_function_node(node_api::const_init(symbol, ctx)?)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::META;
+    use crate::test_util::{assert_clean, assert_reports, run_rule, severities};
+    use leaklint_diagnostics::Severity;
+
+    #[test]
+    fn flagged() {
+        for source in [
+            "app.post('/a', (req, res) => { setTimeout(() => audit(req.body.userId), 60_000); res.end(); });",
+            "app.post('/a', (req, res) => { setTimeout(() => audit(req), delayMs); });",
+            "app.post('/a', (req, res) => { const body = req.body; setTimeout(() => audit(body), 5000); });",
+            "app.post('/a', (req, res) => { function later() { audit(req); } setTimeout(later, 5 * 60 * 1000); });",
+            "const retry = []; app.post('/a', (req, res) => { retry.push(() => forward(req)); });",
+            "const recent = []; app.post('/a', (req, res) => { recent.push(req); });",
+            "const cache = {}; app.post('/a', (req, res) => { cache[req.params.id] = { headers: req.headers }; });",
+            "const pending = new Map(); app.get('/a', (req, res) => { pending.set(req.query.id, res); });",
+            "let lastRequest; app.get('/a', (req, res) => { lastRequest = req; });",
+            "const inflight = new Map(); app.get('/a', (req, res) => { inflight.set(1, load().then(() => req.body)); });",
+            "router.get('/a', async (ctx) => { setTimeout(() => log(ctx), 10000); });",
+            "exports.handler = async (event) => { setTimeout(() => log(event), 10000); };",
+        ] {
+            assert_reports(&META, source, "a.ts", 1);
+        }
+    }
+
+    #[test]
+    fn clean() {
+        for source in [
+            // the fix: copy first
+            "app.post('/a', (req, res) => { const userId = req.body.userId; setTimeout(() => audit(userId), 60_000); });",
+            "app.post('/a', (req, res) => { const url = req.url; setTimeout(() => log(url), 60_000); });",
+            "app.post('/a', (req, res) => { const { userId } = req.body; setTimeout(() => audit(userId), 60_000); });",
+            // short timers, cleared timers, executors
+            "app.post('/a', (req, res) => { setTimeout(() => res.end(), 100); });",
+            "app.post('/a', (req, res) => { const t = setTimeout(() => res.status(504).end(), 30000); res.on('finish', () => clearTimeout(t)); });",
+            "app.post('/a', async (req, res) => { await new Promise((r) => setTimeout(() => r(req.body), 5000)); });",
+            "app.post('/a', (req, res) => { setImmediate(() => res.end()); });",
+            // runs during the request
+            "app.post('/a', (req, res) => { req.items.map((i) => i + req.user.id); res.on('finish', () => log(req.url)); });",
+            // managed registry
+            "const waiting = new Map(); app.get('/a', (req, res) => { waiting.set(req.query.id, res); req.on('close', () => waiting.delete(req.query.id)); });",
+            // primitives and deep values
+            "const cache = {}; app.post('/a', (req, res) => { cache[req.params.id] = { ua: req.headers['user-agent'], m: req.method }; });",
+            // not per request
+            "const x = {}; setTimeout(() => use(x), 60000);",
+            "export function later(req) { setTimeout(() => use(req), 60000); }",
+            // removed listener
+            "import bus from './bus'; app.get('/a', (req, res) => { const f = () => res.write('.'); bus.on('x', f); req.on('close', () => bus.off('x', f)); });",
+            // reported by uncleared-interval and listener-leak instead
+            "app.post('/a', (req, res) => { setInterval(() => res.write('.'), 100); });",
+            "import bus from './bus'; app.get('/a', (req, res) => { bus.on('x', () => res.write('.')); });",
+            // other APIs with collection-like names, and values that are not the request
+            "import { queue } from './queue'; app.post('/a', (req, res) => { queue.add('email', req.body); });",
+            "const cache = new Map(); app.get('/a', (req, res) => { fetch(u).then((response) => cache.set(u, response)); });",
+            "app.get('/a', (req, res) => { const user = req.user; setTimeout(() => use(user), 60000); });",
+            "const seen = new Set(); app.get('/a', (req, res) => { seen.add(req.user); });",
+            "let log = []; app.get('/a', (req, res) => { log.push(req); }); setInterval(() => { log = []; }, 1000).unref();",
+            // local state
+            "app.get('/a', (req, res) => { const list = []; list.push(req); });",
+        ] {
+            assert_clean(&META, source, "a.ts");
+        }
+    }
+
+    #[test]
+    fn message_and_severity() {
+        let found = run_rule(
+            &META,
+            "app.post('/a', (req, res) => { setTimeout(() => audit(req.body.userId), 60_000); });",
+            "a.js",
+            None,
+        );
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert!(
+            found[0]
+                .message
+                .contains("closure captures `req` and escapes into a 1 min `setTimeout`"),
+            "{}",
+            found[0].message
+        );
+        assert_eq!(
+            severities(
+                &META,
+                "const recent = []; app.post('/a', (req, res) => { recent.push(req.headers); });",
+                "a.js"
+            ),
+            [Severity::Error]
+        );
+    }
+}
