@@ -159,6 +159,8 @@ struct Analysis<'s, 'a> {
     this_calls: Vec<(NodeId, &'a str)>,
     /// (class node, method name) → method's function node.
     class_methods: FxHashMap<(NodeId, &'a str), NodeId>,
+    /// `new C()` of a class of this file: (calling function or top level, class node).
+    constructions: Vec<(Option<NodeId>, NodeId)>,
 }
 
 pub(crate) fn analyse(
@@ -175,6 +177,7 @@ pub(crate) fn analyse(
         calls: Vec::new(),
         this_calls: Vec::new(),
         class_methods: FxHashMap::default(),
+        constructions: Vec::new(),
     };
     analysis.scan();
     let facts = analysis.resolve();
@@ -206,6 +209,19 @@ impl<'s, 'a> Analysis<'s, 'a> {
                     {
                         if let Some(f) = new.arguments.first().and_then(|a| a.as_expression()) {
                             self.mark_inline(f, Mark::Inherit);
+                        }
+                    }
+                    // `new Notifier()`: a call of the class's constructor.
+                    if let Expression::Identifier(ident) = strip(&new.callee) {
+                        let class = self
+                            .semantic
+                            .scoping()
+                            .get_reference(ident.reference_id())
+                            .symbol_id()
+                            .map(|symbol| self.semantic.scoping().symbol_declaration(symbol))
+                            .filter(|&d| matches!(nodes.kind(d), AstKind::Class(_)));
+                        if let Some(class) = class {
+                            self.constructions.push((self.enclosing[id.index()], class));
                         }
                     }
                 }
@@ -635,6 +651,11 @@ impl<'s, 'a> Analysis<'s, 'a> {
                 }
             }
         }
+        for (caller, class) in std::mem::take(&mut self.constructions) {
+            if let Some(&constructor) = self.class_methods.get(&(class, "constructor")) {
+                self.calls.push((caller, constructor));
+            }
+        }
         let mut callers: FxHashMap<NodeId, Vec<Option<NodeId>>> = FxHashMap::default();
         for &(caller, callee) in &self.calls {
             callers.entry(callee).or_default().push(caller);
@@ -763,6 +784,16 @@ impl<'s, 'a> Analysis<'s, 'a> {
 
     fn symbol_of_function(&self, f: NodeId) -> Option<SymbolId> {
         let nodes = self.semantic.nodes();
+        // A constructor is called through its class's name.
+        if let AstKind::MethodDefinition(method) = nodes.parent_kind(f) {
+            if method.kind == oxc_ast::ast::MethodDefinitionKind::Constructor {
+                let class = nodes.parent_id(nodes.parent_id(nodes.parent_id(f)));
+                if let AstKind::Class(class) = nodes.kind(class) {
+                    return class.id.as_ref().and_then(|id| id.symbol_id.get());
+                }
+            }
+            return None;
+        }
         match nodes.kind(f) {
             AstKind::Function(function) => {
                 if let Some(id) = &function.id {

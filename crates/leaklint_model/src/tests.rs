@@ -289,7 +289,7 @@ fn value_lifetimes() {
         app.get('/x', (req, res) => {
           const local = new Map();
           const alias = cache;
-          const cache2 = req.app;
+          const cache2 = req.app; // the application outlives the request
           probe(req); probe(req.socket); probe(res); probe(local); probe(alias);
           probe(alias.inner); probe(cache2); probe(this);
         });
@@ -299,7 +299,7 @@ fn value_lifetimes() {
         lifetimes_at_probes(src),
         [
             LongLived, LongLived, LongLived, LongLived, LongLived, CallScoped, CallScoped,
-            CallScoped, CallScoped, LongLived, LongLived, CallScoped, Unknown, Unknown,
+            CallScoped, CallScoped, LongLived, LongLived, LongLived, Unknown, Unknown,
         ]
     );
 }
@@ -396,4 +396,21 @@ fn access_paths_match_by_symbol_and_class() {
         assert_eq!(paths[5].fields.len(), 2);
         assert!(matches!(paths[5].root, crate::PathRoot::Global("app")));
     });
+}
+
+#[test]
+fn constructors_run_as_often_as_their_class_is_instantiated() {
+    let src = r"
+        class Notifier { constructor() { here(); } }
+        module.exports = new Notifier();
+        class Session { constructor() { here(); } }
+        app.get('/s', (req, res) => { const s = new Session(); });
+        class Exported { constructor() { here(); } }
+        export const make = () => new Exported();
+        export class Public { constructor() { here(); } }
+    ";
+    assert_eq!(
+        runs(&runs_at_markers(src, "a.mjs")),
+        [Once, PerRequest, PerCall, PerCall]
+    );
 }

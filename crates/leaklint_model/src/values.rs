@@ -65,6 +65,19 @@ impl LifetimeModel<'_, '_> {
             .map(|params| nodes.parent_id(params))
     }
 
+    /// `req.app`, `ctx.app`, `request.server`, `socket.server`, `socket.nsp`: the application,
+    /// server or namespace a framework hangs on each request or connection outlives it.
+    fn is_framework_singleton(&self, member: &oxc_ast::ast::MemberExpression<'_>) -> bool {
+        let Some("app" | "server" | "nsp") = crate::ast_util::member_name(member) else {
+            return false;
+        };
+        let Expression::Identifier(object) = strip(member.object()) else {
+            return false;
+        };
+        self.symbol_of(object)
+            .is_some_and(|symbol| self.is_request_parameter(symbol))
+    }
+
     fn symbol_lifetime_at_depth(&self, symbol: SymbolId, depth: u8) -> ValueLifetime {
         let semantic = self.semantic();
         let scoping = semantic.scoping();
@@ -138,6 +151,9 @@ impl LifetimeModel<'_, '_> {
             | Expression::ComputedMemberExpression(_)
             | Expression::PrivateFieldExpression(_) => {
                 let member = expr.as_member_expression().expect("member expression");
+                if self.is_framework_singleton(member) {
+                    return ValueLifetime::LongLived;
+                }
                 self.expression_lifetime_at_depth(member.object(), depth)
             }
             Expression::CallExpression(call) if call.is_require_call() => ValueLifetime::LongLived,

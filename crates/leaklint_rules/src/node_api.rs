@@ -84,6 +84,8 @@ pub fn cleared_timer_paths<'a>(ctx: &RuleContext<'a, '_>) -> Vec<AccessPath<'a>>
 const ADD_METHODS: &[&str] = &["on", "addListener", "prependListener", "addEventListener"];
 /// Methods that add a listener removed after its first call.
 const ADD_ONCE_METHODS: &[&str] = &["once", "prependOnceListener"];
+/// Events a long-lived emitter fires only when it ends.
+const END_OF_LIFE_EVENTS: &[&str] = &["exit", "beforeExit", "close", "abort", "shutdown"];
 /// Methods that remove one listener.
 const REMOVE_METHODS: &[&str] = &["off", "removeListener", "removeEventListener"];
 
@@ -118,8 +120,23 @@ impl<'e, 'a> Registration<'e, 'a> {
         })
     }
 
-    /// `once`, `prependOnceListener`, or `{ once: true }`: removed when it first fires.
+    /// `once`, `prependOnceListener`, or `{ once: true }` for an event that fires during normal
+    /// operation: removed when it first fires. A `once` listener for an event that only fires
+    /// when the receiver's life ends (`process.once('SIGTERM')`, `server.once('close')`,
+    /// `shutdown.signal` `'abort'`) stays until then, like an `on`.
     pub fn is_once(&self) -> bool {
+        self.is_once_method() && !self.waits_for_end_of_life()
+    }
+
+    /// Whether the event only fires when its emitter ends: signals, `exit`, `close`, `abort`.
+    pub fn waits_for_end_of_life(&self) -> bool {
+        self.event
+            .and_then(string_value)
+            .is_some_and(|event| event.starts_with("SIG") || END_OF_LIFE_EVENTS.contains(&event))
+    }
+
+    /// `once`, `prependOnceListener`, or `{ once: true }`.
+    pub fn is_once_method(&self) -> bool {
         ADD_ONCE_METHODS.contains(&self.method)
             || self
                 .options
@@ -292,6 +309,10 @@ pub fn is_removed<'a>(
         let AstKind::CallExpression(call) = nodes.kind(id) else {
             continue;
         };
+        // A removal at start-up or in a shutdown handler does not stop the growth.
+        if model.runs_at(id).is_once() {
+            continue;
+        }
         let Some(member) = as_member(&call.callee) else {
             continue;
         };

@@ -125,12 +125,14 @@ impl Rule for ListenerLeak {
                 "every call adds another listener, and each keeps its closure alive",
             ),
         };
-        let why_not_removed = if never_aborted.is_some() {
-            "; its `signal` comes from a controller that is never aborted"
+        let why_not_removed = if registration.is_once_method() {
+            format!("; `once` does not help: {event} only fires when `{receiver}` ends")
+        } else if never_aborted.is_some() {
+            "; its `signal` comes from a controller that is never aborted".to_string()
         } else if registration.handler_is_anonymous() {
-            "; the listener is an inline function, so no `off` can ever remove it"
+            "; the listener is an inline function, so no `off` can ever remove it".to_string()
         } else {
-            ""
+            String::new()
         };
         let keeps = match node_api::retained_by_callback(registration.handler, ctx) {
             Retained::Captures(names) => format!(
@@ -213,6 +215,14 @@ mod tests {
             "const c = new AbortController(); app.get('/x', (req, res) => { const ctl = new AbortController(); document.addEventListener('x', f, { signal: ctl.signal }); });",
             "class C { @Get() list() { this.events.on('x', () => 1); } }",
             "const bus = new EventEmitter(); app.get('/x', (req, res) => { bus.on('a', f.bind(null)); bus.off('a', f); });",
+            // `once` for an event that only fires at the end of the process
+            "wss.on('connection', (ws) => { process.once('SIGTERM', () => ws.close()); });",
+            // a removal at shutdown does not stop per-request growth
+            "const bus = new EventEmitter(); process.on('SIGTERM', () => bus.removeAllListeners()); app.get('/x', (req, res) => { bus.on('t', () => res.write('.')); });",
+            // the application hung on the request outlives it
+            "app.get('/x', (req, res) => { req.app.locals.bus.on('t', () => res.end()); });",
+            // a class instantiated per request
+            "const bus = new EventEmitter(); class Session { constructor() { bus.on('t', () => 1); } } app.get('/x', (req, res) => { new Session(); });",
         ] {
             assert_reports(&META, source, "a.ts", 1);
         }
@@ -245,6 +255,8 @@ mod tests {
             "let installed = false; export function install() { if (!installed) { installed = true; process.on('exit', cleanup); } }",
             "let installed = false; export function install() { if (installed) return; installed = true; process.on('exit', cleanup); }",
             "export function install() { if (process.listenerCount('exit') === 0) process.on('exit', cleanup); }",
+            // a singleton's constructor runs once
+            "const bus = new EventEmitter(); class Notifier { constructor() { bus.on('t', () => 1); } } module.exports = new Notifier();",
             // this.x outside per-request methods
             "class S { constructor() { this.bus.on('x', f); } }",
             // kept result: an unsubscribe function
