@@ -568,18 +568,28 @@ mod tests {
             }"#,
         )
         .unwrap();
+        let ids = |file: &FileConfig| -> Vec<&str> {
+            file.rules.iter().map(|r| r.rule.meta().id).collect()
+        };
         let main = config.for_file(Path::new("/p/src/server.js"));
         assert_eq!(main.rules.len(), all_rules().len());
-        assert_eq!(main.rules[0].severity, Some(Severity::Error));
+        let interval = main
+            .rules
+            .iter()
+            .find(|r| r.rule.meta().id == "uncleared-interval")
+            .unwrap();
+        assert_eq!(interval.severity, Some(Severity::Error));
+        assert!(main
+            .rules
+            .iter()
+            .filter(|r| r.rule.meta().id != "uncleared-interval")
+            .all(|r| r.severity.is_none()));
         assert_eq!(main.settings.request_handler_registrars, ["bot.command"]);
-        assert!(config
-            .for_file(Path::new("/p/scripts/seed.js"))
-            .rules
-            .is_empty());
-        assert!(config
-            .for_file(Path::new("/p/src/deep/a.test.js"))
-            .rules
-            .is_empty());
+        for path in ["/p/scripts/seed.js", "/p/src/deep/a.test.js"] {
+            let file = config.for_file(Path::new(path));
+            assert!(!ids(&file).contains(&"uncleared-interval"), "{path}");
+            assert_eq!(file.rules.len(), all_rules().len() - 1, "{path}");
+        }
     }
 
     #[test]

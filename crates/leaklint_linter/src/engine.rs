@@ -183,6 +183,13 @@ fn parse<'a>(
     allocator: &'a Allocator,
 ) -> Result<ParserReturn<'a>, Vec<Diagnostic>> {
     let source_type = SourceType::from_path(path).unwrap_or_default();
+    // `.js`, `.mjs` and `.cjs` files hold JSX in React code bases; `<` cannot start any other
+    // JavaScript expression, so enabling it costs nothing.
+    let source_type = if source_type.is_javascript() {
+        source_type.with_jsx(true)
+    } else {
+        source_type
+    };
     let first = parse_as(source, source_type, allocator);
     if first.diagnostics.is_empty() && !first.panicked {
         return Ok(first);
@@ -281,6 +288,14 @@ mod tests {
     fn jsx_in_js_is_linted() {
         let found = lint("a.js", "const el = <div />;\nsetInterval(tick, 1000);\n");
         assert_eq!(found.len(), 1, "{found:?}");
+        for path in ["a.js", "a.mjs", "a.cjs"] {
+            let found = lint(
+                path,
+                "const A = () => {\n  return (\n    <Wrapper>\n      <Bar small />\n    </Wrapper>\n  );\n};\nexport default A;\nsetInterval(tick, 1000);\n",
+            );
+            assert_eq!(found.len(), 1, "{path}: {found:?}");
+            assert_eq!(found[0].rule, "uncleared-interval", "{path}: {found:?}");
+        }
     }
 
     #[test]
@@ -296,7 +311,9 @@ mod tests {
     #[test]
     fn configured_severity_overrides_the_rules_own() {
         let mut config = FileConfig::defaults();
-        config.rules[0].severity = Some(Severity::Error);
+        for rule in &mut config.rules {
+            rule.severity = Some(Severity::Error);
+        }
         let found = lint_source(
             Path::new("a.js"),
             "setInterval(f, 1);".into(),

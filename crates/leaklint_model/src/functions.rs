@@ -79,6 +79,9 @@ const ONE_SHOT_CALLBACKS: &[&str] = &[
     "nextTick",
     "queueMicrotask",
     "listen",
+    // `net.connect(port, onConnect)`, `pool.connect((err, client) => …)`: once, when connected.
+    "connect",
+    "createConnection",
 ];
 
 /// Events emitted once per request or connection by servers (`http`, `net`, `tls`, `http2`,
@@ -226,6 +229,15 @@ impl<'s, 'a> Analysis<'s, 'a> {
                     }
                 }
                 AstKind::MethodDefinition(method) => self.scan_method(id, method),
+                // `{ init: function () {…} }`, `{ init() {…} }`
+                AstKind::ObjectProperty(property) => {
+                    if let (Some(f), Some(name)) = (
+                        as_function_node(&property.value),
+                        property_key_name(&property.key),
+                    ) {
+                        self.names.entry(f).or_insert_with(|| name.to_string());
+                    }
+                }
                 AstKind::VariableDeclarator(declarator) => {
                     if let (Some(init), Some(name)) =
                         (&declarator.init, declarator.id.get_binding_identifier())

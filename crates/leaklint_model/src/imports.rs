@@ -110,6 +110,22 @@ fn require_source<'a>(expr: &Expression<'a>) -> Option<&'a str> {
                 _ => None,
             }
         }
+        // What TypeScript, Babel and esbuild emit for `import x from 'm'` in CommonJS output:
+        // `__importDefault(require('m'))`, `_interopRequireDefault(require('m'))`, …
+        Expression::CallExpression(call)
+            if matches!(
+                crate::ast_util::callee_name(call),
+                Some(
+                    "__importDefault"
+                        | "__importStar"
+                        | "_interopRequireDefault"
+                        | "_interopRequireWildcard"
+                        | "__toESM"
+                )
+            ) =>
+        {
+            require_source(call.arguments.first()?.as_expression()?)
+        }
         _ => None,
     }
 }

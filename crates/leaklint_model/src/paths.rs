@@ -49,6 +49,21 @@ impl AccessPath<'_> {
         roots && self.fields == other.fields
     }
 
+    /// Whether `self` names `other` or an object `other` is read from (`list` of
+    /// `list.length`).
+    pub fn is_prefix_of(&self, other: &AccessPath<'_>) -> bool {
+        let prefix = AccessPath {
+            root: other.root,
+            fields: other
+                .fields
+                .iter()
+                .take(self.fields.len())
+                .copied()
+                .collect(),
+        };
+        self.fields.len() <= other.fields.len() && self.same_place(&prefix)
+    }
+
     pub fn is_this(&self) -> bool {
         matches!(self.root, PathRoot::This(_))
     }

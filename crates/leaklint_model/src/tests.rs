@@ -335,7 +335,8 @@ fn field_initializers_run_per_instance_and_one_shot_events_inherit() {
 fn import_origins_name_the_right_specifier() {
     let source = "import EventEmitter, { setMaxListeners as raise } from 'node:events';\n\
                   import * as timers from 'timers';\n\
-                  probe(EventEmitter); probe(raise); probe(timers);";
+                  const cluster_1 = __importDefault(require('cluster'));\n\
+                  probe(EventEmitter); probe(raise); probe(timers); probe(cluster_1);";
     let origins = with_model(source, "a.mjs", &ModelSettings::default(), |model| {
         model
             .semantic()
@@ -363,6 +364,7 @@ fn import_origins_name_the_right_specifier() {
                 Some("setMaxListeners".to_string())
             ),
             ("timers".to_string(), None),
+            ("cluster".to_string(), None),
         ]
     );
 }

@@ -110,6 +110,24 @@ impl<'e, 'a> Registration<'e, 'a> {
         }
         // `on(emitter, 'event')` from `events` is an async iterator, not a listener.
         let handler = argument(call, 1)?;
+        // Node's `on(event, listener)` takes two arguments; three are another API's
+        // (`$(el).on('click', '.row', f)`, `EventHandler.on(element, 'click', f)`).
+        if method != "addEventListener" && call.arguments.len() > 2 {
+            return None;
+        }
+        // `addEventListener('test', null, opts)`: feature detection adds nothing.
+        if matches!(strip(handler), Expression::NullLiteral(_))
+            || matches!(strip(handler), Expression::Identifier(i) if i.name == "undefined")
+        {
+            return None;
+        }
+        // A helper shaped `(target, 'event', listener)` (`util.addListener(socket, 'error', f)`)
+        // registers on its first argument, whose lifetime is its caller's business.
+        if argument(call, 0).is_some_and(|a| string_value(a).is_none())
+            && string_value(handler).is_some()
+        {
+            return None;
+        }
         Some(Self {
             call,
             receiver: member.object(),
@@ -239,16 +257,18 @@ fn event_key<'a>(event: Option<&Expression<'a>>, ctx: &RuleContext<'a, '_>) -> E
     if let Some(name) = string_value(event) {
         return EventKey::Name(name);
     }
-    // `const EVENT = 'tick'`
+    // `const EVENT = 'tick'`; a parameter or loop variable (`signals.forEach((s) => …)`) may be
+    // any event.
     if let Expression::Identifier(ident) = strip(event) {
-        if let Some(init) = ctx
+        let Some(init) = ctx
             .model()
             .symbol_of(ident)
             .and_then(|symbol| const_init(symbol, ctx))
-        {
-            if let Some(name) = string_value(init) {
-                return EventKey::Name(name);
-            }
+        else {
+            return EventKey::Unknown;
+        };
+        if let Some(name) = string_value(init) {
+            return EventKey::Name(name);
         }
     }
     match ctx.model().access_path(event) {
@@ -292,10 +312,20 @@ pub fn is_removed<'a>(
 ) -> bool {
     let model = ctx.model();
     let event = event_key(registration.event, ctx);
-    let handler = registration
-        .handler
-        .filter(|h| !is_fresh_function(h))
-        .and_then(|h| model.access_path(h));
+    let handler = registration.handler.and_then(|h| match strip(h) {
+        // `function onReady() { el.removeEventListener('load', onReady) }`: a named function
+        // expression can remove itself.
+        Expression::FunctionExpression(function) => function
+            .id
+            .as_ref()
+            .and_then(|id| id.symbol_id.get())
+            .map(|symbol| AccessPath {
+                root: PathRoot::Symbol(symbol),
+                fields: Vec::new(),
+            }),
+        h if is_fresh_function(h) => None,
+        h => model.access_path(h),
+    });
     let nodes = ctx.nodes();
     let removals = REMOVE_METHODS
         .iter()
@@ -416,6 +446,38 @@ pub fn outlives_call<'a>(
     }
 }
 
+/// Whether the value at `path` is replaced earlier in the same function (`conn =
+/// mysql.createConnection(…); conn.on('error', …)`): the listener is on the new value, which
+/// this call just created.
+pub fn assigned_before_in_function<'a>(
+    path: &AccessPath<'a>,
+    node: NodeId,
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
+    let model = ctx.model();
+    let Some(function) = model.enclosing_function(node) else {
+        return false;
+    };
+    let nodes = ctx.nodes();
+    let node_start = nodes.kind(node).span().start;
+    for other in nodes.iter().skip(function.index() + 1) {
+        let span = other.kind().span();
+        if span.start >= node_start {
+            break;
+        }
+        if let AstKind::AssignmentExpression(assign) = other.kind() {
+            if span.end <= node_start
+                && model
+                    .assignment_target_path(&assign.left)
+                    .is_some_and(|target| target.same_place(path))
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// Whether the registration at `node` sits behind an idempotence guard in its function:
 /// `if (!installed) { installed = true; … }`, `if (installed) return; installed = true;`,
 /// `if (!seen.has(x)) { seen.add(x); … }`, or a check of `listenerCount(…)`/`listeners(…)`.
@@ -480,7 +542,8 @@ pub fn is_guarded<'a>(node: NodeId, ctx: &RuleContext<'a, '_>) -> bool {
             }
             _ => None,
         };
-        if set.is_some_and(|set| guards.iter().any(|g| g.same_place(&set))) {
+        // Setting `pending` guards a test of `pending` or `pending.length`.
+        if set.is_some_and(|set| guards.iter().any(|g| set.is_prefix_of(g))) {
             return true;
         }
     }

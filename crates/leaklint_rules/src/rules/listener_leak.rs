@@ -3,7 +3,7 @@
 //! listener, and each keeps its closure — often the request — alive.
 
 use leaklint_diagnostics::{Diagnostic, Label, Severity};
-use leaklint_model::{ast_util::dotted_path, FunctionRuns};
+use leaklint_model::{ast_util::dotted_path, AccessPath, FunctionRuns, PathRoot};
 use oxc_ast::AstKind;
 use oxc_semantic::AstNode;
 use oxc_span::GetSpan;
@@ -89,9 +89,17 @@ impl Rule for ListenerLeak {
             return;
         }
         if let Some(path) = &receiver_path {
-            if node_api::is_removed(&registration, path, ctx) {
+            if node_api::is_removed(&registration, path, ctx)
+                || node_api::assigned_before_in_function(path, node.id(), ctx)
+            {
                 return;
             }
+        }
+        if runs == FunctionRuns::PerCall
+            && (runs_at_start_up_by_name(node.id(), ctx)
+                || is_process_wide(receiver_path.as_ref(), ctx))
+        {
+            return;
         }
         if node_api::is_guarded(node.id(), ctx) {
             return;
@@ -197,6 +205,60 @@ impl Rule for ListenerLeak {
     }
 }
 
+/// Names of functions that set things up once: `main`, `init…`, `setup…`, `install…`,
+/// `bootstrap…`, `listen…`, `start…`, and NestJS's `onModuleInit`/`onApplicationBootstrap`.
+const START_UP_NAMES: &[&str] = &[
+    "main",
+    "init",
+    "initialize",
+    "setup",
+    "install",
+    "bootstrap",
+    "listen",
+    "start",
+];
+
+/// Whether the function at `node` (or the named function it is nested in) is named like start-up
+/// code. With no per-request caller in sight, a registration there is taken to run once:
+/// reporting every `listen()` and `init()` of a library would bury the real leaks.
+fn runs_at_start_up_by_name(node: oxc_semantic::NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    let model = ctx.model();
+    let mut function = model.enclosing_function(node);
+    while let Some(f) = function {
+        if let Some(name) = model.function(f).and_then(|facts| facts.name.as_deref()) {
+            return is_start_up_name(name);
+        }
+        function = model.enclosing_function(f);
+    }
+    false
+}
+
+/// `process`, `process.stdin`, the `cluster` module: process-wide hooks (signals, `exit`,
+/// `uncaughtException`, IPC messages) are installed by start-up code, which a library exports as
+/// a function the file never calls. Installed per request they are reported; in a function of
+/// unknown call count they are not.
+fn is_process_wide(path: Option<&AccessPath<'_>>, ctx: &RuleContext<'_, '_>) -> bool {
+    match path.map(|p| p.root) {
+        Some(PathRoot::Global("process" | "cluster")) => true,
+        Some(PathRoot::Symbol(symbol)) => ctx
+            .model()
+            .import_origin(symbol)
+            .is_some_and(|origin| origin.is_module("cluster") || origin.is_module("process")),
+        _ => false,
+    }
+}
+
+fn is_start_up_name(name: &str) -> bool {
+    if matches!(name, "onModuleInit" | "onApplicationBootstrap") {
+        return true;
+    }
+    START_UP_NAMES.iter().any(|prefix| {
+        name.strip_prefix(prefix).is_some_and(|rest| {
+            rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_uppercase() || c == '_')
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::META;
@@ -221,6 +283,10 @@ mod tests {
             "const bus = new EventEmitter(); process.on('SIGTERM', () => bus.removeAllListeners()); app.get('/x', (req, res) => { bus.on('t', () => res.write('.')); });",
             // the application hung on the request outlives it
             "app.get('/x', (req, res) => { req.app.locals.bus.on('t', () => res.end()); });",
+            // a start-up-like name does not hide a per-request caller
+            "const bus = new EventEmitter(); function startStream(res) { bus.on('t', (t) => res.write(t)); } app.get('/s', (req, res) => startStream(res));",
+            "const bus = new EventEmitter(); export function restart() { bus.on('exit', cleanup); }",
+            "export function track() { window.addEventListener('resize', onResize); }",
             // a class instantiated per request
             "const bus = new EventEmitter(); class Session { constructor() { bus.on('t', () => 1); } } app.get('/x', (req, res) => { new Session(); });",
         ] {
@@ -259,6 +325,21 @@ mod tests {
             "const bus = new EventEmitter(); class Notifier { constructor() { bus.on('t', () => 1); } } module.exports = new Notifier();",
             // this.x outside per-request methods
             "class S { constructor() { this.bus.on('x', f); } }",
+            // start-up by name, helpers shaped (target, event, listener), re-created receivers
+            "export class Server { listen() { process.on('message', (m) => this.onMessage(m)); } }",
+            "export function installSignalHandlers() { process.on('SIGTERM', stop); }",
+            "export const destroyOnSignal = (app) => { ['SIGTERM', 'SIGINT'].forEach((s) => process.on(s, () => app.stop())); };",
+            "import cluster from 'node:cluster'; export function fork() { cluster.on('exit', () => cluster.fork()); }",
+            "module.exports = { init: function (runtime) { runtime.events.on('x', f); } };",
+            "const bus = require('./bus'); export function wire(el) { bus.on('click', '.row', onRow); }",
+            "const net = require('net'); const socket = net.connect(9000, () => { socket.on('data', print); });",
+            "const util = require('./util'); export function connect(socket) { util.addListener(socket, 'error', onError); }",
+            "const mysql = require('mysql2'); let con; export async function query(sql) { if (!con) { con = mysql.createConnection(opts); con.on('error', reset); } }",
+            "const signals = ['SIGTERM', 'SIGINT']; export function hook(cleanup) { signals.forEach((signal) => process.on(signal, cleanup)); return () => signals.forEach((s) => process.removeListener(s, cleanup)); }",
+            // guarded by a queue's length, self-removing, feature detection
+            "const queue = []; export function onReady(f) { if (!queue.length) { document.addEventListener('DOMContentLoaded', run); } queue.push(f); }",
+            "export function ready(f) { document.addEventListener('DOMContentLoaded', function once() { document.removeEventListener('DOMContentLoaded', once); f(); }); }",
+            "export function passive() { window.addEventListener('test', null, { get passive() { return true; } }); }",
             // kept result: an unsubscribe function
             "const store = createStore(); export function watch(cb) { const off = store.on('change', cb); return off; }",
             // not a registration

@@ -180,10 +180,7 @@ impl Rule for MaxListenersOverride {
                 "find and fix the code that keeps adding listeners; if many listeners are \
                  expected, set a finite limit that fits the design and say why in a comment",
             )
-        } else if limit > NODE_DEFAULT
-            && self.require_comment
-            && !has_comment_near(ctx, node.kind().span())
-        {
+        } else if limit > NODE_DEFAULT && self.require_comment && !is_explained(ctx, node.id()) {
             Diagnostic::finding(
                 ID,
                 Severity::Warning,
@@ -236,6 +233,38 @@ fn is_events_module(expr: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
             member_name(member) == Some("EventEmitter") && is_events_module(member.object(), ctx)
         }),
     }
+}
+
+/// Whether a comment explains the limit: next to it, or next to the `if`/`try` just around it
+/// (`// If the limit is the default, raise it` above `if (…) { setMaxListeners(1500, signal) }`).
+fn is_explained(ctx: &RuleContext<'_, '_>, node: oxc_semantic::NodeId) -> bool {
+    let nodes = ctx.nodes();
+    let span = nodes.kind(node).span();
+    if has_comment_near(ctx, span) {
+        return true;
+    }
+    let source = ctx.source_text();
+    for kind in nodes.ancestor_kinds(node) {
+        match kind {
+            AstKind::IfStatement(_) | AstKind::TryStatement(_) => {
+                let around = kind.span();
+                let lines_between = source[around.start as usize..span.start as usize]
+                    .matches('\n')
+                    .count();
+                if lines_between > 2 {
+                    return false;
+                }
+                if has_comment_near(ctx, around) {
+                    return true;
+                }
+            }
+            AstKind::Function(_) | AstKind::ArrowFunctionExpression(_) | AstKind::Program(_) => {
+                return false;
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Whether a comment explains the statement at `span`: one on its own lines, or an own-line
@@ -316,6 +345,7 @@ mod tests {
             "bus.setMaxListeners(50); // leaklint-disable-line listener-leak",
             "const bus = new EventEmitter(); // shared bus\nbus.setMaxListeners(30);",
             "// why\n\nbus.setMaxListeners(30);",
+            "// unrelated\nif (ready) {\n  a();\n  b();\n  c();\n  bus.setMaxListeners(30);\n}",
         ] {
             assert_reports(&META, source, "a.mjs", 1);
         }
@@ -330,6 +360,7 @@ mod tests {
             "bus.setMaxListeners(workers.length);",
             "// one listener per shard (32 shards)\nbus.setMaxListeners(32);",
             "bus.setMaxListeners(32); // one per shard",
+            "// Raise it once: one abort listener per request in the batch.\nif (bus.getMaxListeners() === 10) {\n  bus.setMaxListeners(1500);\n}",
             "/**\n * One listener per tenant stream (at most 40).\n */\nbus.setMaxListeners(40);",
             "function setMaxListeners() {} setMaxListeners(0);",
             "const EventEmitter = makeEmitter(); EventEmitter.defaultMaxListeners = 0;",
