@@ -603,10 +603,27 @@ fn rules_explain_and_config_schema() {
     assert_eq!(code(&output), 0);
     assert!(stdout(&output).contains("uncleared-interval"));
 
-    let output = project.run(&["explain", "uncleared-interval"]);
-    assert_eq!(code(&output), 0);
-    assert!(stdout(&output).starts_with("# uncleared-interval"));
-    assert!(stdout(&output).contains("## How to fix"));
+    for id in [
+        "listener-leak",
+        "max-listeners-override",
+        "request-capture",
+        "uncleared-interval",
+    ] {
+        assert!(stdout(&project.run(&["rules"])).contains(id), "{id}");
+        let output = project.run(&["explain", id]);
+        assert_eq!(code(&output), 0);
+        assert!(stdout(&output).starts_with(&format!("# {id}\n")), "{id}");
+        for section in [
+            "## Why",
+            "## Bad",
+            "## Good",
+            "## How to fix",
+            "## Options",
+            "## Known limits",
+        ] {
+            assert!(stdout(&output).contains(section), "{id}: {section}");
+        }
+    }
 
     let output = project.run(&["explain", "nope"]);
     assert_eq!(code(&output), 2);
