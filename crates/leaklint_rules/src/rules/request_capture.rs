@@ -229,6 +229,7 @@ fn call_sink<'e, 'a>(
         if delay.is_some_and(|ms| ms < SHORT_DELAY_MS)
             || timer_is_cleared(node, ctx)
             || in_awaited_executor(node, ctx)
+            || argument(call, 0).is_some_and(|callback| is_delayed_response(callback, ctx))
         {
             return None;
         }
@@ -294,6 +295,81 @@ fn is_collection(init: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
         }
         _ => false,
     }
+}
+
+/// Methods that complete a response (Express, Fastify, `http`).
+const RESPONSE_METHODS: &[&str] = &[
+    "send",
+    "json",
+    "jsonp",
+    "end",
+    "sendStatus",
+    "sendFile",
+    "redirect",
+    "render",
+    "download",
+];
+
+/// Whether a timer callback sends the response and nothing else in the handler does: a delayed
+/// response (`setTimeout(() => res.json(result), 2000)`). The request is still in flight until
+/// the timer fires, so keeping it is not a leak. When the handler also responds elsewhere, the
+/// timer outlives the response and is reported.
+fn is_delayed_response(callback: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    let Some(function) = leaklint_model::ast_util::as_function_node(callback) else {
+        return false;
+    };
+    let nodes = ctx.nodes();
+    let span = nodes.kind(function).span();
+    let scoping = ctx.semantic().scoping();
+    let mut responders = Vec::new();
+    for node in nodes.iter().skip(function.index() + 1) {
+        if node.kind().span().start >= span.end {
+            break;
+        }
+        if let AstKind::IdentifierReference(ident) = node.kind() {
+            if let Some(symbol) = ctx.model().symbol_of(ident) {
+                let name = scoping.symbol_name(symbol);
+                if matches!(name, "res" | "response" | "reply")
+                    && is_request_parameter(symbol, ctx)
+                    && sends_response(node.id(), ctx)
+                    && !responders.contains(&symbol)
+                {
+                    responders.push(symbol);
+                }
+            }
+        }
+    }
+    !responders.is_empty()
+        && responders.iter().all(|&symbol| {
+            scoping.get_resolved_references(symbol).all(|reference| {
+                let at = nodes.kind(reference.node_id()).span().start;
+                (at >= span.start && at < span.end) || !sends_response(reference.node_id(), ctx)
+            })
+        })
+}
+
+/// Whether the reference at `node` is the start of a call chain that completes a response:
+/// `res.json(…)`, `res.status(404).send(…)`, `reply.code(201).send(…)`.
+fn sends_response(node: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    let nodes = ctx.nodes();
+    let mut current = node;
+    for _ in 0..6 {
+        let parent = nodes.parent_id(current);
+        match nodes.kind(parent) {
+            AstKind::StaticMemberExpression(member) => {
+                if RESPONSE_METHODS.contains(&member.property.name.as_str())
+                    && matches!(nodes.parent_kind(parent), AstKind::CallExpression(_))
+                {
+                    return true;
+                }
+            }
+            AstKind::CallExpression(call)
+                if call.callee.span().end <= nodes.kind(current).span().end => {}
+            _ => return false,
+        }
+        current = parent;
+    }
+    false
 }
 
 /// `x = …` for a module-level `x`, `registry[k] = …` for a module-level collection, or
@@ -582,6 +658,10 @@ mod tests {
             "const inflight = new Map(); app.get('/a', (req, res) => { inflight.set(1, load().then(() => req.body)); });",
             "router.get('/a', async (ctx) => { setTimeout(() => log(ctx), 10000); });",
             "exports.handler = async (event) => { setTimeout(() => log(event), 10000); };",
+            // responded already: the timer outlives the response
+            "app.get('/a', (req, res) => { res.json(load()); setTimeout(() => res.status(504).end(), 30000); });",
+            // reads the response, does not send it
+            "app.get('/a', (req, res, next) => { setTimeout(() => { if (!res.headersSent) warn(req.url); }, 5000); next(); });",
         ] {
             assert_reports(&META, source, "a.ts", 1);
         }
@@ -594,6 +674,9 @@ mod tests {
             "app.post('/a', (req, res) => { const userId = req.body.userId; setTimeout(() => audit(userId), 60_000); });",
             "app.post('/a', (req, res) => { const url = req.url; setTimeout(() => log(url), 60_000); });",
             "app.post('/a', (req, res) => { const { userId } = req.body; setTimeout(() => audit(userId), 60_000); });",
+            // delayed responses: the request waits for the timer
+            "app.get('/a', (req, res) => { setTimeout(() => res.json({ id: req.params.id }), 2000); });",
+            "fastify.get('/a', async (request, reply) => { setTimeout(() => reply.code(202).send(request.body), 5000); return reply; });",
             // short timers, cleared timers, executors
             "app.post('/a', (req, res) => { setTimeout(() => res.end(), 100); });",
             "app.post('/a', (req, res) => { const t = setTimeout(() => res.status(504).end(), 30000); res.on('finish', () => clearTimeout(t)); });",
