@@ -10,7 +10,7 @@ use oxc_span::GetSpan;
 
 use crate::{
     node_api::{self, Registration, Retained, SignalFate},
-    rules::{byte_span, first_line},
+    rules::{byte_span, expect_no_options, first_line, NO_OPTIONS_SCHEMA},
     Rule, RuleContext, RuleMeta,
 };
 
@@ -29,14 +29,9 @@ pub static META: RuleMeta = RuleMeta {
     docs: include_str!("../../../../rules/listener-leak.md"),
     tags: &["memory-leak", "events", "reliability"],
     precision: "high",
-    options_schema: "{\n  \"type\": \"object\",\n  \"additionalProperties\": false\n}",
+    options_schema: NO_OPTIONS_SCHEMA,
     factory: |options| {
-        if let Some(options) = options {
-            let object = options.as_object().ok_or("options must be an object")?;
-            if let Some(key) = object.keys().next() {
-                return Err(format!("unknown option `{key}` (the rule takes none)"));
-            }
-        }
+        expect_no_options(options)?;
         Ok(Box::new(ListenerLeak))
     },
 };

@@ -20,3 +20,18 @@ pub(crate) fn first_line(source: &str, span: Span) -> Span {
         None => span,
     }
 }
+
+/// The options schema of a rule that takes none.
+pub(crate) const NO_OPTIONS_SCHEMA: &str =
+    "{\n  \"type\": \"object\",\n  \"additionalProperties\": false\n}";
+
+/// For a rule's factory: accept no options, or an empty object.
+pub(crate) fn expect_no_options(options: Option<&serde_json::Value>) -> Result<(), String> {
+    if let Some(options) = options {
+        let object = options.as_object().ok_or("options must be an object")?;
+        if let Some(key) = object.keys().next() {
+            return Err(format!("unknown option `{key}` (the rule takes none)"));
+        }
+    }
+    Ok(())
+}

@@ -15,7 +15,11 @@ use oxc_ast::{
 use oxc_semantic::{AstNode, NodeId, SymbolId};
 use oxc_span::{GetSpan, Span};
 
-use crate::{node_api, rules::byte_span, Rule, RuleContext, RuleMeta};
+use crate::{
+    node_api,
+    rules::{byte_span, expect_no_options, NO_OPTIONS_SCHEMA},
+    Rule, RuleContext, RuleMeta,
+};
 
 const ID: &str = "request-capture";
 
@@ -67,14 +71,9 @@ pub static META: RuleMeta = RuleMeta {
     docs: include_str!("../../../../rules/request-capture.md"),
     tags: &["memory-leak", "closures", "reliability"],
     precision: "high",
-    options_schema: "{\n  \"type\": \"object\",\n  \"additionalProperties\": false\n}",
+    options_schema: NO_OPTIONS_SCHEMA,
     factory: |options| {
-        if let Some(options) = options {
-            let object = options.as_object().ok_or("options must be an object")?;
-            if let Some(key) = object.keys().next() {
-                return Err(format!("unknown option `{key}` (the rule takes none)"));
-            }
-        }
+        expect_no_options(options)?;
         Ok(Box::new(RequestCapture))
     },
 };
