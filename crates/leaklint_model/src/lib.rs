@@ -131,6 +131,12 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
             .symbol_id()
     }
 
+    /// Whether a binding is declared at the module's top level: it lives as long as the module.
+    pub fn is_module_level(&self, symbol: oxc_semantic::SymbolId) -> bool {
+        let scoping = self.semantic.scoping();
+        scoping.symbol_scope_id(symbol) == scoping.root_scope_id()
+    }
+
     /// Whether an identifier is the global of that name (not shadowed, not imported).
     pub fn is_global(&self, ident: &oxc_ast::ast::IdentifierReference<'_>, name: &str) -> bool {
         ident.name == name && self.symbol_of(ident).is_none()

@@ -3,7 +3,9 @@
 //! equal paths read the same place, which is how a rule matches `bus.on(…)` with `bus.off(…)`.
 
 use oxc_ast::{
-    ast::{AssignmentTarget, Expression, MemberExpression, SimpleAssignmentTarget},
+    ast::{
+        AssignmentTarget, Expression, IdentifierReference, MemberExpression, SimpleAssignmentTarget,
+    },
     AstKind,
 };
 use oxc_semantic::{NodeId, SymbolId};
@@ -38,7 +40,20 @@ pub struct AccessPath<'a> {
     pub fields: Vec<Field<'a>>,
 }
 
-impl AccessPath<'_> {
+impl<'a> AccessPath<'a> {
+    /// A path with no fields: the value a root holds.
+    pub fn root(root: PathRoot<'a>) -> Self {
+        Self {
+            root,
+            fields: Vec::new(),
+        }
+    }
+
+    /// The binding `symbol` itself.
+    pub fn binding(symbol: SymbolId) -> Self {
+        Self::root(PathRoot::Symbol(symbol))
+    }
+
     /// Whether two paths may name the same place. A plain function's `this` may be any
     /// object's.
     pub fn same_place(&self, other: &AccessPath<'_>) -> bool {
@@ -74,19 +89,20 @@ impl<'a> LifetimeModel<'_, 'a> {
     /// (calls, computed members with non-literal keys).
     pub fn access_path(&self, expr: &Expression<'a>) -> Option<AccessPath<'a>> {
         match strip(expr) {
-            Expression::Identifier(ident) => Some(AccessPath {
-                root: match self.symbol_of(ident) {
-                    Some(symbol) => PathRoot::Symbol(symbol),
-                    None => PathRoot::Global(ident.name.as_str()),
-                },
-                fields: Vec::new(),
-            }),
-            Expression::ThisExpression(this) => Some(AccessPath {
-                root: PathRoot::This(self.this_owner(this.node_id())),
-                fields: Vec::new(),
-            }),
+            Expression::Identifier(ident) => Some(self.identifier_path(ident)),
+            Expression::ThisExpression(this) => Some(AccessPath::root(PathRoot::This(
+                self.this_owner(this.node_id()),
+            ))),
             other => self.member_path(as_member(other)?),
         }
+    }
+
+    /// The binding an identifier refers to, or the global of its name.
+    fn identifier_path(&self, ident: &IdentifierReference<'a>) -> AccessPath<'a> {
+        AccessPath::root(match self.symbol_of(ident) {
+            Some(symbol) => PathRoot::Symbol(symbol),
+            None => PathRoot::Global(ident.name.as_str()),
+        })
     }
 
     /// The access path of a member expression.
@@ -99,13 +115,9 @@ impl<'a> LifetimeModel<'_, 'a> {
     /// The access path an assignment writes: `x = …`, `a.b = …`; `None` for destructuring.
     pub fn assignment_target_path(&self, target: &AssignmentTarget<'a>) -> Option<AccessPath<'a>> {
         match target.as_simple_assignment_target()? {
-            SimpleAssignmentTarget::AssignmentTargetIdentifier(ident) => Some(AccessPath {
-                root: match self.symbol_of(ident) {
-                    Some(symbol) => PathRoot::Symbol(symbol),
-                    None => PathRoot::Global(ident.name.as_str()),
-                },
-                fields: Vec::new(),
-            }),
+            SimpleAssignmentTarget::AssignmentTargetIdentifier(ident) => {
+                Some(self.identifier_path(ident))
+            }
             simple => self.member_path(simple.as_member_expression()?),
         }
     }

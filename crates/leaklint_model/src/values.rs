@@ -81,7 +81,7 @@ impl LifetimeModel<'_, '_> {
     fn symbol_lifetime_at_depth(&self, symbol: SymbolId, depth: u8) -> ValueLifetime {
         let semantic = self.semantic();
         let scoping = semantic.scoping();
-        if scoping.symbol_scope_id(symbol) == scoping.root_scope_id() {
+        if self.is_module_level(symbol) {
             return ValueLifetime::LongLived;
         }
         if self

@@ -3,7 +3,8 @@ use std::cell::OnceCell;
 use leaklint_diagnostics::Diagnostic;
 use leaklint_model::{ast_util::callee_name, LifetimeModel, ModelSettings};
 use oxc_ast::{ast::UnaryOperator, AstKind};
-use oxc_semantic::{AstNodes, NodeId, Semantic};
+use oxc_semantic::{AstNode, AstNodes, NodeId, Semantic};
+use oxc_span::GetSpan;
 use rustc_hash::FxHashMap;
 
 /// What a rule sees of one file: the semantic model, the lifetime model (built on first use,
@@ -43,6 +44,17 @@ impl<'a, 'c> RuleContext<'a, 'c> {
     pub fn model(&self) -> &LifetimeModel<'c, 'a> {
         self.model
             .get_or_init(|| LifetimeModel::build(self.semantic, self.settings))
+    }
+
+    /// The nodes inside `node`, in source order. Node ids follow a pre-order walk, so a node's
+    /// descendants are the nodes after it that start before its end.
+    pub fn nodes_within(&self, node: NodeId) -> impl Iterator<Item = &'c AstNode<'a>> + 'c {
+        let nodes = self.semantic.nodes();
+        let end = nodes.kind(node).span().end;
+        nodes
+            .iter()
+            .skip(node.index() + 1)
+            .take_while(move |inner| inner.kind().span().start < end)
     }
 
     /// Calls whose callee is named `name` (`off` finds `bus.off(…)` and `off(…)`), in source

@@ -4,15 +4,15 @@
 
 use leaklint_model::{
     ast_util::{
-        argument, as_member, callee_name, expr_node_id, member_name, property_key_name,
+        argument, as_function_node, as_member, callee_name, member_name, property_key_name,
         string_value, strip, value_parent,
     },
     AccessPath, FunctionRuns, PathRoot,
 };
 use oxc_ast::{
     ast::{
-        BindingPattern, CallExpression, Expression, ObjectExpression, ObjectPropertyKind,
-        Statement, UnaryOperator,
+        BindingPattern, CallExpression, Expression, IdentifierReference, ObjectExpression,
+        ObjectPropertyKind, Statement, UnaryOperator,
     },
     AstKind,
 };
@@ -95,7 +95,7 @@ pub struct Registration<'e, 'a> {
     pub receiver: &'e Expression<'a>,
     pub method: &'a str,
     pub event: Option<&'e Expression<'a>>,
-    pub handler: Option<&'e Expression<'a>>,
+    pub handler: &'e Expression<'a>,
     /// `addEventListener`'s third argument.
     pub options: Option<&'e Expression<'a>>,
 }
@@ -133,7 +133,7 @@ impl<'e, 'a> Registration<'e, 'a> {
             receiver: member.object(),
             method,
             event: argument(call, 0),
-            handler: Some(handler),
+            handler,
             options: argument(call, 2),
         })
     }
@@ -182,7 +182,7 @@ impl<'e, 'a> Registration<'e, 'a> {
     /// Whether the handler is created in the call (an inline function, or `f.bind(…)`): no
     /// `off` anywhere can name it.
     pub fn handler_is_anonymous(&self) -> bool {
-        self.handler.is_some_and(is_fresh_function)
+        is_fresh_function(self.handler)
     }
 
     /// Whether the value `.on(…)` returns is kept: some emitters return an unsubscribe function
@@ -312,20 +312,17 @@ pub fn is_removed<'a>(
 ) -> bool {
     let model = ctx.model();
     let event = event_key(registration.event, ctx);
-    let handler = registration.handler.and_then(|h| match strip(h) {
+    let handler = match strip(registration.handler) {
         // `function onReady() { el.removeEventListener('load', onReady) }`: a named function
         // expression can remove itself.
         Expression::FunctionExpression(function) => function
             .id
             .as_ref()
             .and_then(|id| id.symbol_id.get())
-            .map(|symbol| AccessPath {
-                root: PathRoot::Symbol(symbol),
-                fields: Vec::new(),
-            }),
+            .map(AccessPath::binding),
         h if is_fresh_function(h) => None,
         h => model.access_path(h),
-    });
+    };
     let nodes = ctx.nodes();
     let removals = REMOVE_METHODS
         .iter()
@@ -385,7 +382,7 @@ pub enum SignalFate {
 pub fn signal_fate(signal: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> SignalFate {
     let model = ctx.model();
     let mut signal = strip(signal);
-    // `const signal = controller.signal` / `const { signal } = controller` style aliases.
+    // `const signal = controller.signal`
     if let Expression::Identifier(ident) = signal {
         if let Some(init) = model.symbol_of(ident).and_then(|s| const_init(s, ctx)) {
             signal = strip(init);
@@ -416,7 +413,7 @@ pub fn signal_fate(signal: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> Signal
         };
         as_member(&call.callee)
             .and_then(|m| model.access_path(m.object()))
-            .is_some_and(|p| p.root == PathRoot::Symbol(symbol) && p.fields.is_empty())
+            .is_some_and(|p| p == AccessPath::binding(symbol))
     });
     if aborted {
         SignalFate::Removes
@@ -458,24 +455,18 @@ pub fn assigned_before_in_function<'a>(
     let Some(function) = model.enclosing_function(node) else {
         return false;
     };
-    let nodes = ctx.nodes();
-    let node_start = nodes.kind(node).span().start;
-    for other in nodes.iter().skip(function.index() + 1) {
-        let span = other.kind().span();
-        if span.start >= node_start {
-            break;
-        }
-        if let AstKind::AssignmentExpression(assign) = other.kind() {
-            if span.end <= node_start
-                && model
-                    .assignment_target_path(&assign.left)
-                    .is_some_and(|target| target.same_place(path))
-            {
-                return true;
+    let node_start = ctx.nodes().kind(node).span().start;
+    ctx.nodes_within(function)
+        .take_while(|other| other.kind().span().start < node_start)
+        .any(|other| match other.kind() {
+            AstKind::AssignmentExpression(assign) => {
+                assign.span.end <= node_start
+                    && model
+                        .assignment_target_path(&assign.left)
+                        .is_some_and(|target| target.same_place(path))
             }
-        }
-    }
-    false
+            _ => false,
+        })
 }
 
 /// Whether the registration at `node` sits behind an idempotence guard in its function:
@@ -487,7 +478,6 @@ pub fn is_guarded<'a>(node: NodeId, ctx: &RuleContext<'a, '_>) -> bool {
         return false;
     };
     let nodes = ctx.nodes();
-    let function_span = nodes.kind(function).span();
     let node_start = nodes.kind(node).span().start;
     // Tests of the `if`s that decide whether the registration runs: those around it, and the
     // early-return ones before it.
@@ -503,12 +493,10 @@ pub fn is_guarded<'a>(node: NodeId, ctx: &RuleContext<'a, '_>) -> bool {
             _ => {}
         }
     }
-    let body_start = function.index() + 1;
-    for other in nodes.iter().skip(body_start) {
-        let span = other.kind().span();
-        if span.start >= node_start || span.start >= function_span.end {
-            break;
-        }
+    for other in ctx
+        .nodes_within(function)
+        .take_while(|other| other.kind().span().start < node_start)
+    {
         if let AstKind::IfStatement(statement) = other.kind() {
             if exits(&statement.consequent) {
                 tests.push(&statement.test);
@@ -528,11 +516,7 @@ pub fn is_guarded<'a>(node: NodeId, ctx: &RuleContext<'a, '_>) -> bool {
         return false;
     }
     // The guard must be set in the same function.
-    for other in nodes.iter().skip(body_start) {
-        let span = other.kind().span();
-        if span.start >= function_span.end {
-            break;
-        }
+    for other in ctx.nodes_within(function) {
         let set = match other.kind() {
             AstKind::AssignmentExpression(assign) => model.assignment_target_path(&assign.left),
             AstKind::CallExpression(call)
@@ -663,8 +647,28 @@ pub enum Retained {
     Captures(Vec<String>),
 }
 
-/// What a callback (an interval's, a listener) keeps alive: the locals and parameters of enclosing functions it
-/// refers to (module-level values live forever anyway), and `this`.
+/// References inside a function to bindings declared outside it (parameters and locals of
+/// enclosing functions, module-level bindings, imports): what the function keeps alive while it
+/// is reachable. In source order; a binding appears once per reference.
+pub fn captured_references<'r, 'a: 'r, 'c: 'r>(
+    function: NodeId,
+    ctx: &'r RuleContext<'a, 'c>,
+) -> impl Iterator<Item = (&'c IdentifierReference<'a>, SymbolId)> + 'r {
+    let span = ctx.nodes().kind(function).span();
+    let scoping = ctx.semantic().scoping();
+    ctx.nodes_within(function).filter_map(move |node| {
+        let AstKind::IdentifierReference(ident) = node.kind() else {
+            return None;
+        };
+        let symbol = ctx.model().symbol_of(ident)?;
+        let declared = scoping.symbol_span(symbol);
+        let inside = declared.start >= span.start && declared.end <= span.end;
+        (!inside).then_some((ident, symbol))
+    })
+}
+
+/// What a callback (an interval's, a listener) keeps alive: the locals and parameters of
+/// enclosing functions it refers to (module-level values live forever anyway), and `this`.
 pub fn retained_by_callback(
     callback: Option<&Expression<'_>>,
     ctx: &RuleContext<'_, '_>,
@@ -673,49 +677,24 @@ pub fn retained_by_callback(
         return Retained::Nothing;
     };
     let callback = strip(callback);
-    let model = ctx.model();
     if let Expression::Identifier(ident) = callback {
         return Retained::Callback(ident.name.to_string());
     }
-    if !matches!(
-        callback,
-        Expression::ArrowFunctionExpression(_) | Expression::FunctionExpression(_)
-    ) {
+    let Some(function) = as_function_node(callback) else {
         return Retained::Nothing;
-    }
-    let span = callback.span();
-    let scoping = ctx.semantic().scoping();
-    let root = scoping.root_scope_id();
+    };
+    let model = ctx.model();
     let mut names: Vec<String> = Vec::new();
-    let mut uses_this = false;
-    let start = expr_node_id(callback).index() + 1;
-    for node in ctx.nodes().iter().skip(start) {
-        let node_span = node.kind().span();
-        if node_span.start >= span.end {
-            break;
-        }
-        match node.kind() {
-            AstKind::IdentifierReference(ident) => {
-                let Some(symbol) = model.symbol_of(ident) else {
-                    continue;
-                };
-                let declared = scoping.symbol_span(symbol);
-                let inside = declared.start >= span.start && declared.end <= span.end;
-                if !inside && scoping.symbol_scope_id(symbol) != root {
-                    let name = ident.name.to_string();
-                    if !names.contains(&name) {
-                        names.push(name);
-                    }
-                }
-            }
-            AstKind::ThisExpression(_)
-                if matches!(callback, Expression::ArrowFunctionExpression(_)) =>
-            {
-                uses_this = true;
-            }
-            _ => {}
+    for (ident, symbol) in captured_references(function, ctx) {
+        if !model.is_module_level(symbol) && !names.iter().any(|n| n == ident.name.as_str()) {
+            names.push(ident.name.to_string());
         }
     }
+    // An arrow function sees its creator's `this`.
+    let uses_this = matches!(callback, Expression::ArrowFunctionExpression(_))
+        && ctx
+            .nodes_within(function)
+            .any(|node| matches!(node.kind(), AstKind::ThisExpression(_)));
     if uses_this {
         names.push("this".to_string());
     }

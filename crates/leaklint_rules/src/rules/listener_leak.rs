@@ -137,7 +137,7 @@ impl Rule for ListenerLeak {
         } else {
             String::new()
         };
-        let keeps = match node_api::retained_by_callback(registration.handler, ctx) {
+        let keeps = match node_api::retained_by_callback(Some(registration.handler), ctx) {
             Retained::Captures(names) => format!(
                 "; this one keeps {} alive",
                 names
@@ -186,11 +186,8 @@ impl Rule for ListenerLeak {
                 byte_span(signal),
                 "nothing calls `abort()` on this signal's controller",
             ));
-        } else if let Some(handler) = registration
-            .handler
-            .filter(|_| registration.handler_is_anonymous())
-        {
-            let head = first_line(source, handler.span());
+        } else if registration.handler_is_anonymous() {
+            let head = first_line(source, registration.handler.span());
             diagnostic = diagnostic.with_secondary(Label::new(
                 byte_span(head),
                 "inline listener: nothing can pass it to `off`",

@@ -265,19 +265,10 @@ fn module_collection(receiver: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> Op
     };
     let model = ctx.model();
     let symbol = model.symbol_of(ident)?;
-    let scoping = ctx.semantic().scoping();
-    if scoping.symbol_scope_id(symbol) != scoping.root_scope_id() {
+    if !model.is_module_level(symbol) || !is_collection(node_api::const_init(symbol, ctx)?, ctx) {
         return None;
     }
-    let init = node_api::const_init(symbol, ctx)?;
-    if !is_collection(init, ctx) {
-        return None;
-    }
-    let path = AccessPath {
-        root: leaklint_model::PathRoot::Symbol(symbol),
-        fields: Vec::new(),
-    };
-    (!is_shrunk(&path, ctx)).then(|| ident.name.to_string())
+    (!is_shrunk(&AccessPath::binding(symbol), ctx)).then(|| ident.name.to_string())
 }
 
 fn is_collection(init: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
@@ -321,21 +312,13 @@ fn is_delayed_response(callback: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> 
     let span = nodes.kind(function).span();
     let scoping = ctx.semantic().scoping();
     let mut responders = Vec::new();
-    for node in nodes.iter().skip(function.index() + 1) {
-        if node.kind().span().start >= span.end {
-            break;
-        }
-        if let AstKind::IdentifierReference(ident) = node.kind() {
-            if let Some(symbol) = ctx.model().symbol_of(ident) {
-                let name = scoping.symbol_name(symbol);
-                if matches!(name, "res" | "response" | "reply")
-                    && is_request_parameter(symbol, ctx)
-                    && sends_response(node.id(), ctx)
-                    && !responders.contains(&symbol)
-                {
-                    responders.push(symbol);
-                }
-            }
+    for (ident, symbol) in node_api::captured_references(function, ctx) {
+        if matches!(scoping.symbol_name(symbol), "res" | "response" | "reply")
+            && is_request_parameter(symbol, ctx)
+            && sends_response(ident.node_id(), ctx)
+            && !responders.contains(&symbol)
+        {
+            responders.push(symbol);
         }
     }
     !responders.is_empty()
@@ -400,12 +383,8 @@ fn assignment_sink<'a>(
     };
     // A module-level binding (or an undeclared global).
     match model.symbol_of(ident) {
-        Some(symbol) => {
-            let scoping = ctx.semantic().scoping();
-            (scoping.symbol_scope_id(symbol) == scoping.root_scope_id())
-                .then(|| ident.name.to_string())
-        }
-        None => Some(ident.name.to_string()),
+        Some(symbol) if !model.is_module_level(symbol) => None,
+        _ => Some(ident.name.to_string()),
     }
 }
 
@@ -452,10 +431,7 @@ fn timer_is_cleared(call: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
                 .id
                 .get_binding_identifier()
                 .and_then(|id| id.symbol_id.get())
-                .map(|symbol| AccessPath {
-                    root: leaklint_model::PathRoot::Symbol(symbol),
-                    fields: Vec::new(),
-                })
+                .map(AccessPath::binding)
         }
         AstKind::AssignmentExpression(assign) => model.assignment_target_path(&assign.left),
         _ => None,
@@ -532,56 +508,23 @@ fn find_capture<'a>(
                 as_member(&call.callee).and_then(|m| find_capture(m.object(), ctx, depth + 1))
             })
         }
-        other => {
-            // `req.headers`: one object field of the request itself.
-            let member = as_member(other)?;
-            let Expression::Identifier(root) = strip(member.object()) else {
-                return None;
-            };
-            let symbol = model.symbol_of(root)?;
-            let field = member_name(member)?;
-            if !REQUEST_OBJECT_FIELDS.contains(&field) || !is_request_parameter(symbol, ctx) {
-                return None;
-            }
-            Some(Capture {
-                span: member.span(),
-                what: format!("`{}.{field}`", root.name),
-                by_closure: false,
-            })
-        }
+        other => Some(Capture {
+            span: other.span(),
+            what: format!("`{}`", request_field(other, ctx)?),
+            by_closure: false,
+        }),
     }
 }
 
 /// The first reference inside a closure to a request value declared outside it.
 fn closure_capture(function: NodeId, ctx: &RuleContext<'_, '_>) -> Option<Capture> {
-    let nodes = ctx.nodes();
-    let span = nodes.kind(function).span();
-    let scoping = ctx.semantic().scoping();
-    let model = ctx.model();
-    for node in nodes.iter().skip(function.index() + 1) {
-        let node_span = node.kind().span();
-        if node_span.start >= span.end {
-            break;
-        }
-        let AstKind::IdentifierReference(ident) = node.kind() else {
-            continue;
-        };
-        let Some(symbol) = model.symbol_of(ident) else {
-            continue;
-        };
-        let declared = scoping.symbol_span(symbol);
-        if declared.start >= span.start && declared.end <= span.end {
-            continue;
-        }
-        if let Some(what) = request_value(symbol, ctx) {
-            return Some(Capture {
-                span: ident.span,
-                what,
-                by_closure: true,
-            });
-        }
-    }
-    None
+    node_api::captured_references(function, ctx).find_map(|(ident, symbol)| {
+        Some(Capture {
+            span: ident.span,
+            what: request_value(symbol, ctx)?,
+            by_closure: true,
+        })
+    })
 }
 
 /// Whether a binding holds a request object: a request parameter, or a `const` alias of one or
@@ -599,17 +542,21 @@ fn request_value(symbol: SymbolId, ctx: &RuleContext<'_, '_>) -> Option<String> 
             let source = model.symbol_of(ident)?;
             is_request_parameter(source, ctx).then(|| format!("`{name}` (`{}`)", ident.name))
         }
-        other => {
-            let member = as_member(other)?;
-            let Expression::Identifier(root) = strip(member.object()) else {
-                return None;
-            };
-            let field = member_name(member)?;
-            let source = model.symbol_of(root)?;
-            (REQUEST_OBJECT_FIELDS.contains(&field) && is_request_parameter(source, ctx))
-                .then(|| format!("`{name}` (`{}.{field}`)", root.name))
-        }
+        other => Some(format!("`{name}` (`{}`)", request_field(other, ctx)?)),
     }
+}
+
+/// `req.body`, `req.headers`, …: a payload or transport field of a request parameter, as
+/// written.
+fn request_field(expr: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> Option<String> {
+    let member = as_member(expr)?;
+    let Expression::Identifier(root) = strip(member.object()) else {
+        return None;
+    };
+    let field = member_name(member)?;
+    let symbol = ctx.model().symbol_of(root)?;
+    (REQUEST_OBJECT_FIELDS.contains(&field) && is_request_parameter(symbol, ctx))
+        .then(|| format!("{}.{field}", root.name))
 }
 
 /// A parameter named like a request (`req`, `ctx`, `event`, `res`, …) of a function a
@@ -622,11 +569,10 @@ fn is_request_parameter(symbol: SymbolId, ctx: &RuleContext<'_, '_>) -> bool {
 /// The function node of a function declared inside another function (`function later() {}` or
 /// `const later = () => {}`); module-level functions capture nothing of a request.
 fn local_function(symbol: SymbolId, ctx: &RuleContext<'_, '_>) -> Option<NodeId> {
-    let scoping = ctx.semantic().scoping();
-    if scoping.symbol_scope_id(symbol) == scoping.root_scope_id() {
+    if ctx.model().is_module_level(symbol) {
         return None;
     }
-    let declaration = scoping.symbol_declaration(symbol);
+    let declaration = ctx.semantic().scoping().symbol_declaration(symbol);
     match ctx.nodes().kind(declaration) {
         AstKind::Function(_) => Some(declaration),
         AstKind::VariableDeclarator(_) => {

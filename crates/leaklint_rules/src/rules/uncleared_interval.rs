@@ -524,19 +524,7 @@ fn cleared_places<'a>(ctx: &RuleContext<'a, '_>) -> Vec<Place<'a>> {
 
 /// For `const timer = timers.get(id)` (never reassigned), where `timer` was read from.
 fn alias_source<'a>(symbol: SymbolId, ctx: &RuleContext<'a, '_>) -> Option<Place<'a>> {
-    let scoping = ctx.semantic().scoping();
-    if scoping.symbol_is_mutated(symbol) {
-        return None;
-    }
-    let AstKind::VariableDeclarator(declarator) =
-        ctx.nodes().kind(scoping.symbol_declaration(symbol))
-    else {
-        return None;
-    };
-    let BindingPattern::BindingIdentifier(_) = &declarator.id else {
-        return None;
-    };
-    place_of(declarator.init.as_ref()?, ctx)
+    place_of(node_api::const_init(symbol, ctx)?, ctx)
 }
 
 /// For a loop variable (`for (const t of timers)`, `timers.forEach((t) => …)`), the
