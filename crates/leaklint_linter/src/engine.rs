@@ -129,8 +129,13 @@ fn analyse(
         Ok(parsed) => parsed,
         Err(errors) => return (errors, None),
     };
+    let needs_cfg = config
+        .rules
+        .iter()
+        .any(|active| active.rule.needs_cfg(source));
     let semantic = SemanticBuilder::new()
         .with_build_nodes(true)
+        .with_cfg(needs_cfg)
         .build(&parsed.program)
         .semantic;
 

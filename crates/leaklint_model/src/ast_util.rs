@@ -142,3 +142,20 @@ pub fn as_function_node(expr: &Expression<'_>) -> Option<NodeId> {
         _ => None,
     }
 }
+
+/// The dotted path an assignment writes (`module.exports`, `exports.cache`, `x`).
+pub fn dotted_path_of_target(target: &oxc_ast::ast::AssignmentTarget<'_>) -> Option<String> {
+    match target.as_simple_assignment_target()? {
+        oxc_ast::ast::SimpleAssignmentTarget::AssignmentTargetIdentifier(ident) => {
+            Some(ident.name.to_string())
+        }
+        simple => {
+            let member = simple.as_member_expression()?;
+            Some(format!(
+                "{}.{}",
+                dotted_path(member.object())?,
+                member_name(member)?
+            ))
+        }
+    }
+}

@@ -112,6 +112,26 @@ impl<'a> LifetimeModel<'_, 'a> {
         Some(path)
     }
 
+    /// The access path of a member expression node (`AstKind::StaticMemberExpression` and its
+    /// computed and private relatives); `None` for any other node.
+    pub fn member_node_path(&self, kind: &AstKind<'a>) -> Option<AccessPath<'a>> {
+        let (object, field) = match kind {
+            AstKind::StaticMemberExpression(m) => {
+                (&m.object, Field::Public(m.property.name.as_str()))
+            }
+            AstKind::ComputedMemberExpression(m) => {
+                (&m.object, Field::Public(m.static_property_info()?.1))
+            }
+            AstKind::PrivateFieldExpression(m) => {
+                (&m.object, Field::Private(m.field.name.as_str()))
+            }
+            _ => return None,
+        };
+        let mut path = self.access_path(object)?;
+        path.fields.push(field);
+        Some(path)
+    }
+
     /// The access path an assignment writes: `x = …`, `a.b = …`; `None` for destructuring.
     pub fn assignment_target_path(&self, target: &AssignmentTarget<'a>) -> Option<AccessPath<'a>> {
         match target.as_simple_assignment_target()? {

@@ -3,6 +3,7 @@
 //! `rules/<id>.md`, embedded here at build time.
 
 mod context;
+mod flow;
 mod node_api;
 mod registry;
 pub mod rules;
@@ -24,6 +25,13 @@ pub trait Rule: Send + Sync {
     /// mention the API at all?). Skipping files here is what keeps leaklint near the parse floor.
     fn should_run(&self, _ctx: &RuleContext<'_, '_>) -> bool {
         true
+    }
+
+    /// Whether the rule follows paths through functions on this file's control-flow graph, judged
+    /// from the source text before the file is analysed. The graph is built only for files some
+    /// rule needs it for (`RuleContext::semantic().cfg()` is `None` otherwise).
+    fn needs_cfg(&self, _source_text: &str) -> bool {
+        false
     }
 
     /// Called for every node of the file, in source order.

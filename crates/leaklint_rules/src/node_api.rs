@@ -718,3 +718,49 @@ pub fn short_text(source: &str, span: oxc_span::Span) -> String {
         text.to_string()
     }
 }
+
+/// Names of functions that set things up once: `main`, `init…`, `setup…`, `install…`,
+/// `bootstrap…`, `listen…`, `start…`, and NestJS's `onModuleInit`/`onApplicationBootstrap`.
+pub const START_UP_NAMES: &[&str] = &[
+    "main",
+    "init",
+    "initialize",
+    "setup",
+    "install",
+    "bootstrap",
+    "listen",
+    "start",
+];
+
+/// Whether the function at `node` (or the named function it is nested in) is named like start-up
+/// code. With no per-request caller in sight, a registration there is taken to run once:
+/// reporting every `listen()` and `init()` of a library would bury the real leaks.
+pub fn named_like_start_up(node: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    named_like(node, ctx, START_UP_NAMES)
+}
+
+/// Whether the function at `node`, or the nearest named function it is nested in, is named
+/// `main`, `init…`, … (one of `prefixes`, then nothing or a capital or `_`), or NestJS's
+/// `onModuleInit`/`onApplicationBootstrap`.
+pub fn named_like(node: NodeId, ctx: &RuleContext<'_, '_>, prefixes: &[&str]) -> bool {
+    let model = ctx.model();
+    let mut function = model.enclosing_function(node);
+    while let Some(f) = function {
+        if let Some(name) = model.function(f).and_then(|facts| facts.name.as_deref()) {
+            return is_named_like(name, prefixes);
+        }
+        function = model.enclosing_function(f);
+    }
+    false
+}
+
+fn is_named_like(name: &str, prefixes: &[&str]) -> bool {
+    if matches!(name, "onModuleInit" | "onApplicationBootstrap") {
+        return true;
+    }
+    prefixes.iter().any(|prefix| {
+        name.strip_prefix(prefix).is_some_and(|rest| {
+            rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_uppercase() || c == '_')
+        })
+    })
+}

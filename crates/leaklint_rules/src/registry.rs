@@ -57,6 +57,7 @@ static RULES: &[&RuleMeta] = &[
     &rules::listener_leak::META,
     &rules::max_listeners_override::META,
     &rules::request_capture::META,
+    &rules::unbounded_collection::META,
     &rules::uncleared_interval::META,
 ];
 

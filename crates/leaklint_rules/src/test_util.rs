@@ -25,6 +25,7 @@ pub fn run_rule(
     );
     let semantic = SemanticBuilder::new()
         .with_build_nodes(true)
+        .with_cfg(rule.needs_cfg(source))
         .build(&parsed.program)
         .semantic;
     let settings = ModelSettings::default();

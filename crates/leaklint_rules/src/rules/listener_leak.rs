@@ -91,7 +91,7 @@ impl Rule for ListenerLeak {
             }
         }
         if runs == FunctionRuns::PerCall
-            && (runs_at_start_up_by_name(node.id(), ctx)
+            && (node_api::named_like_start_up(node.id(), ctx)
                 || is_process_wide(receiver_path.as_ref(), ctx))
         {
             return;
@@ -197,34 +197,6 @@ impl Rule for ListenerLeak {
     }
 }
 
-/// Names of functions that set things up once: `main`, `init…`, `setup…`, `install…`,
-/// `bootstrap…`, `listen…`, `start…`, and NestJS's `onModuleInit`/`onApplicationBootstrap`.
-const START_UP_NAMES: &[&str] = &[
-    "main",
-    "init",
-    "initialize",
-    "setup",
-    "install",
-    "bootstrap",
-    "listen",
-    "start",
-];
-
-/// Whether the function at `node` (or the named function it is nested in) is named like start-up
-/// code. With no per-request caller in sight, a registration there is taken to run once:
-/// reporting every `listen()` and `init()` of a library would bury the real leaks.
-fn runs_at_start_up_by_name(node: oxc_semantic::NodeId, ctx: &RuleContext<'_, '_>) -> bool {
-    let model = ctx.model();
-    let mut function = model.enclosing_function(node);
-    while let Some(f) = function {
-        if let Some(name) = model.function(f).and_then(|facts| facts.name.as_deref()) {
-            return is_start_up_name(name);
-        }
-        function = model.enclosing_function(f);
-    }
-    false
-}
-
 /// `process`, `process.stdin`, the `cluster` module: process-wide hooks (signals, `exit`,
 /// `uncaughtException`, IPC messages) are installed by start-up code, which a library exports as
 /// a function the file never calls. Installed per request they are reported; in a function of
@@ -238,17 +210,6 @@ fn is_process_wide(path: Option<&AccessPath<'_>>, ctx: &RuleContext<'_, '_>) -> 
             .is_some_and(|origin| origin.is_module("cluster") || origin.is_module("process")),
         _ => false,
     }
-}
-
-fn is_start_up_name(name: &str) -> bool {
-    if matches!(name, "onModuleInit" | "onApplicationBootstrap") {
-        return true;
-    }
-    START_UP_NAMES.iter().any(|prefix| {
-        name.strip_prefix(prefix).is_some_and(|rest| {
-            rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_uppercase() || c == '_')
-        })
-    })
 }
 
 #[cfg(test)]

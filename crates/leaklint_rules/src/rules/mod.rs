@@ -3,6 +3,7 @@
 pub mod listener_leak;
 pub mod max_listeners_override;
 pub mod request_capture;
+pub mod unbounded_collection;
 pub mod uncleared_interval;
 
 use leaklint_diagnostics::ByteSpan;

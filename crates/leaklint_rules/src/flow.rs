@@ -1,0 +1,516 @@
+//! Paths through one function, on oxc's control-flow graph: from a point (just after a
+//! statement, or a function's entry) to every way out of the function — a `return`, falling off
+//! the end, a `throw`, or an exception from an awaited call — and whether a *covering* statement
+//! (a release, a removal, a hand-over of ownership) stands on each of them.
+//!
+//! The graph is oxc's (`oxc_cfg`, built by the semantic pass when a rule asks for it). Its blocks
+//! hold statements; every block has an error edge to the nearest `catch` (explicit) or to the
+//! function's way out (implicit), and every block inside a `try` with a `finally` has an edge to
+//! the `finally`. An error edge is only taken when a statement after the starting point can
+//! throw — an `await`, or what the rule says throws — or a `throw` ends the block: assuming that
+//! every synchronous call throws would report nearly every function.
+
+use std::cell::RefCell;
+
+use oxc_ast::{ast::Expression, AstKind};
+use oxc_cfg::{
+    graph::{visit::EdgeRef, Direction},
+    BlockNodeId, EdgeType, ErrorEdgeKind, InstructionKind,
+};
+use oxc_semantic::{AstNode, NodeId, SymbolId};
+use oxc_span::{GetSpan, Span};
+use rustc_hash::FxHashSet;
+
+use leaklint_model::ast_util::{callee_name, strip};
+
+use crate::RuleContext;
+
+/// A way out of the function that no covering statement stands on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Miss {
+    /// This `return` statement leaves without it.
+    Return(NodeId),
+    /// This `throw` statement leaves without it.
+    Throw(NodeId),
+    /// An exception from this expression (an `await`, a call) leaves without it.
+    Exception(NodeId),
+    /// The function ends without it.
+    End,
+    /// Covered in this `.then(…)` callback only: a rejected promise skips it.
+    Rejected(NodeId),
+}
+
+/// Where paths start.
+#[derive(Debug, Clone, Copy)]
+pub enum Start {
+    /// Just after this statement (the one that acquires or adds).
+    After(NodeId),
+    /// At the entry of this function (a callback that receives the connection).
+    Entry(NodeId),
+}
+
+/// What a rule follows along the paths.
+pub trait Tracker<'a> {
+    /// Whether a node of a statement's own code covers: a release or removal of the tracked
+    /// value, or a hand-over of it to an owner.
+    fn covers_node(&self, node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> bool;
+
+    /// Whether the node may throw, besides an `await` (a call on the connection, say).
+    fn throws_node(&self, _node: &AstNode<'a>, _ctx: &RuleContext<'a, '_>) -> bool {
+        false
+    }
+
+    /// Bindings whose test guards a path on which there is nothing to cover: `if (err) return
+    /// cb(err)` in a `getConnection` callback, `if (!conn) return`. Misses inside such an `if`
+    /// are not misses.
+    fn guards(&self) -> &[SymbolId] {
+        &[]
+    }
+}
+
+/// Follows paths for one tracked value.
+pub struct Paths<'t, 'r, 'a, 'c, T: Tracker<'a>> {
+    ctx: &'r RuleContext<'a, 'c>,
+    tracker: &'t T,
+    /// Misses inside callbacks that cover only some of their own paths.
+    nested: RefCell<Vec<Miss>>,
+    depth: u8,
+}
+
+/// Callbacks nested in callbacks are followed this deep.
+const MAX_CALLBACK_DEPTH: u8 = 3;
+
+impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
+    pub fn new(ctx: &'r RuleContext<'a, 'c>, tracker: &'t T) -> Self {
+        Self {
+            ctx,
+            tracker,
+            nested: RefCell::new(Vec::new()),
+            depth: 0,
+        }
+    }
+
+    /// Every way out of the function from `start` that no covering statement stands on, in
+    /// source order (`End` last). `None` when the file has no control-flow graph.
+    pub fn misses(&self, start: Start) -> Option<Vec<Miss>> {
+        let ctx = self.ctx;
+        let cfg = ctx.semantic().cfg()?;
+        let nodes = ctx.nodes();
+        let (first, from) = match start {
+            Start::After(statement) => {
+                let block = nodes.cfg_id(statement);
+                let index = cfg
+                    .basic_block(block)
+                    .instructions()
+                    .iter()
+                    .position(|i| i.node_id == Some(statement))?;
+                (block, index + 1)
+            }
+            Start::Entry(function) => (nodes.cfg_id(function), 0),
+        };
+        let mut misses: Vec<Miss> = Vec::new();
+        let mut seen: FxHashSet<BlockNodeId> = FxHashSet::default();
+        // (block, first instruction, the exception that brought the path here)
+        let mut stack: Vec<(BlockNodeId, usize, Option<NodeId>)> = vec![(first, from, None)];
+        while let Some((block, from, cause)) = stack.pop() {
+            if from == 0 && !seen.insert(block) {
+                continue;
+            }
+            let basic = cfg.basic_block(block);
+            if basic.is_unreachable() {
+                continue;
+            }
+            let mut thrower: Option<NodeId> = None;
+            let mut exit: Option<Miss> = None;
+            let mut covered = false;
+            let mut dead = false;
+            for instruction in basic.instructions().iter().skip(from) {
+                let node = instruction.node_id;
+                match instruction.kind {
+                    InstructionKind::Statement | InstructionKind::Condition => {
+                        let Some(node) = node else { continue };
+                        if self.statement_covers(node) {
+                            covered = true;
+                            break;
+                        }
+                        thrower = thrower.or_else(|| self.throwing(node));
+                    }
+                    InstructionKind::Return(_) => {
+                        let Some(node) = node else { continue };
+                        if self.statement_covers(node) {
+                            covered = true;
+                            break;
+                        }
+                        thrower = thrower.or_else(|| self.throwing(node));
+                        exit = Some(Miss::Return(node));
+                        break;
+                    }
+                    InstructionKind::ImplicitReturn => {
+                        exit = Some(Miss::End);
+                        break;
+                    }
+                    InstructionKind::Throw => {
+                        exit = node.map(Miss::Throw);
+                        break;
+                    }
+                    InstructionKind::Unreachable => {
+                        dead = true;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            let graph = cfg.graph();
+            let has_finally = graph
+                .edges_directed(block, Direction::Outgoing)
+                .any(|e| matches!(e.weight(), EdgeType::Finalize));
+            // The exception that leaves this block: a `throw` ending it, or a statement before
+            // the covering one (or the end) that can throw.
+            let raised = match exit {
+                Some(Miss::Throw(node)) => Some(Miss::Throw(node)),
+                _ => thrower.map(Miss::Exception),
+            };
+            for edge in graph.edges_directed(block, Direction::Outgoing) {
+                let target = edge.target();
+                match edge.weight() {
+                    EdgeType::NewFunction | EdgeType::Unreachable => {}
+                    EdgeType::Error(kind) => {
+                        let Some(raised) = raised else { continue };
+                        let origin = match raised {
+                            Miss::Throw(n) | Miss::Exception(n) => n,
+                            _ => continue,
+                        };
+                        match kind {
+                            ErrorEdgeKind::Explicit => stack.push((target, 0, Some(origin))),
+                            // The `finally` runs first; its edge is followed below.
+                            ErrorEdgeKind::Implicit if !has_finally => misses.push(raised),
+                            ErrorEdgeKind::Implicit => {}
+                        }
+                    }
+                    EdgeType::Finalize => {
+                        if !covered || thrower.is_some() {
+                            stack.push((target, 0, cause));
+                        }
+                    }
+                    EdgeType::Normal | EdgeType::Jump | EdgeType::Backedge | EdgeType::Join => {
+                        if !covered && !dead && exit.is_none() {
+                            stack.push((target, 0, cause));
+                        }
+                    }
+                }
+            }
+            if covered || dead {
+                continue;
+            }
+            match exit {
+                // A `return` inside `try … finally` goes through the `finally`.
+                Some(Miss::Return(_)) if has_finally => {}
+                Some(miss @ (Miss::Return(_) | Miss::End)) => {
+                    misses.push(cause.map_or(miss, Miss::Exception));
+                }
+                _ => {}
+            }
+        }
+        let guards = self.tracker.guards();
+        misses.retain(|miss| match miss {
+            Miss::Return(node) | Miss::Throw(node) => !self.in_guarded_branch(*node, guards),
+            _ => true,
+        });
+        misses.extend(self.nested.borrow_mut().drain(..));
+        let nodes = ctx.nodes();
+        let position = |miss: &Miss| match miss {
+            Miss::Return(n) | Miss::Throw(n) | Miss::Exception(n) | Miss::Rejected(n) => {
+                nodes.kind(*n).span().start
+            }
+            Miss::End => u32::MAX,
+        };
+        misses.sort_by_key(position);
+        misses.dedup();
+        Some(misses)
+    }
+
+    /// Whether a statement covers the tracked value: in its own code (not in nested
+    /// statements, which are instructions of their own), in a callback it passes that covers on
+    /// every path, or as `if (conn) conn.release()`.
+    fn statement_covers(&self, statement: NodeId) -> bool {
+        let ctx = self.ctx;
+        let nodes = ctx.nodes();
+        if let AstKind::IfStatement(statement) = nodes.kind(statement) {
+            if self.mentions_guard(&statement.test)
+                && ctx
+                    .nodes_within(statement.consequent.node_id())
+                    .any(|n| self.tracker.covers_node(n, ctx))
+            {
+                return true;
+            }
+        }
+        let own = own_nodes(ctx, statement);
+        for node in &own {
+            if self.tracker.covers_node(node, ctx) {
+                return true;
+            }
+        }
+        own.iter().any(|node| match node.kind() {
+            AstKind::ArrowFunctionExpression(_) | AstKind::Function(_) => {
+                self.callback_covers(node.id())
+            }
+            _ => false,
+        })
+    }
+
+    /// Whether a callback that covers somewhere inside it covers the path of the statement that
+    /// passes it: a `finally` handler, a timer, a close/finish listener, a promise chain with
+    /// both outcomes handled, or any other callback that covers on every one of its own paths.
+    fn callback_covers(&self, function: NodeId) -> bool {
+        let ctx = self.ctx;
+        if !ctx
+            .nodes_within(function)
+            .any(|n| self.tracker.covers_node(n, ctx))
+        {
+            return false;
+        }
+        let nodes = ctx.nodes();
+        let parent = nodes.parent_id(function);
+        let AstKind::CallExpression(call) = nodes.kind(parent) else {
+            // Not passed to a call: a function kept for later; trust it.
+            return true;
+        };
+        match callee_name(call) {
+            Some("finally") => true,
+            Some("then" | "catch") => {
+                let (resolved, rejected) = self.chain_outcomes(parent);
+                if resolved && rejected {
+                    return true;
+                }
+                if resolved {
+                    // Covered when the promise resolves: a rejection skips it.
+                    self.nested.borrow_mut().push(Miss::Rejected(parent));
+                    return true;
+                }
+                // Only on rejection: the resolved path goes on uncovered.
+                false
+            }
+            Some(
+                "setTimeout"
+                | "setImmediate"
+                | "nextTick"
+                | "queueMicrotask"
+                | "on"
+                | "once"
+                | "addListener"
+                | "addEventListener"
+                | "prependListener"
+                | "prependOnceListener",
+            ) => true,
+            _ => {
+                if self.depth >= MAX_CALLBACK_DEPTH {
+                    return true;
+                }
+                let inner = Paths {
+                    ctx,
+                    tracker: self.tracker,
+                    nested: RefCell::new(Vec::new()),
+                    depth: self.depth + 1,
+                };
+                match inner.misses(Start::Entry(function)) {
+                    Some(misses) => {
+                        self.nested.borrow_mut().extend(misses);
+                        true
+                    }
+                    None => true,
+                }
+            }
+        }
+    }
+
+    /// For a `.then`/`.catch` call: whether the chain it belongs to covers when the promise
+    /// resolves, and when it rejects.
+    fn chain_outcomes(&self, call: NodeId) -> (bool, bool) {
+        let ctx = self.ctx;
+        let nodes = ctx.nodes();
+        // The outermost call of the chain: `p.then(a).catch(b).finally(c)`.
+        let mut top = call;
+        loop {
+            let parent = nodes.parent_id(top);
+            let AstKind::StaticMemberExpression(member) = nodes.kind(parent) else {
+                break;
+            };
+            let grand = nodes.parent_id(parent);
+            match nodes.kind(grand) {
+                AstKind::CallExpression(outer) if outer.callee.span() == member.span => {
+                    top = grand;
+                }
+                _ => break,
+            }
+        }
+        let (mut resolved, mut rejected) = (false, false);
+        let mut current = Some(top);
+        while let Some(id) = current {
+            let AstKind::CallExpression(call) = nodes.kind(id) else {
+                break;
+            };
+            let covers = |index: usize| {
+                call.arguments
+                    .get(index)
+                    .and_then(|a| a.as_expression())
+                    .and_then(leaklint_model::ast_util::as_function_node)
+                    .is_some_and(|f| {
+                        ctx.nodes_within(f)
+                            .any(|n| self.tracker.covers_node(n, ctx))
+                    })
+            };
+            match callee_name(call) {
+                Some("then") => {
+                    resolved |= covers(0);
+                    rejected |= covers(1);
+                }
+                Some("catch") => rejected |= covers(0),
+                Some("finally") => {
+                    let both = covers(0);
+                    resolved |= both;
+                    rejected |= both;
+                }
+                _ => break,
+            }
+            current = leaklint_model::ast_util::as_member(&call.callee).and_then(|m| {
+                match strip(m.object()) {
+                    Expression::CallExpression(inner) => Some(inner.node_id()),
+                    _ => None,
+                }
+            });
+        }
+        (resolved, rejected)
+    }
+
+    /// The first expression of a statement's own code that may throw: an `await`, or what the
+    /// tracker says.
+    fn throwing(&self, statement: NodeId) -> Option<NodeId> {
+        let ctx = self.ctx;
+        own_nodes(ctx, statement).into_iter().find_map(|node| {
+            let throws = match node.kind() {
+                // `await p.catch(() => null)` settles whatever `p` does.
+                AstKind::AwaitExpression(await_expr) => !matches!(strip(&await_expr.argument),
+                    Expression::CallExpression(call) if callee_name(call) == Some("catch")),
+                _ => self.tracker.throws_node(node, ctx),
+            };
+            throws.then(|| node.id())
+        })
+    }
+
+    fn mentions_guard(&self, test: &Expression<'a>) -> bool {
+        let guards = self.tracker.guards();
+        if guards.is_empty() {
+            return false;
+        }
+        let model = self.ctx.model();
+        let node = leaklint_model::ast_util::expr_node_id(test);
+        std::iter::once(self.ctx.nodes().get_node(node))
+            .chain(self.ctx.nodes_within(node))
+            .any(|n| match n.kind() {
+                AstKind::IdentifierReference(ident) => model
+                    .symbol_of(ident)
+                    .is_some_and(|symbol| guards.contains(&symbol)),
+                _ => false,
+            })
+    }
+
+    /// Whether a node is in the consequent of an `if` whose test reads a guard.
+    fn in_guarded_branch(&self, node: NodeId, guards: &[SymbolId]) -> bool {
+        if guards.is_empty() {
+            return false;
+        }
+        let nodes = self.ctx.nodes();
+        let span = nodes.kind(node).span();
+        nodes.ancestor_kinds(node).any(|kind| match kind {
+            AstKind::IfStatement(statement) => {
+                contains(statement.consequent.span(), span) && self.mentions_guard(&statement.test)
+            }
+            _ => false,
+        })
+    }
+}
+
+fn contains(outer: Span, inner: Span) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+/// The nodes of a statement's own code, in source order: all of a simple statement; the test of
+/// an `if` or loop, the discriminant of a `switch` (their bodies are statements of their own).
+/// Nested functions are included as nodes, not their insides.
+pub fn own_nodes<'c, 'a>(ctx: &RuleContext<'a, 'c>, statement: NodeId) -> Vec<&'c AstNode<'a>> {
+    let nodes = ctx.nodes();
+    let heads: Option<Vec<Span>> = match nodes.kind(statement) {
+        AstKind::IfStatement(s) => Some(vec![s.test.span()]),
+        AstKind::WhileStatement(s) => Some(vec![s.test.span()]),
+        AstKind::DoWhileStatement(s) => Some(vec![s.test.span()]),
+        AstKind::ForStatement(s) => Some(
+            [
+                s.init.as_ref().map(GetSpan::span),
+                s.test.as_ref().map(GetSpan::span),
+                s.update.as_ref().map(GetSpan::span),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        ),
+        AstKind::ForInStatement(s) => Some(vec![s.right.span()]),
+        AstKind::ForOfStatement(s) => Some(vec![s.right.span()]),
+        AstKind::SwitchStatement(s) => Some(vec![s.discriminant.span()]),
+        AstKind::BlockStatement(_)
+        | AstKind::TryStatement(_)
+        | AstKind::LabeledStatement(_)
+        | AstKind::WithStatement(_) => Some(Vec::new()),
+        _ => None,
+    };
+    let mut own = Vec::new();
+    let mut skip_until = 0;
+    for node in ctx.nodes_within(statement) {
+        let span = node.kind().span();
+        if span.start < skip_until {
+            continue;
+        }
+        if let Some(heads) = &heads {
+            if !heads.iter().any(|head| contains(*head, span)) {
+                continue;
+            }
+        }
+        own.push(node);
+        if matches!(
+            node.kind(),
+            AstKind::Function(_) | AstKind::ArrowFunctionExpression(_) | AstKind::Class(_)
+        ) {
+            skip_until = span.end;
+        }
+    }
+    own
+}
+
+/// The statement a node belongs to: its nearest ancestor that is a statement of the
+/// control-flow graph (a declaration, an expression statement, a `return`…).
+pub fn statement_of(ctx: &RuleContext<'_, '_>, node: NodeId) -> Option<NodeId> {
+    let nodes = ctx.nodes();
+    std::iter::once(node)
+        .chain(nodes.ancestor_ids(node))
+        .take_while(|&id| {
+            !matches!(
+                nodes.kind(id),
+                AstKind::Function(_) | AstKind::ArrowFunctionExpression(_) | AstKind::Program(_)
+            )
+        })
+        .find(|&id| {
+            matches!(
+                nodes.kind(id),
+                AstKind::ExpressionStatement(_)
+                    | AstKind::VariableDeclaration(_)
+                    | AstKind::ReturnStatement(_)
+                    | AstKind::ThrowStatement(_)
+                    | AstKind::IfStatement(_)
+                    | AstKind::WhileStatement(_)
+                    | AstKind::DoWhileStatement(_)
+                    | AstKind::ForStatement(_)
+                    | AstKind::ForInStatement(_)
+                    | AstKind::ForOfStatement(_)
+                    | AstKind::SwitchStatement(_)
+            )
+        })
+}

@@ -1,0 +1,1364 @@
+//! `unbounded-collection`: "a Map is not a cache; an LRU is." A collection that lives as long as
+//! the process (module-level, a class static, a field of a singleton, or held by a closure made
+//! at start-up) gains entries in code that runs again and again, and nothing removes them — or
+//! the removal misses a path (an exception, an early return, a rejected promise).
+
+use leaklint_diagnostics::{Diagnostic, Label, Severity};
+use leaklint_model::{
+    ast_util::{argument, as_member, member_name, string_value, strip, value_parent},
+    AccessPath, Field, FunctionRuns, PathRoot,
+};
+use oxc_ast::{
+    ast::{
+        AssignmentOperator, BinaryOperator, Class, Expression, ObjectPropertyKind, UnaryOperator,
+    },
+    AstKind,
+};
+use oxc_semantic::{AstNode, NodeId, SymbolId};
+use oxc_span::{GetSpan, Span};
+
+use crate::{
+    flow::{self, Miss, Paths, Start, Tracker},
+    node_api,
+    rules::{byte_span, expect_no_options, first_line, NO_OPTIONS_SCHEMA},
+    Rule, RuleContext, RuleMeta,
+};
+
+const ID: &str = "unbounded-collection";
+
+/// See `rules/unbounded-collection.md`.
+#[derive(Debug, Clone, Default)]
+pub struct UnboundedCollection;
+
+pub static META: RuleMeta = RuleMeta {
+    id: ID,
+    name: "UnboundedCollection",
+    description: "long-lived Map, Set, array or object that grows on every call and never shrinks",
+    default_severity: Severity::Warning,
+    escalated_severity: Some(Severity::Error),
+    docs: include_str!("../../../../rules/unbounded-collection.md"),
+    tags: &["memory-leak", "caching", "reliability"],
+    precision: "high",
+    options_schema: NO_OPTIONS_SCHEMA,
+    factory: |options| {
+        expect_no_options(options)?;
+        Ok(Box::new(UnboundedCollection))
+    },
+};
+
+/// NestJS, typedi and Angular decorators whose classes the framework instantiates once.
+const SINGLETON_DECORATORS: &[&str] = &[
+    "Injectable",
+    "Controller",
+    "Service",
+    "Resolver",
+    "WebSocketGateway",
+    "Processor",
+    "Module",
+];
+
+/// Functions that read a collection they are given without keeping or changing it.
+const READERS: &[&str] = &[
+    "Object.keys",
+    "Object.values",
+    "Object.entries",
+    "Object.fromEntries",
+    "Object.freeze",
+    "Array.from",
+    "Array.isArray",
+    "JSON.stringify",
+    "Promise.all",
+    "Promise.allSettled",
+    "Promise.race",
+    "Promise.any",
+    "structuredClone",
+    "String",
+    "Number",
+    "Boolean",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Map,
+    Set,
+    Array,
+    Object,
+}
+
+impl Kind {
+    fn label(self) -> &'static str {
+        match self {
+            Kind::Map => "Map",
+            Kind::Set => "Set",
+            Kind::Array => "array",
+            Kind::Object => "object",
+        }
+    }
+
+    /// "a Map", "an array".
+    fn with_article(self) -> String {
+        match self {
+            Kind::Array | Kind::Object => format!("an {}", self.label()),
+            _ => format!("a {}", self.label()),
+        }
+    }
+}
+
+/// Why the collection lives as long as the process.
+enum Owner {
+    Module,
+    Static(String),
+    Singleton(String),
+    /// Created in this start-up function and kept by a closure it makes.
+    Factory(String),
+}
+
+/// A long-lived collection and how to find its uses.
+struct Collection<'a> {
+    kind: Kind,
+    name: String,
+    owner: Owner,
+    /// Where it is created.
+    declared: Span,
+    /// The binding holding it, or the class whose field it is.
+    place: Place<'a>,
+}
+
+enum Place<'a> {
+    Binding(SymbolId),
+    /// `this.<field>` inside the class, and `Class.<field>` for a static one.
+    Field {
+        class: NodeId,
+        class_symbol: Option<SymbolId>,
+        field: Field<'a>,
+        is_static: bool,
+    },
+}
+
+/// What one use of the collection does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Effect {
+    Read,
+    /// Adds an entry; the node is the growing expression, the key (if any) the entry's key.
+    Grow,
+    Shrink,
+    /// Handed to code we cannot see, which may manage it.
+    Escape,
+}
+
+struct Use<'a> {
+    effect: Effect,
+    /// The growing or shrinking expression (call, assignment, `delete`).
+    node: NodeId,
+    /// The entry's key, for keyed growth and removal (`set(k, …)`, `delete(k)`, `x[k]`).
+    key: Option<&'a Expression<'a>>,
+}
+
+impl Rule for UnboundedCollection {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn should_run(&self, ctx: &RuleContext<'_, '_>) -> bool {
+        let text = ctx.source_text();
+        [
+            ".set(",
+            ".add(",
+            ".push(",
+            ".unshift(",
+            ".splice(",
+            "] =",
+            "]=",
+            "Object.assign",
+        ]
+        .iter()
+        .any(|marker| text.contains(marker))
+    }
+
+    fn needs_cfg(&self, source_text: &str) -> bool {
+        source_text.contains("delete")
+    }
+
+    fn run_on_node<'a>(&self, node: &AstNode<'a>, ctx: &mut RuleContext<'a, '_>) {
+        let Some(collection) = collection_at(node, ctx) else {
+            return;
+        };
+        if let Some(diagnostic) = check(&collection, ctx) {
+            ctx.report(diagnostic);
+        }
+    }
+}
+
+/// A long-lived collection created at this node.
+fn collection_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<Collection<'a>> {
+    let model = ctx.model();
+    let nodes = ctx.nodes();
+    match node.kind() {
+        AstKind::VariableDeclarator(declarator) => {
+            let kind = collection_kind(declarator.init.as_ref()?, ctx)?;
+            let id = declarator.id.get_binding_identifier()?;
+            let symbol = id.symbol_id.get()?;
+            let owner = if model.is_module_level(symbol) {
+                Owner::Module
+            } else {
+                // `function memoize(fn) { const cache = new Map(); return (x) => … }`, made at
+                // start-up: the closure keeps the Map for as long as the process runs.
+                let function = model.enclosing_function(node.id())?;
+                let facts = model.function(function)?;
+                if !facts.runs.is_once() {
+                    return None;
+                }
+                Owner::Factory(
+                    facts
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| "a start-up function".into()),
+                )
+            };
+            Some(Collection {
+                kind,
+                name: id.name.to_string(),
+                owner,
+                declared: declarator.span,
+                place: Place::Binding(symbol),
+            })
+        }
+        AstKind::PropertyDefinition(property) => {
+            let kind = collection_kind(property.value.as_ref()?, ctx)?;
+            let field = match &property.key {
+                oxc_ast::ast::PropertyKey::PrivateIdentifier(id) => {
+                    Field::Private(id.name.as_str())
+                }
+                key => Field::Public(leaklint_model::ast_util::property_key_name(key)?),
+            };
+            let class_id = nodes.parent_id(nodes.parent_id(node.id()));
+            let AstKind::Class(class) = nodes.kind(class_id) else {
+                return None;
+            };
+            field_collection(
+                kind,
+                field,
+                property.r#static,
+                class_id,
+                class,
+                property.span,
+                ctx,
+            )
+        }
+        AstKind::AssignmentExpression(assign) if assign.operator == AssignmentOperator::Assign => {
+            // `this.items = new Map()` in a constructor.
+            let kind = collection_kind(&assign.right, ctx)?;
+            let path = model.assignment_target_path(&assign.left)?;
+            let (PathRoot::This(Some(class_id)), [field]) = (path.root, path.fields.as_slice())
+            else {
+                return None;
+            };
+            let function = model.enclosing_function(node.id())?;
+            let AstKind::MethodDefinition(method) = nodes.kind(nodes.parent_id(function)) else {
+                return None;
+            };
+            if method.kind != oxc_ast::ast::MethodDefinitionKind::Constructor {
+                return None;
+            }
+            let AstKind::Class(class) = nodes.kind(class_id) else {
+                return None;
+            };
+            // A field initialiser with the same name is the declaration.
+            if declares_field(class, *field) {
+                return None;
+            }
+            field_collection(kind, *field, false, class_id, class, assign.span, ctx)
+        }
+        _ => None,
+    }
+}
+
+fn declares_field(class: &Class<'_>, field: Field<'_>) -> bool {
+    class.body.body.iter().any(|element| match element {
+        oxc_ast::ast::ClassElement::PropertyDefinition(p) => {
+            p.value.is_some()
+                && match (&p.key, field) {
+                    (oxc_ast::ast::PropertyKey::PrivateIdentifier(id), Field::Private(name)) => {
+                        id.name == name
+                    }
+                    (key, Field::Public(name)) => {
+                        leaklint_model::ast_util::property_key_name(key) == Some(name)
+                    }
+                    _ => false,
+                }
+        }
+        _ => false,
+    })
+}
+
+fn field_collection<'a>(
+    kind: Kind,
+    field: Field<'a>,
+    is_static: bool,
+    class_id: NodeId,
+    class: &Class<'a>,
+    declared: Span,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Collection<'a>> {
+    let class_name = class
+        .id
+        .as_ref()
+        .map_or("the class".to_string(), |id| id.name.to_string());
+    let class_symbol = class.id.as_ref().and_then(|id| id.symbol_id.get());
+    let owner = if is_static {
+        Owner::Static(class_name.clone())
+    } else if lives_with_module(class, class_symbol, ctx) {
+        Owner::Singleton(class_name.clone())
+    } else {
+        return None;
+    };
+    let field_name = match field {
+        Field::Public(name) => name.to_string(),
+        Field::Private(name) => format!("#{name}"),
+    };
+    Some(Collection {
+        kind,
+        name: if is_static {
+            format!("{class_name}.{field_name}")
+        } else {
+            format!("this.{field_name}")
+        },
+        owner,
+        declared,
+        place: Place::Field {
+            class: class_id,
+            class_symbol,
+            field,
+            is_static,
+        },
+    })
+}
+
+/// Whether a class's instances live as long as the module: a framework singleton
+/// (`@Injectable()`), or instantiated only in code that runs once (`export default new
+/// Registry()`, `const registry = new Registry()` at the top level).
+fn lives_with_module(
+    class: &Class<'_>,
+    symbol: Option<SymbolId>,
+    ctx: &RuleContext<'_, '_>,
+) -> bool {
+    let singleton = class.decorators.iter().any(|decorator| {
+        let callee = match strip(&decorator.expression) {
+            Expression::CallExpression(call) => &call.callee,
+            other => other,
+        };
+        matches!(strip(callee), Expression::Identifier(id) if SINGLETON_DECORATORS.contains(&id.name.as_str()))
+    });
+    if singleton {
+        return true;
+    }
+    // `export default new class { … }()`
+    let nodes = ctx.nodes();
+    let class_node = class.node_id();
+    let (_, parent) = value_parent(ctx.semantic(), class_node);
+    if let AstKind::NewExpression(new) = parent {
+        return ctx.model().runs_at(new.node_id()).is_once();
+    }
+    let Some(symbol) = symbol else {
+        return false;
+    };
+    let scoping = ctx.semantic().scoping();
+    let mut constructed = false;
+    for reference in scoping.get_resolved_references(symbol) {
+        let id = reference.node_id();
+        let (child, parent) = value_parent(ctx.semantic(), id);
+        match parent {
+            AstKind::NewExpression(new) if new.callee.span() == nodes.kind(child).span() => {
+                if !ctx.model().runs_at(new.node_id()).is_once() {
+                    return false;
+                }
+                constructed = true;
+            }
+            // `Registry.instances`, `Registry.create()`: statics, not instances.
+            AstKind::StaticMemberExpression(_) | AstKind::ComputedMemberExpression(_) => {}
+            // Handed elsewhere (exported, passed to a container): instantiated we know not how.
+            _ => return false,
+        }
+    }
+    constructed
+}
+
+/// `new Map()`, `new Set()`, `[]`, `new Array()`, `{}`, `Object.create(null)`.
+fn collection_kind(init: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> Option<Kind> {
+    let model = ctx.model();
+    match strip(init) {
+        Expression::NewExpression(new) => {
+            let Expression::Identifier(callee) = strip(&new.callee) else {
+                return None;
+            };
+            if model.symbol_of(callee).is_some() {
+                return None;
+            }
+            match callee.name.as_str() {
+                "Map" => Some(Kind::Map),
+                "Set" => Some(Kind::Set),
+                "Array" => Some(Kind::Array),
+                _ => None,
+            }
+        }
+        Expression::ArrayExpression(array) if array.elements.is_empty() => Some(Kind::Array),
+        Expression::ObjectExpression(object) if object.properties.is_empty() => Some(Kind::Object),
+        Expression::CallExpression(call) => {
+            let member = as_member(&call.callee)?;
+            let Expression::Identifier(object) = strip(member.object()) else {
+                return None;
+            };
+            (model.is_global(object, "Object")
+                && member_name(member) == Some("create")
+                && matches!(
+                    argument(call, 0).map(strip),
+                    Some(Expression::NullLiteral(_))
+                ))
+            .then_some(Kind::Object)
+        }
+        _ => None,
+    }
+}
+
+/// Every place the collection is read, grown, shrunk or handed on.
+fn uses<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Vec<Use<'a>> {
+    let mut found = Vec::new();
+    match &collection.place {
+        Place::Binding(symbol) => {
+            let scoping = ctx.semantic().scoping();
+            for reference in scoping.get_resolved_references(*symbol) {
+                if reference.is_write() {
+                    // Reassigned (`batch = []`): the old entries go.
+                    let node = reference.node_id();
+                    if !ctx.model().runs_at(node).is_once() {
+                        found.push(Use {
+                            effect: Effect::Shrink,
+                            node,
+                            key: None,
+                        });
+                    }
+                    continue;
+                }
+                found.push(classify(reference.node_id(), collection.kind, ctx));
+            }
+        }
+        Place::Field {
+            class,
+            class_symbol,
+            field,
+            is_static,
+        } => {
+            let model = ctx.model();
+            let this_path = AccessPath {
+                root: PathRoot::This(Some(*class)),
+                fields: vec![*field],
+            };
+            for node in ctx.nodes_within(*class) {
+                if !model
+                    .member_node_path(&node.kind())
+                    .is_some_and(|path| path.same_place(&this_path))
+                {
+                    continue;
+                }
+                found.push(
+                    reassignment(node.id(), ctx)
+                        .unwrap_or_else(|| classify(node.id(), collection.kind, ctx)),
+                );
+            }
+            if let (true, Some(class_symbol)) = (*is_static, class_symbol) {
+                let path = AccessPath {
+                    root: PathRoot::Symbol(*class_symbol),
+                    fields: vec![*field],
+                };
+                for reference in ctx
+                    .semantic()
+                    .scoping()
+                    .get_resolved_references(*class_symbol)
+                {
+                    let parent = ctx.nodes().parent_id(reference.node_id());
+                    if model
+                        .member_node_path(&ctx.nodes().kind(parent))
+                        .is_some_and(|p| p.same_place(&path))
+                    {
+                        found.push(
+                            reassignment(parent, ctx)
+                                .unwrap_or_else(|| classify(parent, collection.kind, ctx)),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+/// `this.items = new Map()` outside the constructor: a reset, which drops the old entries.
+fn reassignment<'a>(member: NodeId, ctx: &RuleContext<'a, '_>) -> Option<Use<'a>> {
+    let (child, parent) = value_parent(ctx.semantic(), member);
+    let AstKind::AssignmentExpression(assign) = parent else {
+        return None;
+    };
+    if assign.left.span() != ctx.nodes().kind(child).span() {
+        return None;
+    }
+    let model = ctx.model();
+    let in_constructor = model.enclosing_function(member).is_some_and(|f| {
+        matches!(ctx.nodes().parent_kind(f), AstKind::MethodDefinition(m)
+            if m.kind == oxc_ast::ast::MethodDefinitionKind::Constructor)
+    });
+    let effect = if in_constructor || model.runs_at(member).is_once() {
+        Effect::Read
+    } else {
+        Effect::Shrink
+    };
+    Some(Use {
+        effect,
+        node: assign.node_id(),
+        key: None,
+    })
+}
+
+/// What the expression at `node` (the collection itself) does with it.
+fn classify<'a>(node: NodeId, kind: Kind, ctx: &RuleContext<'a, '_>) -> Use<'a> {
+    let semantic = ctx.semantic();
+    let nodes = ctx.nodes();
+    let read = Use {
+        effect: Effect::Read,
+        node,
+        key: None,
+    };
+    let (child, parent) = value_parent(semantic, node);
+    let child_span = nodes.kind(child).span();
+    match parent {
+        AstKind::StaticMemberExpression(_) | AstKind::ComputedMemberExpression(_) => {
+            let member_id = nodes.parent_id(child);
+            let is_object = match parent {
+                AstKind::StaticMemberExpression(m) => m.object.span() == child_span,
+                AstKind::ComputedMemberExpression(m) => m.object.span() == child_span,
+                _ => false,
+            };
+            if !is_object {
+                // `other[cache]`: used as a key.
+                return read;
+            }
+            member_use(member_id, parent, kind, ctx).unwrap_or(read)
+        }
+        AstKind::CallExpression(call) => {
+            if call.callee.span() == child_span {
+                return read;
+            }
+            let callee = leaklint_model::ast_util::dotted_path(&call.callee);
+            if callee.as_deref() == Some("Object.assign")
+                && call
+                    .arguments
+                    .first()
+                    .is_some_and(|a| a.span() == child_span)
+            {
+                let fixed = call.arguments.iter().skip(1).all(|a| {
+                    matches!(a.as_expression().map(strip), Some(Expression::ObjectExpression(o))
+                        if o.properties.iter().all(|p| matches!(p,
+                            ObjectPropertyKind::ObjectProperty(p) if !p.computed)))
+                });
+                return Use {
+                    effect: if fixed { Effect::Read } else { Effect::Grow },
+                    node: call.node_id(),
+                    key: None,
+                };
+            }
+            let reader = callee.as_deref().is_some_and(|c| {
+                READERS.contains(&c) || c.starts_with("console.") || c.starts_with("Math.")
+            });
+            Use {
+                effect: if reader { Effect::Read } else { Effect::Escape },
+                node,
+                key: None,
+            }
+        }
+        AstKind::NewExpression(new) => {
+            let copies = matches!(strip(&new.callee), Expression::Identifier(id)
+                if matches!(id.name.as_str(), "Map" | "Set" | "WeakMap" | "WeakSet" | "Array" | "URLSearchParams"));
+            Use {
+                effect: if copies { Effect::Read } else { Effect::Escape },
+                node,
+                key: None,
+            }
+        }
+        // Aliased, returned, stored or exported under another name: someone else may manage it.
+        AstKind::VariableDeclarator(_)
+        | AstKind::ReturnStatement(_)
+        | AstKind::ArrowFunctionExpression(_)
+        | AstKind::ArrayExpression(_)
+        | AstKind::YieldExpression(_) => Use {
+            effect: Effect::Escape,
+            node,
+            key: None,
+        },
+        AstKind::ObjectProperty(_) | AstKind::AssignmentExpression(_) => {
+            // `module.exports = { cache }`, `exports.cache = cache`: exported, still ours.
+            let exported = nodes.ancestor_kinds(child).any(|k| match k {
+                AstKind::AssignmentExpression(assign) => {
+                    leaklint_model::ast_util::dotted_path_of_target(&assign.left).is_some_and(|t| {
+                        t == "module.exports"
+                            || t.starts_with("exports.")
+                            || t.starts_with("module.exports.")
+                    })
+                }
+                _ => false,
+            });
+            Use {
+                effect: if exported {
+                    Effect::Read
+                } else {
+                    Effect::Escape
+                },
+                node,
+                key: None,
+            }
+        }
+        _ => read,
+    }
+}
+
+/// `cache.set(k, v)`, `cache.delete(k)`, `index[k] = v`, `delete index[k]`, `list.length = 0`.
+fn member_use<'a>(
+    member_id: NodeId,
+    member: AstKind<'a>,
+    kind: Kind,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Use<'a>> {
+    let nodes = ctx.nodes();
+    let member_span = member.span();
+    let (_, parent) = value_parent(ctx.semantic(), member_id);
+    let method = match member {
+        AstKind::StaticMemberExpression(m) => Some(m.property.name.as_str()),
+        _ => None,
+    };
+    match parent {
+        AstKind::CallExpression(call) if call.callee.span() == member_span => {
+            let method = match member {
+                AstKind::ComputedMemberExpression(m) => m.static_property_info().map(|(_, n)| n),
+                _ => method,
+            }?;
+            let node = call.node_id();
+            let grow = |key: Option<&'a Expression<'a>>| {
+                // A fixed key (`stats.set('hits', n)`) is one entry, not growth.
+                let fixed = key.is_some_and(|k| is_constant_key(k, ctx));
+                Some(Use {
+                    effect: if fixed { Effect::Read } else { Effect::Grow },
+                    node,
+                    key,
+                })
+            };
+            let shrink = |key: Option<&'a Expression<'a>>| {
+                Some(Use {
+                    effect: Effect::Shrink,
+                    node,
+                    key,
+                })
+            };
+            match (kind, method) {
+                // Entries whose values are `WeakRef`s let the values go.
+                (Kind::Map, "set")
+                    if argument(call, 1).is_some_and(|v| {
+                        matches!(strip(v),
+                        Expression::NewExpression(new) if matches!(strip(&new.callee),
+                            Expression::Identifier(id) if id.name == "WeakRef"))
+                    }) =>
+                {
+                    None
+                }
+                (Kind::Map, "set") => grow(argument(call, 0)),
+                (Kind::Set, "add") => grow(argument(call, 0)),
+                (Kind::Map | Kind::Set, "delete") => shrink(argument(call, 0)),
+                (Kind::Map | Kind::Set, "clear") => shrink(None),
+                (Kind::Array, "push" | "unshift") if !call.arguments.is_empty() => Some(Use {
+                    effect: Effect::Grow,
+                    node,
+                    key: None,
+                }),
+                (Kind::Array, "shift" | "pop") => shrink(None),
+                (Kind::Array, "splice") => {
+                    let removes = call.arguments.len() == 1
+                        || argument(call, 1)
+                            .is_some_and(|n| node_api::constant_number(n, ctx) != Some(0.0));
+                    if removes {
+                        shrink(None)
+                    } else if call.arguments.len() > 2 {
+                        Some(Use {
+                            effect: Effect::Grow,
+                            node,
+                            key: None,
+                        })
+                    } else {
+                        None
+                    }
+                }
+                _ => None,
+            }
+        }
+        AstKind::AssignmentExpression(assign) if assign.left.span() == member_span => {
+            let node = assign.node_id();
+            match member {
+                AstKind::ComputedMemberExpression(m) if kind == Kind::Object => {
+                    let fixed = is_constant_key(&m.expression, ctx);
+                    Some(Use {
+                        effect: if fixed { Effect::Read } else { Effect::Grow },
+                        node,
+                        key: Some(&m.expression),
+                    })
+                }
+                // `list.length = 0`
+                AstKind::StaticMemberExpression(m)
+                    if kind == Kind::Array && m.property.name == "length" =>
+                {
+                    Some(Use {
+                        effect: Effect::Shrink,
+                        node,
+                        key: None,
+                    })
+                }
+                _ => None,
+            }
+        }
+        AstKind::UpdateExpression(update) if kind == Kind::Object => match member {
+            AstKind::ComputedMemberExpression(m) if !is_constant_key(&m.expression, ctx) => {
+                Some(Use {
+                    effect: Effect::Grow,
+                    node: update.node_id(),
+                    key: Some(&m.expression),
+                })
+            }
+            _ => None,
+        },
+        AstKind::UnaryExpression(unary) if unary.operator == UnaryOperator::Delete => {
+            let key = match member {
+                AstKind::ComputedMemberExpression(m) => Some(&m.expression),
+                _ => None,
+            };
+            Some(Use {
+                effect: Effect::Shrink,
+                node: unary.node_id(),
+                key,
+            })
+        }
+        _ => {
+            let _ = nodes;
+            None
+        }
+    }
+}
+
+/// A key that names one entry whatever the call: a literal, or a `const` bound to one.
+fn is_constant_key(key: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    if string_value(key).is_some() || matches!(strip(key), Expression::NumericLiteral(_)) {
+        return true;
+    }
+    let Expression::Identifier(ident) = strip(key) else {
+        return false;
+    };
+    ctx.model()
+        .symbol_of(ident)
+        .filter(|&s| ctx.model().is_module_level(s))
+        .and_then(|s| node_api::const_init(s, ctx))
+        .is_some_and(|init| {
+            string_value(init).is_some() || matches!(strip(init), Expression::NumericLiteral(_))
+        })
+}
+
+/// The finding for a collection, if it leaks.
+fn check<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<Diagnostic> {
+    let model = ctx.model();
+    let all = uses(collection, ctx);
+    if all.iter().any(|u| u.effect == Effect::Escape) {
+        return None;
+    }
+    // Growth in code that runs again and again, not bounded by a size check.
+    if is_warn_once(&collection.name) {
+        return None;
+    }
+    let growth: Vec<&Use<'a>> = all
+        .iter()
+        .filter(|u| u.effect == Effect::Grow && runs_repeatedly(u.node, collection, ctx))
+        .filter(|u| !size_checked(u.node, collection, ctx))
+        .collect();
+    let first = *growth.first()?;
+    let shrinks: Vec<&Use<'a>> = all
+        .iter()
+        .filter(|u| u.effect == Effect::Shrink && !model.runs_at(u.node).is_once())
+        .collect();
+    let severity = if growth
+        .iter()
+        .any(|u| model.runs_at(u.node) == FunctionRuns::PerRequest)
+    {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    if shrinks.is_empty() {
+        let site = growth
+            .iter()
+            .find(|u| model.runs_at(u.node) == FunctionRuns::PerRequest)
+            .copied()
+            .unwrap_or(first);
+        return Some(never_shrunk(collection, site, &growth, &all, severity, ctx));
+    }
+    // Every removal is of the same entry as one growth, in its function: check its paths.
+    if shrinks.iter().any(|s| s.key.is_none()) {
+        return None;
+    }
+    for site in &growth {
+        let Some(key) = site.key else { continue };
+        let function = model.enclosing_function(site.node)?;
+        let function_span = ctx.nodes().kind(function).span();
+        let same_key: Vec<&&Use<'a>> = shrinks
+            .iter()
+            .filter(|s| s.key.is_some_and(|k| same_key(k, key, ctx)))
+            .collect();
+        let site_start = ctx.nodes().kind(site.node).span().start;
+        if same_key.len() != shrinks.len()
+            || same_key
+                .iter()
+                .any(|s| !contains(function_span, ctx.nodes().kind(s.node).span()))
+            // A removal before the addition (`delete` then `set`, a count going down to zero)
+            // is of an entry added elsewhere.
+            || same_key
+                .iter()
+                .all(|s| ctx.nodes().kind(s.node).span().start < site_start)
+        {
+            continue;
+        }
+        if let Some(diagnostic) = partial(collection, site, &same_key, severity, ctx) {
+            return Some(diagnostic);
+        }
+    }
+    None
+}
+
+/// Functions that fill registries and lookup tables: called at start-up, whatever the file shows.
+const REGISTRY_NAMES: &[&str] = &[
+    "main",
+    "init",
+    "initialize",
+    "setup",
+    "install",
+    "bootstrap",
+    "configure",
+    "listen",
+    "start",
+    "register",
+    "define",
+    "load",
+];
+
+/// The same, for fields of a singleton service, whose `register…` methods run per request.
+const START_UP_NAMES: &[&str] = &[
+    "main",
+    "init",
+    "initialize",
+    "setup",
+    "install",
+    "bootstrap",
+    "configure",
+    "listen",
+    "start",
+];
+
+/// Whether growth at `node` repeats: not in code that runs once, and not in a function named
+/// like start-up or registration code (`registerLoader`, `defineRule`, `loadPlugins`) that no
+/// per-request caller in the file reaches.
+fn runs_repeatedly(node: NodeId, collection: &Collection<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    let names = match collection.owner {
+        Owner::Singleton(_) => START_UP_NAMES,
+        _ => REGISTRY_NAMES,
+    };
+    match ctx.model().runs_at(node) {
+        FunctionRuns::Once => false,
+        FunctionRuns::PerRequest => true,
+        FunctionRuns::PerCall => !node_api::named_like(node, ctx, names),
+    }
+}
+
+/// `warnedOnce`, `emittedDeprecations`, `displayedErrors`: a set of messages shown once grows by
+/// one entry per distinct message in the code, which bounds it.
+fn is_warn_once(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "warn",
+        "deprecat",
+        "displayed",
+        "emitted",
+        "logged",
+        "reported",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
+}
+
+fn contains(outer: Span, inner: Span) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+fn same_key(a: &Expression<'_>, b: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    let model = ctx.model();
+    match (model.access_path(a), model.access_path(b)) {
+        (Some(a), Some(b)) => a.same_place(&b),
+        _ => {
+            let source = ctx.source_text();
+            let text = |e: &Expression<'_>| {
+                let span = strip(e).span();
+                source[span.start as usize..span.end as usize].to_string()
+            };
+            text(a) == text(b)
+        }
+    }
+}
+
+/// Whether a growth site is bounded by a size check of the same collection: inside `if
+/// (cache.size < MAX)`, or after `if (queue.length >= LIMIT) return`.
+fn size_checked(node: NodeId, collection: &Collection<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    let nodes = ctx.nodes();
+    let model = ctx.model();
+    let Some(function) = model.enclosing_function(node) else {
+        return false;
+    };
+    let start = nodes.kind(node).span().start;
+    let mut tests: Vec<&Expression<'_>> = Vec::new();
+    for ancestor in nodes.ancestor_ids(node) {
+        if ancestor == function {
+            break;
+        }
+        match nodes.kind(ancestor) {
+            AstKind::IfStatement(s) => tests.push(&s.test),
+            AstKind::ConditionalExpression(c) => tests.push(&c.test),
+            AstKind::LogicalExpression(l) => tests.push(&l.left),
+            AstKind::WhileStatement(w) => tests.push(&w.test),
+            _ => {}
+        }
+    }
+    for other in ctx.nodes_within(function) {
+        if other.kind().span().start >= start {
+            break;
+        }
+        if let AstKind::IfStatement(s) = other.kind() {
+            tests.push(&s.test);
+        }
+    }
+    tests
+        .into_iter()
+        .any(|test| compares_size(test, collection, ctx))
+}
+
+/// Whether an expression compares `<collection>.size` or `.length` with something.
+fn compares_size(
+    test: &Expression<'_>,
+    collection: &Collection<'_>,
+    ctx: &RuleContext<'_, '_>,
+) -> bool {
+    let node = leaklint_model::ast_util::expr_node_id(test);
+    std::iter::once(ctx.nodes().get_node(node))
+        .chain(ctx.nodes_within(node))
+        .any(|n| match n.kind() {
+            AstKind::BinaryExpression(binary)
+                if matches!(
+                    binary.operator,
+                    BinaryOperator::LessThan
+                        | BinaryOperator::LessEqualThan
+                        | BinaryOperator::GreaterThan
+                        | BinaryOperator::GreaterEqualThan
+                        | BinaryOperator::StrictEquality
+                        | BinaryOperator::Equality
+                ) =>
+            {
+                [&binary.left, &binary.right]
+                    .into_iter()
+                    .any(|side| is_size_of(side, collection, ctx))
+            }
+            _ => false,
+        })
+}
+
+fn is_size_of(
+    expr: &Expression<'_>,
+    collection: &Collection<'_>,
+    ctx: &RuleContext<'_, '_>,
+) -> bool {
+    let Some(member) = as_member(expr) else {
+        return false;
+    };
+    if !matches!(member_name(member), Some("size" | "length")) {
+        return false;
+    }
+    let model = ctx.model();
+    let Some(path) = model.access_path(member.object()) else {
+        return false;
+    };
+    match &collection.place {
+        Place::Binding(symbol) => path.same_place(&AccessPath::binding(*symbol)),
+        Place::Field {
+            class,
+            class_symbol,
+            field,
+            ..
+        } => {
+            path.fields.as_slice() == [*field]
+                && (path.root == PathRoot::This(Some(*class))
+                    || class_symbol.is_some_and(|s| path.root == PathRoot::Symbol(s)))
+        }
+    }
+}
+
+/// Where the code at a node runs, for messages: "on every request to the Express handler for
+/// POST /login", "each time `remember` runs".
+fn where_it_runs(node: NodeId, ctx: &RuleContext<'_, '_>) -> String {
+    let model = ctx.model();
+    if let Some(why) = model.request_context(node) {
+        return format!("on every request to {why}");
+    }
+    match model
+        .enclosing_function(node)
+        .and_then(|f| model.function(f))
+        .and_then(|facts| facts.name.as_deref())
+    {
+        Some(name) => format!("each time `{name}` runs"),
+        None => "each time this function runs".to_string(),
+    }
+}
+
+fn describe(collection: &Collection<'_>) -> String {
+    let kind = collection.kind.label();
+    let with_article = collection.kind.with_article();
+    match &collection.owner {
+        Owner::Module => format!("`{}` (a module-level {kind})", collection.name),
+        Owner::Static(class) => format!("`{}` (a static {kind} of `{class}`)", collection.name),
+        Owner::Singleton(class) => format!(
+            "`{}` ({with_article} field of `{class}`, whose one instance lives as long as the \
+             process)",
+            collection.name
+        ),
+        Owner::Factory(factory) => format!(
+            "`{}` ({with_article} made by {factory} at start-up and kept by the function it \
+             returns)",
+            collection.name
+        ),
+    }
+}
+
+const HELP: &str = "bound it (an LRU such as `lru-cache` with `max` and `ttl`), use a WeakMap \
+                    for object keys, or delete each entry when it is done";
+
+fn never_shrunk<'a>(
+    collection: &Collection<'a>,
+    site: &Use<'a>,
+    growth: &[&Use<'a>],
+    all: &[Use<'a>],
+    severity: Severity,
+    ctx: &RuleContext<'a, '_>,
+) -> Diagnostic {
+    let source = ctx.source_text();
+    let site_span = ctx.nodes().kind(site.node).span();
+    let ttl = ttl_check(collection, all, ctx);
+    let message = match ttl {
+        Some(_) => format!(
+            "{} gains an entry {}, and expired entries are never deleted: the expiry check only \
+             ignores them, so they stay in memory forever",
+            describe(collection),
+            where_it_runs(site.node, ctx)
+        ),
+        None => format!(
+            "{} gains an entry {}, and nothing ever removes one: it grows for as long as the \
+             process runs",
+            describe(collection),
+            where_it_runs(site.node, ctx)
+        ),
+    };
+    let mut diagnostic = Diagnostic::finding(
+        ID,
+        severity,
+        message,
+        Label::new(byte_span(first_line(source, site_span)), "grows here"),
+    )
+    .with_help(match ttl {
+        Some(_) => {
+            "delete the entry when it is found expired (and sweep the rest now and then), \
+                    or use an LRU such as `lru-cache` with `max` and `ttl`"
+        }
+        None => HELP,
+    })
+    .with_secondary(Label::new(
+        byte_span(first_line(source, collection.declared)),
+        "declared here, lives as long as the process",
+    ));
+    if let Some(check) = ttl {
+        diagnostic = diagnostic.with_secondary(Label::new(
+            byte_span(first_line(source, check)),
+            "expiry is checked here, but the expired entry is never deleted",
+        ));
+    }
+    for other in growth.iter().filter(|u| u.node != site.node).take(2) {
+        let span = ctx.nodes().kind(other.node).span();
+        diagnostic = diagnostic.with_secondary(Label::new(
+            byte_span(first_line(source, span)),
+            "also grows here",
+        ));
+    }
+    diagnostic
+}
+
+/// The "read-only TTL trap": an entry's timestamp is compared with the clock where it is read,
+/// but nothing deletes it. The comparison, if so.
+fn ttl_check(
+    collection: &Collection<'_>,
+    all: &[Use<'_>],
+    ctx: &RuleContext<'_, '_>,
+) -> Option<Span> {
+    let model = ctx.model();
+    let nodes = ctx.nodes();
+    for read in all.iter().filter(|u| u.effect == Effect::Read) {
+        let (_, parent) = value_parent(ctx.semantic(), read.node);
+        let is_lookup = match parent {
+            AstKind::StaticMemberExpression(m) => m.property.name == "get",
+            AstKind::ComputedMemberExpression(_) => collection.kind == Kind::Object,
+            _ => false,
+        };
+        if !is_lookup {
+            continue;
+        }
+        let Some(function) = model.enclosing_function(read.node) else {
+            continue;
+        };
+        for node in ctx.nodes_within(function) {
+            let AstKind::BinaryExpression(binary) = node.kind() else {
+                continue;
+            };
+            if !matches!(
+                binary.operator,
+                BinaryOperator::LessThan
+                    | BinaryOperator::LessEqualThan
+                    | BinaryOperator::GreaterThan
+                    | BinaryOperator::GreaterEqualThan
+            ) {
+                continue;
+            }
+            let reads_clock = std::iter::once(node)
+                .chain(ctx.nodes_within(node.id()))
+                .any(|n| match n.kind() {
+                    AstKind::CallExpression(call) => matches!(
+                        leaklint_model::ast_util::dotted_path(&call.callee).as_deref(),
+                        Some("Date.now" | "performance.now")
+                    ),
+                    _ => false,
+                });
+            if reads_clock {
+                let _ = nodes;
+                return Some(binary.span);
+            }
+        }
+    }
+    None
+}
+
+/// A growth whose same-key removal, in the same function, misses a path.
+fn partial<'a>(
+    collection: &Collection<'a>,
+    site: &Use<'a>,
+    removals: &[&&Use<'a>],
+    severity: Severity,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Diagnostic> {
+    let statement = flow::statement_of(ctx, site.node)?;
+    let tracker = Removal {
+        nodes: removals.iter().map(|r| r.node).collect(),
+    };
+    let misses = Paths::new(ctx, &tracker).misses(Start::After(statement))?;
+    let miss = *misses.first()?;
+    let source = ctx.source_text();
+    let nodes = ctx.nodes();
+    let removal = nodes.kind(removals[0].node).span();
+    let line_of = |node: NodeId| {
+        let start = nodes.kind(node).span().start as usize;
+        source[..start].matches('\n').count() + 1
+    };
+    let short = |node: NodeId| node_api::short_text(source, nodes.kind(node).span());
+    let (path, label) = match miss {
+        Miss::Exception(node) => (
+            format!("when `{}` throws", short_awaited(node, ctx)),
+            format!("not reached if `{}` throws", short_awaited(node, ctx)),
+        ),
+        Miss::Return(node) => (
+            format!("on the `return` at line {}", line_of(node)),
+            format!("skipped by the `return` at line {}", line_of(node)),
+        ),
+        Miss::Throw(node) => (
+            format!("when the `throw` at line {} runs", line_of(node)),
+            format!("skipped by the `throw` at line {}", line_of(node)),
+        ),
+        Miss::Rejected(node) => (
+            "when the promise rejects".to_string(),
+            format!("runs only when `{}` resolves", short(node)),
+        ),
+        Miss::End => (
+            "on the way out of the function".to_string(),
+            "runs before the entry is added, never after".to_string(),
+        ),
+    };
+    let site_span = nodes.kind(site.node).span();
+    Some(
+        Diagnostic::finding(
+            ID,
+            severity,
+            format!(
+                "{} gains an entry {} that is removed on some paths only: it stays forever {path}",
+                describe(collection),
+                where_it_runs(site.node, ctx)
+            ),
+            Label::new(byte_span(first_line(source, site_span)), "added here"),
+        )
+        .with_help(
+            "remove the entry in `finally` (or `.finally(…)` on the promise) so that every path \
+             removes it",
+        )
+        .with_secondary(Label::new(byte_span(first_line(source, removal)), label)),
+    )
+}
+
+/// The awaited call of an `await` (`fetchQuote(id)`), shortened, for messages.
+fn short_awaited(node: NodeId, ctx: &RuleContext<'_, '_>) -> String {
+    let source = ctx.source_text();
+    let span = match ctx.nodes().kind(node) {
+        AstKind::AwaitExpression(await_expr) => await_expr.argument.span(),
+        other => other.span(),
+    };
+    let text = node_api::short_text(source, span);
+    match text.find('(') {
+        Some(open) if !text.ends_with("(…)") && text.len() > open + 2 => {
+            format!("{}(…)", &text[..open])
+        }
+        _ => text,
+    }
+}
+
+/// Removal of one entry, at known nodes.
+struct Removal {
+    nodes: Vec<NodeId>,
+}
+
+impl<'a> Tracker<'a> for Removal {
+    fn covers_node(&self, node: &AstNode<'a>, _ctx: &RuleContext<'a, '_>) -> bool {
+        self.nodes.contains(&node.id())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::META;
+    use crate::test_util::{assert_clean, assert_reports, run_rule, severities};
+    use leaklint_diagnostics::Severity;
+
+    #[test]
+    fn flagged() {
+        for source in [
+            "const sessions = new Map(); app.post('/login', (req, res) => { sessions.set(req.body.token, req.user.id); res.end(); });",
+            "const seen = new Set(); export function track(id) { seen.add(id); }",
+            "const log = []; export function record(e) { log.push(e); }",
+            "const index = {}; app.get('/a', (req, res) => { index[req.query.q] = Date.now(); });",
+            "const index = Object.create(null); export function put(k, v) { index[k] = v; }",
+            "const handlers = {}; export function addHandler(name, fn) { Object.assign(handlers, { [name]: fn }); }",
+            "class Conn { static all = new Set(); constructor() { Conn.all.add(this); } } export function open() { return new Conn(); }",
+            "class Registry { items = new Map(); add(k, v) { this.items.set(k, v); } } export default new Registry();",
+            "class Store { constructor() { this.byId = new Map(); } put(k, v) { this.byId.set(k, v); } } export const store = new Store();",
+            "@Injectable() class UsersService { private cache = new Map<string, User>(); find(id: string) { this.cache.set(id, load(id)); } }",
+            "function memoize(fn) { const cache = new Map(); return (x) => { if (!cache.has(x)) cache.set(x, fn(x)); return cache.get(x); }; } export const cachedLookup = memoize(lookup);",
+            // partial: success path only
+            "const inflight = new Map(); app.get('/q', async (req, res) => { inflight.set(req.query.id, 1); const quote = await fetchQuote(req.query.id); inflight.delete(req.query.id); res.json(quote); });",
+            // partial: then without catch
+            "const pending = new Map(); export function send(id, p) { pending.set(id, p); p.then(() => pending.delete(id)); }",
+            // partial: early return
+            "const locks = new Set(); export function lock(id, ok) { locks.add(id); if (!ok) return false; locks.delete(id); return true; }",
+            // TTL trap
+            "const cache = new Map(); export function get(k) { const hit = cache.get(k); if (hit && Date.now() - hit.at < 60000) return hit.v; const v = compute(k); cache.set(k, { v, at: Date.now() }); return v; }",
+        ] {
+            assert_reports(&META, source, "a.ts", 1);
+        }
+    }
+
+    #[test]
+    fn clean() {
+        for source in [
+            // removals
+            "const sessions = new Map(); app.post('/login', (req, res) => { sessions.set(req.body.token, 1); }); app.post('/logout', (req, res) => { sessions.delete(req.body.token); });",
+            "const buffer = []; export function add(x) { buffer.push(x); } setInterval(() => { flush(buffer.splice(0)); }, 1000).unref();",
+            "let batch = []; export function add(x) { batch.push(x); if (batch.length > 100) { send(batch); batch = []; } }",
+            "const q = []; export function add(x) { q.push(x); } export function next() { return q.shift(); }",
+            "const cache = new Map(); export function put(k, v) { if (cache.size >= 500) cache.delete(cache.keys().next().value); cache.set(k, v); }",
+            "const queue = []; export function add(x) { if (queue.length < 1000) queue.push(x); }",
+            "const queue = []; export function add(x) { if (queue.length >= 1000) return; queue.push(x); }",
+            "const idx = {}; export function put(k, v) { idx[k] = v; } export function drop(k) { delete idx[k]; }",
+            "const list = []; export function add(x) { list.push(x); } export function reset() { list.length = 0; }",
+            // same-key removal on every path
+            "const inflight = new Map(); app.get('/q', async (req, res) => { inflight.set(req.query.id, 1); try { res.json(await fetchQuote(req.query.id)); } finally { inflight.delete(req.query.id); } });",
+            "const pending = new Map(); export function send(id, p) { pending.set(id, p); p.finally(() => pending.delete(id)); }",
+            "const pending = new Map(); export function send(id, p) { pending.set(id, p); p.then(() => pending.delete(id), () => pending.delete(id)); }",
+            "const clients = new Map(); app.get('/sse', (req, res) => { clients.set(req.query.id, 1); req.on('close', () => clients.delete(req.query.id)); });",
+            "const ttl = new Map(); export function put(k, v) { ttl.set(k, v); setTimeout(() => ttl.delete(k), 60000).unref(); }",
+            // not Map / not long-lived / start-up only
+            "const cache = new LRUCache({ max: 500 }); export function put(k, v) { cache.set(k, v); }",
+            "const cache = new WeakMap(); export function put(k, v) { cache.set(k, v); }",
+            "const table = new Map(); for (const r of rows) table.set(r.id, r);",
+            "const table = new Map(); function init() { for (const r of rows) table.set(r.id, r); } init();",
+            "export function handle(items) { const seen = new Set(); for (const i of items) seen.add(i.id); return seen.size; }",
+            "const stats = new Map(); export function hit() { stats.set('hits', (stats.get('hits') || 0) + 1); }",
+            "const KEY = 'hits'; const stats = {}; export function hit() { stats[KEY] = (stats[KEY] || 0) + 1; }",
+            // handed on or aliased
+            "const cache = new Map(); startSweeper(cache); export function put(k, v) { cache.set(k, v); }",
+            "const cache = new Map(); export function getCache() { return cache; } export function put(k, v) { cache.set(k, v); }",
+            // per-request instances
+            "class Ctx { items = []; add(x) { this.items.push(x); } } app.get('/', (req, res) => { const c = new Ctx(); c.add(1); });",
+            "export class Bag { items = new Set(); add(x) { this.items.add(x); } }",
+        ] {
+            assert_clean(&META, source, "a.ts");
+        }
+    }
+
+    #[test]
+    fn severity_message_and_labels() {
+        assert_eq!(
+            severities(
+                &META,
+                "const sessions = new Map(); app.post('/login', (req, res) => { sessions.set(req.body.token, req.user.id); });",
+                "a.js"
+            ),
+            [Severity::Error]
+        );
+        let found = run_rule(
+            &META,
+            "const seen = new Set(); export function track(id) { seen.add(id); }",
+            "a.js",
+            None,
+        );
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert!(
+            found[0].message.contains("`seen` (a module-level Set) gains an entry each time `track` runs, and nothing ever removes one"),
+            "{}",
+            found[0].message
+        );
+        let found = run_rule(
+            &META,
+            "const inflight = new Map();\nexport async function get(id) {\n  inflight.set(id, 1);\n  const quote = await fetchQuote(id);\n  inflight.delete(id);\n  return quote;\n}",
+            "a.js",
+            None,
+        );
+        assert!(
+            found[0].message.contains("when `fetchQuote(…)` throws"),
+            "{}",
+            found[0].message
+        );
+        assert!(
+            found[0]
+                .secondary
+                .iter()
+                .any(|l| l.message == "not reached if `fetchQuote(…)` throws"),
+            "{:?}",
+            found[0].secondary
+        );
+    }
+}
