@@ -198,6 +198,8 @@ impl Config {
             request_handler_registrars: raw.settings.request_handler_registrars,
             long_lived: raw.settings.long_lived,
             pools: raw.settings.pools,
+            acquire_functions: raw.settings.acquire_functions,
+            release_functions: raw.settings.release_functions,
         };
         Ok(Config {
             path: path.to_path_buf(),
@@ -296,6 +298,10 @@ struct RawSettings {
     long_lived: Vec<String>,
     #[serde(default)]
     pools: Vec<String>,
+    #[serde(default)]
+    acquire_functions: Vec<String>,
+    #[serde(default)]
+    release_functions: Vec<String>,
 }
 
 /// `{ "rule-id": "warn" | ["error", { options }] }`, checked while parsing so that an error
@@ -542,6 +548,14 @@ pub fn config_schema() -> serde_json::Value {
                     },
                     "pools": {
                         "description": "Connection pools and shared clients (`db`, `this.pool`).",
+                        "items": names["items"], "type": "array"
+                    },
+                    "acquireFunctions": {
+                        "description": "Functions or methods (`db.checkout`, `getTenantConnection`) that return a connection the caller must release.",
+                        "items": names["items"], "type": "array"
+                    },
+                    "releaseFunctions": {
+                        "description": "Methods or functions (`checkin`, `db.giveBack`) that release a connection.",
                         "items": names["items"], "type": "array"
                     }
                 }

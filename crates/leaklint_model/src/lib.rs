@@ -30,6 +30,11 @@ pub struct ModelSettings {
     pub long_lived: Vec<String>,
     /// Connection pools and shared clients (`db`, `this.pool`); they live as long as the process.
     pub pools: Vec<String>,
+    /// Functions or methods (`db.checkout`, `getTenantConnection`) that return a connection the
+    /// caller must release.
+    pub acquire_functions: Vec<String>,
+    /// Methods or functions (`checkin`, `db.giveBack`) that release a connection.
+    pub release_functions: Vec<String>,
 }
 
 /// How often a function runs.
@@ -72,6 +77,11 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
 
     pub fn semantic(&self) -> &'s Semantic<'a> {
         self.semantic
+    }
+
+    /// The project's names from the configuration.
+    pub fn settings(&self) -> &'s ModelSettings {
+        self.settings
     }
 
     /// The innermost function (`Function` or arrow) containing a node; `None` at top level.

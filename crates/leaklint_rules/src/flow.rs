@@ -60,6 +60,12 @@ pub trait Tracker<'a> {
         false
     }
 
+    /// Whether awaiting this expression cannot leave the tracked value behind (it sets the value
+    /// up: if it fails there is nothing to release).
+    fn settles(&self, _awaited: &Expression<'a>, _ctx: &RuleContext<'a, '_>) -> bool {
+        false
+    }
+
     /// Bindings whose test guards a path on which there is nothing to cover: `if (err) return
     /// cb(err)` in a `getConnection` callback, `if (!conn) return`. Misses inside such an `if`
     /// are not misses.
@@ -181,10 +187,13 @@ impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
                             _ => continue,
                         };
                         match kind {
+                            // The `finally` runs first; its edge is followed below. (The graph
+                            // goes on from the end of a `finally` to the code after the `try`,
+                            // never to the outer handler: an uncovered exception path still ends
+                            // uncovered, with a less exact reason.)
+                            _ if has_finally => {}
                             ErrorEdgeKind::Explicit => stack.push((target, 0, Some(origin))),
-                            // The `finally` runs first; its edge is followed below.
-                            ErrorEdgeKind::Implicit if !has_finally => misses.push(raised),
-                            ErrorEdgeKind::Implicit => {}
+                            ErrorEdgeKind::Implicit => misses.push(raised),
                         }
                     }
                     EdgeType::Finalize => {
@@ -389,8 +398,11 @@ impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
         own_nodes(ctx, statement).into_iter().find_map(|node| {
             let throws = match node.kind() {
                 // `await p.catch(() => null)` settles whatever `p` does.
-                AstKind::AwaitExpression(await_expr) => !matches!(strip(&await_expr.argument),
-                    Expression::CallExpression(call) if callee_name(call) == Some("catch")),
+                AstKind::AwaitExpression(await_expr) => {
+                    !matches!(strip(&await_expr.argument),
+                        Expression::CallExpression(call) if callee_name(call) == Some("catch"))
+                        && !self.tracker.settles(&await_expr.argument, ctx)
+                }
                 _ => self.tracker.throws_node(node, ctx),
             };
             throws.then(|| node.id())

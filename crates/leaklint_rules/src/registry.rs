@@ -59,6 +59,7 @@ static RULES: &[&RuleMeta] = &[
     &rules::request_capture::META,
     &rules::unbounded_collection::META,
     &rules::uncleared_interval::META,
+    &rules::unreleased_connection::META,
 ];
 
 /// Every rule, in id order.

@@ -5,6 +5,7 @@ pub mod max_listeners_override;
 pub mod request_capture;
 pub mod unbounded_collection;
 pub mod uncleared_interval;
+pub mod unreleased_connection;
 
 use leaklint_diagnostics::ByteSpan;
 use oxc_span::Span;

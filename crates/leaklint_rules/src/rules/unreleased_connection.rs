@@ -1,0 +1,841 @@
+//! `unreleased-connection`: a connection or client checked out of a pool (or opened) in a
+//! function and not given back on every path out of it — an early `return`, a `throw`, an
+//! exception from the query before the release — and pools created per request. Paths are
+//! followed on oxc's control-flow graph (see `flow`).
+
+use leaklint_diagnostics::{Diagnostic, Label, Severity};
+use leaklint_model::{
+    ast_util::{
+        argument, as_function_node, as_member, callee_name, dotted_path, member_name, strip,
+        value_parent,
+    },
+    AccessPath, FunctionRuns,
+};
+use oxc_ast::{
+    ast::{Argument, CallExpression, Expression, VariableDeclarationKind},
+    AstKind,
+};
+use oxc_semantic::{AstNode, NodeId, SymbolId};
+use oxc_span::{GetSpan, Span};
+
+use crate::{
+    flow::{self, Miss, Paths, Start, Tracker},
+    node_api,
+    rules::{byte_span, expect_no_options, first_line, NO_OPTIONS_SCHEMA},
+    Rule, RuleContext, RuleMeta,
+};
+
+const ID: &str = "unreleased-connection";
+
+/// See `rules/unreleased-connection.md`.
+#[derive(Debug, Clone, Default)]
+pub struct UnreleasedConnection;
+
+pub static META: RuleMeta = RuleMeta {
+    id: ID,
+    name: "UnreleasedConnection",
+    description: "connection or client not released on every path, or a pool created per request",
+    default_severity: Severity::Error,
+    escalated_severity: None,
+    docs: include_str!("../../../../rules/unreleased-connection.md"),
+    tags: &["memory-leak", "resource-leak", "database", "reliability"],
+    precision: "high",
+    options_schema: NO_OPTIONS_SCHEMA,
+    factory: |options| {
+        expect_no_options(options)?;
+        Ok(Box::new(UnreleasedConnection))
+    },
+};
+
+/// Text that must appear in a file for it to acquire anything; it also decides whether the
+/// control-flow graph is built.
+const MARKERS: &[&str] = &[
+    "getConnection",
+    "connect(",
+    "acquire(",
+    "transaction(",
+    "createQueryRunner",
+    "createConnection",
+    "createClient",
+    "createPool",
+    "Client(",
+    "Pool(",
+    "Redis(",
+];
+
+/// Methods that give a connection or client back (or close it).
+const RELEASE_METHODS: &[&str] = &["release", "end", "destroy", "close", "quit", "disconnect"];
+
+/// Awaited calls on the connection that set it up: if they fail there is nothing to release, and
+/// the documented patterns (`await queryRunner.connect(); await queryRunner.startTransaction();
+/// try { … } finally { … }`) put them before the `try`.
+const SETUP_METHODS: &[&str] = &["connect", "startTransaction", "beginTransaction"];
+
+/// Names a callback that takes over what it is given.
+const HANDOVER_CALLEES: &[&str] = &["resolve", "callback", "cb", "done", "next"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum What {
+    /// A pool connection, a client, a single connection or a resource: released or closed.
+    Connection,
+    /// `knex.transaction()`: committed or rolled back.
+    Transaction,
+    /// `mysql.createPool()`, `new Pool()`: a whole pool, per request.
+    Pool,
+}
+
+/// One acquisition.
+struct Acquisition<'a> {
+    /// The acquiring call or `new`.
+    node: NodeId,
+    what: What,
+    /// `pool.getConnection()`, for messages.
+    source: String,
+    /// The pool it came from, for `pool.release(conn)`.
+    pool: Option<AccessPath<'a>>,
+    holder: Holder,
+}
+
+enum Holder {
+    /// `const conn = await pool.getConnection()` / `conn = …`.
+    Binding { symbol: SymbolId, statement: NodeId },
+    /// `pool.getConnection((err, conn) => …)`, `pool.connect((err, client, done) => …)`,
+    /// `pool.getConnection().then((conn) => …)`.
+    Callback {
+        function: NodeId,
+        conn: Option<SymbolId>,
+        err: Option<SymbolId>,
+        done: Option<SymbolId>,
+    },
+}
+
+impl Rule for UnreleasedConnection {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn should_run(&self, ctx: &RuleContext<'_, '_>) -> bool {
+        self.needs_cfg(ctx.source_text())
+    }
+
+    fn needs_cfg(&self, source_text: &str) -> bool {
+        MARKERS.iter().any(|marker| source_text.contains(marker))
+    }
+
+    fn run_on_node<'a>(&self, node: &AstNode<'a>, ctx: &mut RuleContext<'a, '_>) {
+        let Some(acquisition) = acquisition_at(node, ctx) else {
+            return;
+        };
+        if let Some(diagnostic) = check(&acquisition, ctx) {
+            ctx.report(diagnostic);
+        }
+    }
+}
+
+/// What an acquiring call or `new` acquires, if it is one.
+fn acquisition_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<Acquisition<'a>> {
+    let model = ctx.model();
+    let runs = model.runs_at(node.id());
+    // A connection opened by start-up code is held on purpose (a LISTEN client, a subscriber).
+    if runs.is_once() {
+        return None;
+    }
+    let per_request = runs == FunctionRuns::PerRequest;
+    let (what, callee, call): (What, &Expression<'a>, Option<&CallExpression<'a>>) = match node
+        .kind()
+    {
+        AstKind::CallExpression(call) => (
+            call_acquires(call, per_request, ctx)?,
+            &call.callee,
+            Some(call),
+        ),
+        AstKind::NewExpression(new) => {
+            let origin = constructor_origin(&new.callee, ctx)?;
+            let what = match origin {
+                ("pg", "Client") => What::Connection,
+                ("pg", "Pool") if per_request => What::Pool,
+                ("mongodb", "MongoClient") | ("ioredis", "Redis" | "default") if per_request => {
+                    What::Connection
+                }
+                _ => return None,
+            };
+            (what, &new.callee, None)
+        }
+        _ => return None,
+    };
+    let source = format!("{}()", dotted_path(callee).unwrap_or_else(|| "…".into()));
+    let source = match node.kind() {
+        AstKind::NewExpression(_) => format!("new {source}"),
+        _ => source,
+    };
+    let pool = as_member(callee).and_then(|m| model.access_path(m.object()));
+    let holder = match call.and_then(|call| callback_holder(call, ctx)) {
+        Some(holder) => holder,
+        None => value_holder(node.id(), ctx)?,
+    };
+    Some(Acquisition {
+        node: node.id(),
+        what,
+        source,
+        pool,
+        holder,
+    })
+}
+
+/// `pool.getConnection()`, `pool.connect()`, `pool.acquire()`, `knex.transaction()`,
+/// `dataSource.createQueryRunner()`, `mysql.createConnection()`; per request also
+/// `MongoClient.connect()`, `redis.createClient()` and `mysql.createPool()`; and the acquire
+/// functions named in `settings`.
+fn call_acquires(
+    call: &CallExpression<'_>,
+    per_request: bool,
+    ctx: &RuleContext<'_, '_>,
+) -> Option<What> {
+    let settings = ctx.model().settings();
+    let path = dotted_path(&call.callee);
+    if let Some(path) = &path {
+        if settings.acquire_functions.iter().any(|name| {
+            name == path || (!name.contains('.') && path.rsplit('.').next() == Some(name))
+        }) {
+            return Some(What::Connection);
+        }
+    }
+    let name = callee_name(call)?;
+    let member = as_member(&call.callee);
+    let receiver = member.map(|m| m.object());
+    let has_callback = call
+        .arguments
+        .iter()
+        .any(|a| a.as_expression().and_then(as_function_node).is_some());
+    match name {
+        // mysql, mysql2, oracledb pools; `getConnection()` alone is typeorm's data source.
+        "getConnection" => receiver.map(|_| What::Connection),
+        // pg's `pool.connect()`; `MongoClient.connect(url)` per request.
+        "connect" => {
+            let receiver = receiver?;
+            if is_pool_like(receiver, ctx) {
+                return Some(What::Connection);
+            }
+            (per_request && imported_from(receiver, &["mongodb"], ctx)).then_some(What::Connection)
+        }
+        "acquire" => is_pool_like(receiver?, ctx).then_some(What::Connection),
+        // `knex.transaction()`, `sequelize.transaction()`; with a callback they manage
+        // themselves, and `db.transaction([…])` is another API.
+        "transaction" => {
+            let options_only = call.arguments.iter().all(|a| {
+                matches!(
+                    a.as_expression().map(strip),
+                    Some(Expression::ObjectExpression(_))
+                )
+            });
+            (receiver.is_some() && !has_callback && options_only).then_some(What::Transaction)
+        }
+        "createQueryRunner" => receiver.map(|_| What::Connection),
+        "createConnection" => from_driver(call, &["mysql", "mysql2", "mysql2/promise"], ctx)
+            .then_some(What::Connection),
+        "createClient" if per_request => {
+            from_driver(call, &["redis", "@redis/client"], ctx).then_some(What::Connection)
+        }
+        "createPool" if per_request => from_driver(
+            call,
+            &[
+                "mysql",
+                "mysql2",
+                "mysql2/promise",
+                "generic-pool",
+                "oracledb",
+            ],
+            ctx,
+        )
+        .then_some(What::Pool),
+        _ => None,
+    }
+}
+
+/// Whether the callee is the driver's function: `mysql.createConnection` with `mysql` imported
+/// from one of `modules`, or `createConnection` imported from one.
+fn from_driver(call: &CallExpression<'_>, modules: &[&str], ctx: &RuleContext<'_, '_>) -> bool {
+    match as_member(&call.callee) {
+        Some(member) => imported_from(member.object(), modules, ctx),
+        None => imported_from(&call.callee, modules, ctx),
+    }
+}
+
+fn imported_from(expr: &Expression<'_>, modules: &[&str], ctx: &RuleContext<'_, '_>) -> bool {
+    let Expression::Identifier(ident) = strip(expr) else {
+        return false;
+    };
+    let model = ctx.model();
+    model
+        .symbol_of(ident)
+        .and_then(|symbol| model.import_origin(symbol))
+        .is_some_and(|origin| modules.iter().any(|m| origin.is_module(m)))
+}
+
+/// `(module, class)` of `new Client()` / `new pg.Client()` / `new Redis()`.
+fn constructor_origin<'a>(
+    callee: &Expression<'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<(&'a str, &'a str)> {
+    let model = ctx.model();
+    match strip(callee) {
+        Expression::Identifier(ident) => {
+            let origin = model.import_origin(model.symbol_of(ident)?)?;
+            Some((origin.module, origin.export.unwrap_or("default")))
+        }
+        other => {
+            let member = as_member(other)?;
+            let Expression::Identifier(object) = strip(member.object()) else {
+                return None;
+            };
+            let origin = model.import_origin(model.symbol_of(object)?)?;
+            Some((origin.module, member_name(member)?))
+        }
+    }
+    .map(|(module, class)| (module.strip_prefix("node:").unwrap_or(module), class))
+}
+
+/// A receiver that is a pool: named `…pool…`, made by `new Pool()`/`createPool()` in this file,
+/// or named in `settings.pools`.
+fn is_pool_like(receiver: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    let settings = ctx.model().settings();
+    if let Some(path) = dotted_path(receiver) {
+        if settings.pools.iter().any(|p| *p == path) {
+            return true;
+        }
+        let last = path.rsplit('.').next().unwrap_or(&path);
+        if last.to_ascii_lowercase().contains("pool") {
+            return true;
+        }
+    }
+    let Expression::Identifier(ident) = strip(receiver) else {
+        return false;
+    };
+    let Some(init) = ctx
+        .model()
+        .symbol_of(ident)
+        .and_then(|symbol| node_api::const_init(symbol, ctx))
+    else {
+        return false;
+    };
+    match strip(init) {
+        Expression::NewExpression(new) => {
+            dotted_path(&new.callee).is_some_and(|p| p == "Pool" || p.ends_with(".Pool"))
+        }
+        Expression::CallExpression(call) => callee_name(call) == Some("createPool"),
+        _ => false,
+    }
+}
+
+/// `getConnection((err, conn) => …)`, `connect((err, client, done) => …)`, or
+/// `acquire().then((conn) => …)`.
+fn callback_holder(call: &CallExpression<'_>, ctx: &RuleContext<'_, '_>) -> Option<Holder> {
+    let nodes = ctx.nodes();
+    // Node-style: the last argument.
+    if let Some(function) = call
+        .arguments
+        .last()
+        .and_then(Argument::as_expression)
+        .and_then(as_function_node)
+    {
+        let params = parameter_symbols(nodes.get_node(function));
+        return Some(Holder::Callback {
+            function,
+            err: params.first().copied().flatten(),
+            conn: params.get(1).copied().flatten(),
+            done: params.get(2).copied().flatten(),
+        });
+    }
+    // `pool.getConnection().then((conn) => …)`
+    let (child, parent) = value_parent(ctx.semantic(), call.node_id());
+    let AstKind::StaticMemberExpression(member) = parent else {
+        return None;
+    };
+    if member.property.name != "then" || member.object.span() != nodes.kind(child).span() {
+        return None;
+    }
+    let AstKind::CallExpression(then) = nodes.parent_kind(nodes.parent_id(child)) else {
+        return None;
+    };
+    let function = argument(then, 0).and_then(as_function_node)?;
+    let params = parameter_symbols(nodes.get_node(function));
+    Some(Holder::Callback {
+        function,
+        err: None,
+        conn: params.first().copied().flatten(),
+        done: None,
+    })
+}
+
+fn parameter_symbols(function: &AstNode<'_>) -> Vec<Option<SymbolId>> {
+    let Some(params) = leaklint_model::ast_util::function_params(&function.kind()) else {
+        return Vec::new();
+    };
+    params
+        .items
+        .iter()
+        .map(|p| {
+            p.pattern
+                .get_binding_identifier()
+                .and_then(|id| id.symbol_id.get())
+        })
+        .collect()
+}
+
+/// `const conn = await pool.getConnection()` or `conn = await …`; `None` when the value is
+/// returned, stored on an owner, passed on, or declared with `using`.
+fn value_holder(node: NodeId, ctx: &RuleContext<'_, '_>) -> Option<Holder> {
+    let semantic = ctx.semantic();
+    let nodes = ctx.nodes();
+    let mut child = node;
+    let parent = loop {
+        let (c, parent) = value_parent(semantic, child);
+        match parent {
+            AstKind::AwaitExpression(_) => child = nodes.parent_id(c),
+            _ => break parent,
+        }
+    };
+    let symbol = match parent {
+        AstKind::VariableDeclarator(declarator) => {
+            if let AstKind::VariableDeclaration(declaration) =
+                nodes.parent_kind(declarator.node_id())
+            {
+                if matches!(
+                    declaration.kind,
+                    VariableDeclarationKind::Using | VariableDeclarationKind::AwaitUsing
+                ) {
+                    return None;
+                }
+            }
+            declarator.id.get_binding_identifier()?.symbol_id.get()?
+        }
+        AstKind::AssignmentExpression(assign) => {
+            let oxc_ast::ast::SimpleAssignmentTarget::AssignmentTargetIdentifier(ident) =
+                assign.left.as_simple_assignment_target()?
+            else {
+                // `this.conn = …`, `req.db = …`: stored on an owner.
+                return None;
+            };
+            let symbol = ctx.model().symbol_of(ident)?;
+            // A variable of an enclosing function or the module: kept past this call.
+            let function = ctx.model().enclosing_function(node);
+            let declared_in = ctx
+                .model()
+                .enclosing_function(semantic.scoping().symbol_declaration(symbol));
+            if declared_in != function {
+                return None;
+            }
+            symbol
+        }
+        _ => return None,
+    };
+    Some(Holder::Binding {
+        symbol,
+        statement: flow::statement_of(ctx, node)?,
+    })
+}
+
+/// Follows the paths of one acquisition.
+struct Release<'p, 'a> {
+    conn: Option<SymbolId>,
+    done: Option<SymbolId>,
+    what: What,
+    pool: Option<&'p AccessPath<'a>>,
+    guards: Vec<SymbolId>,
+}
+
+impl<'a> Release<'_, 'a> {
+    fn is_conn(&self, expr: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+        matches!(strip(expr), Expression::Identifier(ident)
+            if self.conn.is_some() && ctx.model().symbol_of(ident) == self.conn)
+    }
+
+    /// `conn.release()`, `trx.commit()`, `pool.release(conn)`, `done()`, a release function from
+    /// `settings`.
+    fn is_release(&self, call: &CallExpression<'a>, ctx: &RuleContext<'a, '_>) -> bool {
+        let settings = ctx.model().settings();
+        let Some(name) = callee_name(call) else {
+            return false;
+        };
+        if let Some(member) = as_member(&call.callee) {
+            if self.is_conn(member.object(), ctx) {
+                return match self.what {
+                    What::Transaction => matches!(name, "commit" | "rollback"),
+                    What::Connection | What::Pool => {
+                        RELEASE_METHODS.contains(&name)
+                            || settings.release_functions.iter().any(|r| r == name)
+                    }
+                };
+            }
+            // generic-pool: `pool.release(conn)`, `pool.destroy(conn)`
+            if matches!(name, "release" | "destroy")
+                && argument(call, 0).is_some_and(|a| self.is_conn(a, ctx))
+                && self.pool.is_some_and(|pool| {
+                    ctx.model()
+                        .access_path(member.object())
+                        .is_some_and(|p| p.same_place(pool))
+                })
+            {
+                return true;
+            }
+        }
+        // pg's `done()`, or `release(conn)` from `settings`.
+        if let Expression::Identifier(ident) = strip(&call.callee) {
+            if self.done.is_some() && ctx.model().symbol_of(ident) == self.done {
+                return true;
+            }
+        }
+        settings.release_functions.iter().any(|r| {
+            dotted_path(&call.callee).is_some_and(|p| p == *r || p.rsplit('.').next() == Some(r))
+        }) && call
+            .arguments
+            .iter()
+            .any(|a| a.as_expression().is_some_and(|a| self.is_conn(a, ctx)))
+    }
+
+    /// The connection handed to an owner: returned, stored on an object or in a collection,
+    /// or passed to a callback (`resolve(conn)`, `cb(null, conn)`).
+    fn is_handover(&self, node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> bool {
+        let AstKind::IdentifierReference(ident) = node.kind() else {
+            return false;
+        };
+        if self.conn.is_none() || ctx.model().symbol_of(ident) != self.conn {
+            return false;
+        }
+        let (child, parent) = value_parent(ctx.semantic(), node.id());
+        let child_span = ctx.nodes().kind(child).span();
+        match parent {
+            AstKind::ReturnStatement(_) | AstKind::ArrowFunctionExpression(_) => true,
+            // `{ conn, release }` returned or stored
+            AstKind::ObjectProperty(_) | AstKind::ArrayExpression(_) => true,
+            AstKind::AssignmentExpression(assign) => assign.right.span() == child_span,
+            AstKind::CallExpression(call) if call.callee.span() != child_span => {
+                if matches!(callee_name(call), Some("set" | "push" | "add" | "unshift")) {
+                    return true;
+                }
+                let Expression::Identifier(callee) = strip(&call.callee) else {
+                    return false;
+                };
+                HANDOVER_CALLEES.contains(&callee.name.as_str())
+                    || ctx
+                        .model()
+                        .symbol_of(callee)
+                        .is_some_and(|s| is_parameter(s, ctx))
+            }
+            _ => false,
+        }
+    }
+}
+
+fn is_parameter(symbol: SymbolId, ctx: &RuleContext<'_, '_>) -> bool {
+    let nodes = ctx.nodes();
+    let declaration = ctx.semantic().scoping().symbol_declaration(symbol);
+    nodes
+        .ancestor_kinds(declaration)
+        .any(|k| matches!(k, AstKind::FormalParameters(_)))
+}
+
+impl<'a> Tracker<'a> for Release<'_, 'a> {
+    fn covers_node(&self, node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> bool {
+        match node.kind() {
+            AstKind::CallExpression(call) => self.is_release(call, ctx),
+            AstKind::IdentifierReference(_) => self.is_handover(node, ctx),
+            _ => false,
+        }
+    }
+
+    fn settles(&self, awaited: &Expression<'a>, ctx: &RuleContext<'a, '_>) -> bool {
+        let Expression::CallExpression(call) = strip(awaited) else {
+            return false;
+        };
+        callee_name(call).is_some_and(|name| SETUP_METHODS.contains(&name))
+            && as_member(&call.callee).is_some_and(|m| self.is_conn(m.object(), ctx))
+    }
+
+    fn guards(&self) -> &[SymbolId] {
+        &self.guards
+    }
+}
+
+/// The finding for one acquisition, if some path leaks it.
+fn check<'a>(acquisition: &Acquisition<'a>, ctx: &RuleContext<'a, '_>) -> Option<Diagnostic> {
+    let (start, conn, err, done) = match &acquisition.holder {
+        Holder::Binding { symbol, statement } => {
+            (Start::After(*statement), Some(*symbol), None, None)
+        }
+        Holder::Callback {
+            function,
+            conn,
+            err,
+            done,
+        } => (Start::Entry(*function), *conn, *err, *done),
+    };
+    let tracker = Release {
+        conn,
+        done,
+        what: acquisition.what,
+        pool: acquisition.pool.as_ref(),
+        guards: conn.into_iter().chain(err).collect(),
+    };
+    let misses = Paths::new(ctx, &tracker).misses(start)?;
+    let miss = *misses.first()?;
+    let scope = match &acquisition.holder {
+        Holder::Binding { .. } => ctx.model().enclosing_function(acquisition.node),
+        Holder::Callback { function, .. } => Some(*function),
+    }?;
+    let releases: Vec<NodeId> = ctx
+        .nodes_within(scope)
+        .filter(
+            |n| matches!(n.kind(), AstKind::CallExpression(call) if tracker.is_release(call, ctx)),
+        )
+        .map(|n| n.id())
+        .collect();
+    let handed_on = ctx.nodes_within(scope).any(|n| tracker.is_handover(n, ctx));
+    if releases.is_empty() && handed_on {
+        return None;
+    }
+    // Never released, and passed to a function we cannot see: it may release it.
+    if releases.is_empty() && passed_to_a_call(conn, scope, ctx) {
+        return None;
+    }
+    Some(report(acquisition, conn, miss, &releases, ctx))
+}
+
+/// Whether the connection is an argument of some call (`await runMigrations(client)`).
+fn passed_to_a_call(conn: Option<SymbolId>, scope: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    let Some(conn) = conn else {
+        return false;
+    };
+    let model = ctx.model();
+    ctx.nodes_within(scope).any(|n| {
+        let AstKind::CallExpression(call) = n.kind() else {
+            return false;
+        };
+        call.arguments.iter().any(|a| {
+            matches!(a.as_expression().map(strip), Some(Expression::Identifier(i))
+                if model.symbol_of(i) == Some(conn))
+        })
+    })
+}
+
+fn report<'a>(
+    acquisition: &Acquisition<'a>,
+    conn: Option<SymbolId>,
+    miss: Miss,
+    releases: &[NodeId],
+    ctx: &RuleContext<'a, '_>,
+) -> Diagnostic {
+    let source = ctx.source_text();
+    let nodes = ctx.nodes();
+    let name = conn.map_or_else(
+        || "the connection".to_string(),
+        |c| format!("`{}`", ctx.semantic().scoping().symbol_name(c)),
+    );
+    let acquired = nodes.kind(acquisition.node).span();
+    let line_of = |node: NodeId| {
+        let start = nodes.kind(node).span().start as usize;
+        source[..start].matches('\n').count() + 1
+    };
+    let (released, verb) = match acquisition.what {
+        What::Transaction => ("committed or rolled back", "commit or roll back"),
+        What::Pool => ("ended", "end"),
+        What::Connection => ("released", "release"),
+    };
+    if acquisition.what == What::Pool {
+        let why = ctx
+            .model()
+            .request_context(acquisition.node)
+            .map_or("every request".to_string(), |w| {
+                format!("every request to {w}")
+            });
+        return Diagnostic::finding(
+            ID,
+            Severity::Error,
+            format!(
+                "`{}` creates a new pool on {why}, and it is not ended on every path: each one \
+                 keeps its own connections open, so connections and memory grow with traffic",
+                acquisition.source
+            ),
+            Label::new(
+                byte_span(first_line(source, acquired)),
+                "a pool per request",
+            ),
+        )
+        .with_help("create the pool once, at module level, and share it across requests");
+    }
+    let what = format!("{name} from `{}`", acquisition.source);
+    let (message, secondary): (String, Option<(Span, String)>) = if releases.is_empty() {
+        (
+            format!(
+                "{what} is never {released}: every call keeps one connection checked out, until \
+                 the pool is exhausted and every request waits"
+            ),
+            None,
+        )
+    } else {
+        let release = nodes.kind(releases[0]).span();
+        match miss {
+            Miss::Exception(node) => {
+                let thrower = short_call(node, ctx);
+                (
+                    format!("{what} is not {released} if `{thrower}` throws: the {verb} is not in a `finally`"),
+                    Some((release, format!("not reached if `{thrower}` throws"))),
+                )
+            }
+            Miss::Return(node) => (
+                format!(
+                    "{what} is not {released} on the `return` at line {}",
+                    line_of(node)
+                ),
+                Some((
+                    nodes.kind(node).span(),
+                    format!(
+                        "returns without {released_short}",
+                        released_short = short_verb(acquisition.what)
+                    ),
+                )),
+            ),
+            Miss::Throw(node) => (
+                format!(
+                    "{what} is not {released} when the `throw` at line {} runs",
+                    line_of(node)
+                ),
+                Some((
+                    nodes.kind(node).span(),
+                    format!("throws without {}", short_verb(acquisition.what)),
+                )),
+            ),
+            Miss::Rejected(node) => (
+                format!("{what} is {released} only when the promise resolves, not when it rejects"),
+                Some((
+                    nodes.kind(node).span(),
+                    "no rejection handler releases it".to_string(),
+                )),
+            ),
+            Miss::End => (
+                format!("{what} is not {released} on every path: the function can end without it"),
+                Some((release, format!("{released} on some paths only"))),
+            ),
+        }
+    };
+    let help = match acquisition.what {
+        What::Transaction => {
+            "commit in the `try` and roll back in the `catch` (rethrowing), or use the callback \
+             form, `knex.transaction(async (trx) => …)`, which does both"
+        }
+        _ => {
+            "release it in `finally` (`try { … } finally { conn.release(); }`), or use \
+             `pool.query()`, which releases by itself"
+        }
+    };
+    let mut diagnostic = Diagnostic::finding(
+        ID,
+        Severity::Error,
+        message,
+        Label::new(byte_span(first_line(source, acquired)), "acquired here"),
+    )
+    .with_help(help);
+    if let Some((span, label)) = secondary {
+        diagnostic =
+            diagnostic.with_secondary(Label::new(byte_span(first_line(source, span)), label));
+    }
+    diagnostic
+}
+
+fn short_verb(what: What) -> &'static str {
+    match what {
+        What::Transaction => "committing or rolling back",
+        What::Pool => "ending it",
+        What::Connection => "releasing",
+    }
+}
+
+/// The call an `await` waits for, shortened: `conn.query(…)`.
+fn short_call(node: NodeId, ctx: &RuleContext<'_, '_>) -> String {
+    let span = match ctx.nodes().kind(node) {
+        AstKind::AwaitExpression(await_expr) => await_expr.argument.span(),
+        other => other.span(),
+    };
+    let text = node_api::short_text(ctx.source_text(), span);
+    match text.find('(') {
+        Some(open) if text.len() > open + 2 => format!("{}(…)", &text[..open]),
+        _ => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::META;
+    use crate::test_util::{assert_clean, assert_reports, run_rule};
+
+    #[test]
+    fn flagged() {
+        for source in [
+            // never released
+            "app.get('/a', async (req, res) => { const conn = await pool.getConnection(); const [rows] = await conn.query('select 1'); res.json(rows); });",
+            // exception skips it
+            "export async function find(id) { const conn = await pool.getConnection(); const [rows] = await conn.query('select ?', [id]); conn.release(); return rows; }",
+            // early return skips it
+            "export async function find(id) { const client = await pool.connect(); try { const r = await client.query('q'); if (!r.rows.length) return null; client.release(); return r.rows[0]; } catch (e) { client.release(); throw e; } }",
+            // throw skips it
+            "export async function find(id) { const conn = await pool.getConnection(); try { const [rows] = await conn.query('q'); if (!rows.length) throw new Error('missing'); conn.release(); return rows; } catch (e) { log(e); throw e; } }",
+            // callback form, error path skips the release
+            "app.get('/a', (req, res, next) => { pool.getConnection((err, conn) => { if (err) return next(err); conn.query('q', (error, rows) => { if (error) return next(error); conn.release(); res.json(rows); }); }); });",
+            // pg callback form with done
+            "app.get('/a', (req, res, next) => { pool.connect((err, client, done) => { if (err) return next(err); client.query('q', (e, r) => { if (e) return next(e); done(); res.json(r.rows); }); }); });",
+            // transactions
+            "export async function pay(knex, order) { const trx = await knex.transaction(); await trx('orders').insert(order); await trx.commit(); }",
+            // generic-pool
+            "export async function render(html) { const browser = await browserPool.acquire(); const pdf = await browser.pdf(html); browserPool.release(browser); return pdf; }",
+            // a pool per request
+            "import mysql from 'mysql2/promise'; app.get('/a', async (req, res) => { const pool = mysql.createPool({}); const [rows] = await pool.query('q'); res.json(rows); });",
+            "import { Pool } from 'pg'; export const handler = async (event) => { const pool = new Pool(); const r = await pool.query('q'); return r.rows; };",
+            // then without catch
+            "export function find() { return pool.getConnection().then((conn) => conn.query('q').then((rows) => { conn.release(); return rows; })); }",
+        ] {
+            assert_reports(&META, source, "a.ts", 1);
+        }
+    }
+
+    #[test]
+    fn clean() {
+        for source in [
+            "export async function find(id) { const conn = await pool.getConnection(); try { const [rows] = await conn.query('q'); return rows; } finally { conn.release(); } }",
+            "export async function find(id) { let conn; try { conn = await pool.getConnection(); return await conn.query('q'); } finally { if (conn) conn.release(); } }",
+            "export async function find(id) { let conn; try { conn = await pool.getConnection(); return await conn.query('q'); } finally { conn?.release(); } }",
+            "export async function find(id) { return pool.query('select 1'); }",
+            "export async function getConnection() { return pool.getConnection(); }",
+            "export async function open() { const conn = await pool.getConnection(); return conn; }",
+            "app.use(async (req, res, next) => { const client = await pool.connect(); req.db = client; res.on('close', () => client.release()); next(); });",
+            "export async function pay(knex, order) { const trx = await knex.transaction(); try { await trx('orders').insert(order); await trx.commit(); } catch (e) { await trx.rollback(); throw e; } }",
+            "export async function pay(knex, order) { await knex.transaction(async (trx) => { await trx('orders').insert(order); }); }",
+            "app.get('/a', (req, res, next) => { pool.getConnection((err, conn) => { if (err) return next(err); conn.query('q', (error, rows) => { conn.release(); if (error) return next(error); res.json(rows); }); }); });",
+            "export async function run(ds) { const qr = ds.createQueryRunner(); await qr.connect(); await qr.startTransaction(); try { await qr.query('q'); await qr.commitTransaction(); } catch (e) { await qr.rollbackTransaction(); throw e; } finally { await qr.release(); } }",
+            "export async function find() { await using conn = await db.connect(); return conn.query('q'); }",
+            "async function main() { const client = await pool.connect(); await client.query('LISTEN jobs'); } main();",
+            "import { createClient } from 'redis'; const redis = createClient(); export async function get(k) { return redis.get(k); }",
+            "export async function migrate() { const client = await pool.connect(); await runMigrations(client); }",
+            "export async function find() { const socket = net.connect(80); return socket; }",
+        ] {
+            assert_clean(&META, source, "a.ts");
+        }
+    }
+
+    #[test]
+    fn messages() {
+        let found = run_rule(
+            &META,
+            "export async function find(id) {\n  const conn = await pool.getConnection();\n  const [rows] = await conn.query('q', [id]);\n  conn.release();\n  return rows;\n}",
+            "a.js",
+            None,
+        );
+        assert_eq!(
+            found[0].message,
+            "`conn` from `pool.getConnection()` is not released if `conn.query(…)` throws: the release is not in a `finally`"
+        );
+        assert_eq!(
+            found[0].secondary[0].message,
+            "not reached if `conn.query(…)` throws"
+        );
+    }
+}
