@@ -824,6 +824,9 @@ fn check<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<D
             || same_key
                 .iter()
                 .all(|s| ctx.nodes().kind(s.node).span().start < site_start)
+            // Removed only when something fails (in a `catch`, a `.catch(…)`): a registry that
+            // drops what failed to start, not a transient entry.
+            || same_key.iter().all(|s| on_error_path(s.node, function, ctx))
         {
             continue;
         }
@@ -892,6 +895,34 @@ fn is_warn_once(name: &str) -> bool {
     ]
     .iter()
     .any(|word| name.contains(word))
+}
+
+/// Whether a node runs only on an error path of `function`: in a `catch` clause, or in a
+/// `.catch(…)` callback or a `.then(…, onRejected)` handler.
+fn on_error_path(node: NodeId, function: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    let nodes = ctx.nodes();
+    let mut child = node;
+    for ancestor in nodes.ancestor_ids(node) {
+        if ancestor == function {
+            return false;
+        }
+        match nodes.kind(ancestor) {
+            AstKind::CatchClause(_) => return true,
+            AstKind::CallExpression(call) => {
+                let index = call
+                    .arguments
+                    .iter()
+                    .position(|a| a.span() == nodes.kind(child).span());
+                match (leaklint_model::ast_util::callee_name(call), index) {
+                    (Some("catch"), Some(0)) | (Some("then"), Some(1)) => return true,
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+        child = ancestor;
+    }
+    false
 }
 
 fn contains(outer: Span, inner: Span) -> bool {
@@ -1197,8 +1228,8 @@ fn partial<'a>(
             format!("runs only when `{}` resolves", short(node)),
         ),
         Miss::End => (
-            "on the way out of the function".to_string(),
-            "runs before the entry is added, never after".to_string(),
+            "on the paths that never reach the removal".to_string(),
+            "not reached on every path after the entry is added".to_string(),
         ),
     };
     let site_span = nodes.kind(site.node).span();
@@ -1300,6 +1331,14 @@ mod tests {
             "const pending = new Map(); export function send(id, p) { pending.set(id, p); p.then(() => pending.delete(id), () => pending.delete(id)); }",
             "const clients = new Map(); app.get('/sse', (req, res) => { clients.set(req.query.id, 1); req.on('close', () => clients.delete(req.query.id)); });",
             "const ttl = new Map(); export function put(k, v) { ttl.set(k, v); setTimeout(() => ttl.delete(k), 60000).unref(); }",
+            // removed only when starting it fails: a registry
+            "const libs = {}; export function add(id, Lib) { libs[id] = new Lib(); libs[id].init().catch(() => { delete libs[id]; }); }",
+            // a count going down: the removal is of an entry added elsewhere
+            "const refs = new Map(); export function release(k) { const n = refs.get(k); if (n === 1) refs.delete(k); else refs.set(k, n - 1); } export function retain(k) { refs.set(k, (refs.get(k) || 0) + 1); }",
+            // warn-once sets and registries filled by registration functions
+            "const warned = new Set(); export function warnOnce(code, msg) { if (warned.has(code)) return; warned.add(code); console.warn(msg); }",
+            "const loaders = new Map(); export function registerLoader(name, fn) { loaders.set(name, fn); }",
+            "const weak = new Map(); export function track(k, v) { weak.set(k, new WeakRef(v)); }",
             // not Map / not long-lived / start-up only
             "const cache = new LRUCache({ max: 500 }); export function put(k, v) { cache.set(k, v); }",
             "const cache = new WeakMap(); export function put(k, v) { cache.set(k, v); }",

@@ -93,6 +93,8 @@ struct Acquisition<'a> {
     source: String,
     /// The pool it came from, for `pool.release(conn)`.
     pool: Option<AccessPath<'a>>,
+    /// Checked out of a pool (rather than opened on its own).
+    pooled: bool,
     holder: Holder,
 }
 
@@ -137,7 +139,9 @@ fn acquisition_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<A
     let model = ctx.model();
     let runs = model.runs_at(node.id());
     // A connection opened by start-up code is held on purpose (a LISTEN client, a subscriber).
-    if runs.is_once() {
+    if runs.is_once()
+        || (runs == FunctionRuns::PerCall && node_api::named_like_start_up(node.id(), ctx))
+    {
         return None;
     }
     let per_request = runs == FunctionRuns::PerRequest;
@@ -173,11 +177,18 @@ fn acquisition_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<A
         Some(holder) => holder,
         None => value_holder(node.id(), ctx)?,
     };
+    let pooled = call.and_then(callee_name).is_some_and(|name| {
+        matches!(
+            name,
+            "getConnection" | "connect" | "acquire" | "createQueryRunner"
+        )
+    }) && !source.starts_with("MongoClient");
     Some(Acquisition {
         node: node.id(),
         what,
         source,
         pool,
+        pooled,
         holder,
     })
 }
@@ -208,8 +219,18 @@ fn call_acquires(
         .iter()
         .any(|a| a.as_expression().and_then(as_function_node).is_some());
     match name {
-        // mysql, mysql2, oracledb pools; `getConnection()` alone is typeorm's data source.
-        "getConnection" => receiver.map(|_| What::Connection),
+        // mysql, mysql2, oracledb pools: no arguments, a callback, or a configuration object.
+        // `getConnection()` alone is typeorm's data source; `moduleGraph.getConnection(dep)` is
+        // a lookup.
+        "getConnection" => {
+            let pool_arguments = call.arguments.iter().all(|a| {
+                a.as_expression().is_some_and(|a| {
+                    as_function_node(a).is_some()
+                        || matches!(strip(a), Expression::ObjectExpression(_))
+                })
+            });
+            (receiver.is_some() && pool_arguments).then_some(What::Connection)
+        }
         // pg's `pool.connect()`; `MongoClient.connect(url)` per request.
         "connect" => {
             let receiver = receiver?;
@@ -339,10 +360,12 @@ fn callback_holder(call: &CallExpression<'_>, ctx: &RuleContext<'_, '_>) -> Opti
         .and_then(as_function_node)
     {
         let params = parameter_symbols(nodes.get_node(function));
+        // `pool.connect((err) => …)` (mssql) connects the pool itself: nothing is checked out.
+        let conn = params.get(1).copied().flatten()?;
         return Some(Holder::Callback {
             function,
             err: params.first().copied().flatten(),
-            conn: params.get(1).copied().flatten(),
+            conn: Some(conn),
             done: params.get(2).copied().flatten(),
         });
     }
@@ -509,6 +532,8 @@ impl<'a> Release<'_, 'a> {
             // `{ conn, release }` returned or stored
             AstKind::ObjectProperty(_) | AstKind::ArrayExpression(_) => true,
             AstKind::AssignmentExpression(assign) => assign.right.span() == child_span,
+            // Wrapped in an object that owns it (`new PromisePoolConnection(conn)`).
+            AstKind::NewExpression(_) => true,
             AstKind::CallExpression(call) if call.callee.span() != child_span => {
                 if matches!(callee_name(call), Some("set" | "push" | "add" | "unshift")) {
                     return true;
@@ -636,10 +661,10 @@ fn report<'a>(
         let start = nodes.kind(node).span().start as usize;
         source[..start].matches('\n').count() + 1
     };
-    let (released, verb) = match acquisition.what {
-        What::Transaction => ("committed or rolled back", "commit or roll back"),
-        What::Pool => ("ended", "end"),
-        What::Connection => ("released", "release"),
+    let released = match acquisition.what {
+        What::Transaction => "committed or rolled back",
+        What::Pool => "ended",
+        What::Connection => "released",
     };
     if acquisition.what == What::Pool {
         let why = ctx
@@ -666,10 +691,17 @@ fn report<'a>(
     let what = format!("{name} from `{}`", acquisition.source);
     let (message, secondary): (String, Option<(Span, String)>) = if releases.is_empty() {
         (
-            format!(
-                "{what} is never {released}: every call keeps one connection checked out, until \
-                 the pool is exhausted and every request waits"
-            ),
+            if acquisition.pooled {
+                format!(
+                    "{what} is never {released}: every call keeps one connection checked out, \
+                     until the pool is exhausted and every request waits"
+                )
+            } else {
+                format!(
+                    "{what} is never {released}: every call leaves one more connection open, \
+                     with its socket and buffers"
+                )
+            },
             None,
         )
     } else {
@@ -677,8 +709,12 @@ fn report<'a>(
         match miss {
             Miss::Exception(node) => {
                 let thrower = short_call(node, ctx);
+                let why = match acquisition.what {
+                    What::Transaction => "nothing rolls it back on that path",
+                    _ => "the release is not in a `finally`",
+                };
                 (
-                    format!("{what} is not {released} if `{thrower}` throws: the {verb} is not in a `finally`"),
+                    format!("{what} is not {released} if `{thrower}` throws: {why}"),
                     Some((release, format!("not reached if `{thrower}` throws"))),
                 )
             }
@@ -750,16 +786,19 @@ fn short_verb(what: What) -> &'static str {
     }
 }
 
-/// The call an `await` waits for, shortened: `conn.query(…)`.
+/// The call an `await` waits for, shortened: `conn.query(…)`, `….toArray(…)`.
 fn short_call(node: NodeId, ctx: &RuleContext<'_, '_>) -> String {
-    let span = match ctx.nodes().kind(node) {
-        AstKind::AwaitExpression(await_expr) => await_expr.argument.span(),
-        other => other.span(),
+    let expr = match ctx.nodes().kind(node) {
+        AstKind::AwaitExpression(await_expr) => strip(&await_expr.argument),
+        _ => return "the call".to_string(),
     };
-    let text = node_api::short_text(ctx.source_text(), span);
-    match text.find('(') {
-        Some(open) if text.len() > open + 2 => format!("{}(…)", &text[..open]),
-        _ => text,
+    match expr {
+        Expression::CallExpression(call) => match (dotted_path(&call.callee), callee_name(call)) {
+            (Some(path), _) => format!("{path}(…)"),
+            (None, Some(name)) => format!("….{name}(…)"),
+            (None, None) => "the call".to_string(),
+        },
+        other => node_api::short_text(ctx.source_text(), other.span()),
     }
 }
 
@@ -816,6 +855,14 @@ mod tests {
             "import { createClient } from 'redis'; const redis = createClient(); export async function get(k) { return redis.get(k); }",
             "export async function migrate() { const client = await pool.connect(); await runMigrations(client); }",
             "export async function find() { const socket = net.connect(80); return socket; }",
+            // a graph lookup, not a pool
+            "export function used(moduleGraph, dep) { const connection = moduleGraph.getConnection(dep); return connection.active; }",
+            // mssql: `connect(cb)` connects the pool itself
+            "export function open(pool, cb) { pool.connect((err) => cb(err)); }",
+            // wrapped in an owner
+            "export function get(corePool) { return new Promise((resolve, reject) => { corePool.getConnection((err, conn) => { if (err) reject(err); else resolve(new PromiseConnection(conn)); }); }); }",
+            // start-up code, by name
+            "export async function initDatabase() { const conn = mysql.createConnection({}); await conn.execute('CREATE DATABASE x'); }",
         ] {
             assert_clean(&META, source, "a.ts");
         }
