@@ -779,6 +779,7 @@ fn check<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<D
     let growth: Vec<&Use<'a>> = all
         .iter()
         .filter(|u| u.effect == Effect::Grow && runs_repeatedly(u.node, collection, ctx))
+        .filter(|u| !registers_callback(u.node, ctx))
         .filter(|u| !size_checked(u.node, collection, ctx))
         .collect();
     let first = *growth.first()?;
@@ -879,6 +880,57 @@ fn runs_repeatedly(node: NodeId, collection: &Collection<'_>, ctx: &RuleContext<
         FunctionRuns::PerRequest => true,
         FunctionRuns::PerCall => !node_api::named_like(node, ctx, names),
     }
+}
+
+/// Parameter names of callbacks a registration function stores.
+const CALLBACK_PARAMETERS: &[&str] = &[
+    "fn",
+    "func",
+    "callback",
+    "cb",
+    "handler",
+    "listener",
+    "hook",
+    "task",
+    "job",
+    "middleware",
+    "plugin",
+];
+
+/// Whether growth outside a request handler stores a callback (`hooks.push({ name, fn })`,
+/// `handlers.set(name, (msg) => …)`): a registry of callbacks grows with the code that
+/// registers them, which runs at start-up, whatever the file shows.
+fn registers_callback(node: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    let model = ctx.model();
+    if model.runs_at(node) == FunctionRuns::PerRequest {
+        return false;
+    }
+    let is_callback = |expr: &Expression<'_>| match strip(expr) {
+        Expression::ArrowFunctionExpression(_) | Expression::FunctionExpression(_) => true,
+        Expression::Identifier(ident) => {
+            CALLBACK_PARAMETERS.contains(&ident.name.as_str())
+                && model
+                    .symbol_of(ident)
+                    .is_some_and(|s| !model.is_module_level(s))
+        }
+        _ => false,
+    };
+    let stored: Vec<&Expression<'_>> = match ctx.nodes().kind(node) {
+        AstKind::CallExpression(call) => call
+            .arguments
+            .iter()
+            .filter_map(|a| a.as_expression())
+            .collect(),
+        AstKind::AssignmentExpression(assign) => vec![&assign.right],
+        _ => return false,
+    };
+    stored.into_iter().any(|value| match strip(value) {
+        Expression::ObjectExpression(object) => object
+            .properties
+            .iter()
+            .any(|p| matches!(p, ObjectPropertyKind::ObjectProperty(p) if is_callback(&p.value))),
+        other => is_callback(other),
+    })
 }
 
 /// `warnedOnce`, `emittedDeprecations`, `displayedErrors`: a set of messages shown once grows by
@@ -1293,7 +1345,7 @@ mod tests {
             "const log = []; export function record(e) { log.push(e); }",
             "const index = {}; app.get('/a', (req, res) => { index[req.query.q] = Date.now(); });",
             "const index = Object.create(null); export function put(k, v) { index[k] = v; }",
-            "const handlers = {}; export function addHandler(name, fn) { Object.assign(handlers, { [name]: fn }); }",
+            "const index = {}; export function put(key, value) { Object.assign(index, { [key]: value }); }",
             "class Conn { static all = new Set(); constructor() { Conn.all.add(this); } } export function open() { return new Conn(); }",
             "class Registry { items = new Map(); add(k, v) { this.items.set(k, v); } } export default new Registry();",
             "class Store { constructor() { this.byId = new Map(); } put(k, v) { this.byId.set(k, v); } } export const store = new Store();",
@@ -1338,6 +1390,8 @@ mod tests {
             // warn-once sets and registries filled by registration functions
             "const warned = new Set(); export function warnOnce(code, msg) { if (warned.has(code)) return; warned.add(code); console.warn(msg); }",
             "const loaders = new Map(); export function registerLoader(name, fn) { loaders.set(name, fn); }",
+            "const hooks = []; export function onShutdown(name, fn) { hooks.push({ name, fn }); }",
+            "const tasks = []; export function every(task, ms) { tasks.push({ task, ms }); }",
             "const weak = new Map(); export function track(k, v) { weak.set(k, new WeakRef(v)); }",
             // not Map / not long-lived / start-up only
             "const cache = new LRUCache({ max: 500 }); export function put(k, v) { cache.set(k, v); }",

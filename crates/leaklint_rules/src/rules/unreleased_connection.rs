@@ -321,7 +321,7 @@ fn constructor_origin<'a>(
 fn is_pool_like(receiver: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
     let settings = ctx.model().settings();
     if let Some(path) = dotted_path(receiver) {
-        if settings.pools.iter().any(|p| *p == path) {
+        if settings.pools.contains(&path) {
             return true;
         }
         let last = path.rsplit('.').next().unwrap_or(&path);
