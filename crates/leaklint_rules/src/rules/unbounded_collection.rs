@@ -191,16 +191,18 @@ impl Rule for UnboundedCollection {
 
 /// A long-lived collection created at this node.
 fn collection_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<Collection<'a>> {
-    let model = ctx.model();
+    // Syntax first: the lifetime model is built only for files that create a collection.
     let nodes = ctx.nodes();
     match node.kind() {
         AstKind::VariableDeclarator(declarator) => {
             let kind = collection_kind(declarator.init.as_ref()?, ctx)?;
             let id = declarator.id.get_binding_identifier()?;
             let symbol = id.symbol_id.get()?;
-            let owner = if model.is_module_level(symbol) {
+            let scoping = ctx.semantic().scoping();
+            let owner = if scoping.symbol_scope_id(symbol) == scoping.root_scope_id() {
                 Owner::Module
             } else {
+                let model = ctx.model();
                 // `function memoize(fn) { const cache = new Map(); return (x) => … }`, made at
                 // start-up: the closure keeps the Map for as long as the process runs.
                 let function = model.enclosing_function(node.id())?;
@@ -248,6 +250,7 @@ fn collection_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<Co
         AstKind::AssignmentExpression(assign) if assign.operator == AssignmentOperator::Assign => {
             // `this.items = new Map()` in a constructor.
             let kind = collection_kind(&assign.right, ctx)?;
+            let model = ctx.model();
             let path = model.assignment_target_path(&assign.left)?;
             let (PathRoot::This(Some(class_id)), [field]) = (path.root, path.fields.as_slice())
             else {
@@ -385,19 +388,23 @@ fn lives_with_module(
 
 /// `new Map()`, `new Set()`, `[]`, `new Array()`, `{}`, `Object.create(null)`.
 fn collection_kind(init: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> Option<Kind> {
-    let model = ctx.model();
+    let scoping = ctx.semantic().scoping();
+    let is_global = |ident: &oxc_ast::ast::IdentifierReference<'_>, name: &str| {
+        ident.name == name
+            && scoping
+                .get_reference(ident.reference_id())
+                .symbol_id()
+                .is_none()
+    };
     match strip(init) {
         Expression::NewExpression(new) => {
             let Expression::Identifier(callee) = strip(&new.callee) else {
                 return None;
             };
-            if model.symbol_of(callee).is_some() {
-                return None;
-            }
             match callee.name.as_str() {
-                "Map" => Some(Kind::Map),
-                "Set" => Some(Kind::Set),
-                "Array" => Some(Kind::Array),
+                "Map" if is_global(callee, "Map") => Some(Kind::Map),
+                "Set" if is_global(callee, "Set") => Some(Kind::Set),
+                "Array" if is_global(callee, "Array") => Some(Kind::Array),
                 _ => None,
             }
         }
@@ -408,7 +415,7 @@ fn collection_kind(init: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> Option<K
             let Expression::Identifier(object) = strip(member.object()) else {
                 return None;
             };
-            (model.is_global(object, "Object")
+            (is_global(object, "Object")
                 && member_name(member) == Some("create")
                 && matches!(
                     argument(call, 0).map(strip),
@@ -1142,13 +1149,13 @@ fn never_shrunk<'a>(
     let ttl = ttl_check(collection, all, ctx);
     let message = match ttl {
         Some(_) => format!(
-            "{} gains an entry {}, and expired entries are never deleted: the expiry check only \
+            "{} can gain an entry {}, and expired entries are never deleted: the expiry check only \
              ignores them, so they stay in memory forever",
             describe(collection),
             where_it_runs(site.node, ctx)
         ),
         None => format!(
-            "{} gains an entry {}, and nothing ever removes one: it grows for as long as the \
+            "{} can gain an entry {}, and nothing ever removes one: it grows for as long as the \
              process runs",
             describe(collection),
             where_it_runs(site.node, ctx)
@@ -1430,7 +1437,7 @@ mod tests {
         );
         assert_eq!(found[0].severity, Severity::Warning);
         assert!(
-            found[0].message.contains("`seen` (a module-level Set) gains an entry each time `track` runs, and nothing ever removes one"),
+            found[0].message.contains("`seen` (a module-level Set) can gain an entry each time `track` runs, and nothing ever removes one"),
             "{}",
             found[0].message
         );

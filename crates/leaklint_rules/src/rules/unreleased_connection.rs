@@ -136,6 +136,12 @@ impl Rule for UnreleasedConnection {
 
 /// What an acquiring call or `new` acquires, if it is one.
 fn acquisition_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<Acquisition<'a>> {
+    if !matches!(
+        node.kind(),
+        AstKind::CallExpression(_) | AstKind::NewExpression(_)
+    ) {
+        return None;
+    }
     let model = ctx.model();
     let runs = model.runs_at(node.id());
     // A connection opened by start-up code is held on purpose (a LISTEN client, a subscriber).
