@@ -845,47 +845,23 @@ fn check<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<D
     None
 }
 
-/// Functions that fill registries and lookup tables: called at start-up, whatever the file shows.
-const REGISTRY_NAMES: &[&str] = &[
-    "main",
-    "init",
-    "initialize",
-    "setup",
-    "install",
-    "bootstrap",
-    "configure",
-    "listen",
-    "start",
-    "register",
-    "define",
-    "load",
-];
-
-/// The same, for fields of a singleton service, whose `register…` methods run per request.
-const START_UP_NAMES: &[&str] = &[
-    "main",
-    "init",
-    "initialize",
-    "setup",
-    "install",
-    "bootstrap",
-    "configure",
-    "listen",
-    "start",
-];
+/// Functions that fill registries and lookup tables (besides start-up code): called at start-up,
+/// whatever the file shows.
+const REGISTRATION_NAMES: &[&str] = &["register", "define", "load"];
 
 /// Whether growth at `node` repeats: not in code that runs once, and not in a function named
 /// like start-up or registration code (`registerLoader`, `defineRule`, `loadPlugins`) that no
 /// per-request caller in the file reaches.
 fn runs_repeatedly(node: NodeId, collection: &Collection<'_>, ctx: &RuleContext<'_, '_>) -> bool {
-    let names = match collection.owner {
-        Owner::Singleton(_) => START_UP_NAMES,
-        _ => REGISTRY_NAMES,
-    };
     match ctx.model().runs_at(node) {
         FunctionRuns::Once => false,
         FunctionRuns::PerRequest => true,
-        FunctionRuns::PerCall => !node_api::named_like(node, ctx, names),
+        // A singleton service's `register…` methods run per request.
+        FunctionRuns::PerCall => {
+            !node_api::named_like_start_up(node, ctx)
+                && (matches!(collection.owner, Owner::Singleton(_))
+                    || !node_api::named_like(node, ctx, REGISTRATION_NAMES))
+        }
     }
 }
 
