@@ -54,8 +54,8 @@ impl LifetimeModel<'_, '_> {
             .is_some_and(|facts| facts.runs == FunctionRuns::PerRequest && facts.entry)
     }
 
-    /// The function whose parameter list declares a symbol.
-    fn parameter_owner(&self, symbol: SymbolId) -> Option<oxc_semantic::NodeId> {
+    /// The function whose parameter list declares a symbol; `None` when it is not a parameter.
+    pub fn parameter_owner(&self, symbol: SymbolId) -> Option<oxc_semantic::NodeId> {
         let semantic = self.semantic();
         let declaration = semantic.scoping().symbol_declaration(symbol);
         let nodes = semantic.nodes();

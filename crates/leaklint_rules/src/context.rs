@@ -57,6 +57,11 @@ impl<'a, 'c> RuleContext<'a, 'c> {
             .take_while(move |inner| inner.kind().span().start < end)
     }
 
+    /// `node` itself, then the nodes inside it.
+    pub fn subtree(&self, node: NodeId) -> impl Iterator<Item = &'c AstNode<'a>> + 'c {
+        std::iter::once(self.semantic.nodes().get_node(node)).chain(self.nodes_within(node))
+    }
+
     /// Calls whose callee is named `name` (`off` finds `bus.off(…)` and `off(…)`), in source
     /// order. Built in one pass over the file the first time a rule asks, so rules look up the
     /// matching half of a pair (`on`/`off`, `setTimeout`/`clearTimeout`) without walking the

@@ -21,7 +21,7 @@ use oxc_semantic::{AstNode, NodeId, SymbolId};
 use oxc_span::{GetSpan, Span};
 use rustc_hash::FxHashSet;
 
-use leaklint_model::ast_util::{callee_name, strip};
+use leaklint_model::ast_util::{callee_name, dotted_path, strip};
 
 use crate::RuleContext;
 
@@ -416,14 +416,12 @@ impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
         }
         let model = self.ctx.model();
         let node = leaklint_model::ast_util::expr_node_id(test);
-        std::iter::once(self.ctx.nodes().get_node(node))
-            .chain(self.ctx.nodes_within(node))
-            .any(|n| match n.kind() {
-                AstKind::IdentifierReference(ident) => model
-                    .symbol_of(ident)
-                    .is_some_and(|symbol| guards.contains(&symbol)),
-                _ => false,
-            })
+        self.ctx.subtree(node).any(|n| match n.kind() {
+            AstKind::IdentifierReference(ident) => model
+                .symbol_of(ident)
+                .is_some_and(|symbol| guards.contains(&symbol)),
+            _ => false,
+        })
     }
 
     /// Whether a node is in the consequent of an `if` whose test reads a guard.
@@ -442,7 +440,8 @@ impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
     }
 }
 
-fn contains(outer: Span, inner: Span) -> bool {
+/// Whether `inner` lies within `outer`.
+pub fn contains(outer: Span, inner: Span) -> bool {
     outer.start <= inner.start && inner.end <= outer.end
 }
 
@@ -525,4 +524,20 @@ pub fn statement_of(ctx: &RuleContext<'_, '_>, node: NodeId) -> Option<NodeId> {
                     | AstKind::SwitchStatement(_)
             )
         })
+}
+
+/// The call an `await` waits for, shortened: `conn.query(…)`, `….toArray(…)`.
+pub fn awaited_call(node: NodeId, ctx: &RuleContext<'_, '_>) -> String {
+    let expr = match ctx.nodes().kind(node) {
+        AstKind::AwaitExpression(await_expr) => strip(&await_expr.argument),
+        _ => return "the call".to_string(),
+    };
+    match expr {
+        Expression::CallExpression(call) => match (dotted_path(&call.callee), callee_name(call)) {
+            (Some(path), _) => format!("{path}(…)"),
+            (None, Some(name)) => format!("….{name}(…)"),
+            (None, None) => "the call".to_string(),
+        },
+        other => crate::node_api::short_text(ctx.source_text(), other.span()),
+    }
 }

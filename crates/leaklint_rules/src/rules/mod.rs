@@ -23,6 +23,13 @@ pub(crate) fn first_line(source: &str, span: Span) -> Span {
     }
 }
 
+/// The 1-based line a node starts on, for messages ("the `return` at line 12").
+pub(crate) fn line_of(ctx: &crate::RuleContext<'_, '_>, node: oxc_semantic::NodeId) -> usize {
+    use oxc_span::GetSpan;
+    let start = ctx.nodes().kind(node).span().start as usize;
+    ctx.source_text()[..start].matches('\n').count() + 1
+}
+
 /// The options schema of a rule that takes none.
 pub(crate) const NO_OPTIONS_SCHEMA: &str =
     "{\n  \"type\": \"object\",\n  \"additionalProperties\": false\n}";

@@ -20,7 +20,7 @@ use oxc_span::{GetSpan, Span};
 use crate::{
     flow::{self, Miss, Paths, Start, Tracker},
     node_api,
-    rules::{byte_span, expect_no_options, first_line, NO_OPTIONS_SCHEMA},
+    rules::{byte_span, expect_no_options, first_line, line_of, NO_OPTIONS_SCHEMA},
     Rule, RuleContext, RuleMeta,
 };
 
@@ -256,11 +256,7 @@ fn collection_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<Co
             else {
                 return None;
             };
-            let function = model.enclosing_function(node.id())?;
-            let AstKind::MethodDefinition(method) = nodes.kind(nodes.parent_id(function)) else {
-                return None;
-            };
-            if method.kind != oxc_ast::ast::MethodDefinitionKind::Constructor {
+            if !in_constructor(node.id(), ctx) {
                 return None;
             }
             let AstKind::Class(class) = nodes.kind(class_id) else {
@@ -499,6 +495,14 @@ fn uses<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Vec<Use<'
     found
 }
 
+/// Whether the code at `node` runs in a class constructor (not in a function nested in one).
+fn in_constructor(node: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    ctx.model().enclosing_function(node).is_some_and(|f| {
+        matches!(ctx.nodes().parent_kind(f), AstKind::MethodDefinition(m)
+            if m.kind == oxc_ast::ast::MethodDefinitionKind::Constructor)
+    })
+}
+
 /// `this.items = new Map()` outside the constructor: a reset, which drops the old entries.
 fn reassignment<'a>(member: NodeId, ctx: &RuleContext<'a, '_>) -> Option<Use<'a>> {
     let (child, parent) = value_parent(ctx.semantic(), member);
@@ -509,11 +513,7 @@ fn reassignment<'a>(member: NodeId, ctx: &RuleContext<'a, '_>) -> Option<Use<'a>
         return None;
     }
     let model = ctx.model();
-    let in_constructor = model.enclosing_function(member).is_some_and(|f| {
-        matches!(ctx.nodes().parent_kind(f), AstKind::MethodDefinition(m)
-            if m.kind == oxc_ast::ast::MethodDefinitionKind::Constructor)
-    });
-    let effect = if in_constructor || model.runs_at(member).is_once() {
+    let effect = if in_constructor(member, ctx) || model.runs_at(member).is_once() {
         Effect::Read
     } else {
         Effect::Shrink
@@ -633,7 +633,6 @@ fn member_use<'a>(
     kind: Kind,
     ctx: &RuleContext<'a, '_>,
 ) -> Option<Use<'a>> {
-    let nodes = ctx.nodes();
     let member_span = member.span();
     let (_, parent) = value_parent(ctx.semantic(), member_id);
     let method = match member {
@@ -748,10 +747,7 @@ fn member_use<'a>(
                 key,
             })
         }
-        _ => {
-            let _ = nodes;
-            None
-        }
+        _ => None,
     }
 }
 
@@ -826,7 +822,7 @@ fn check<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<D
         if same_key.len() != shrinks.len()
             || same_key
                 .iter()
-                .any(|s| !contains(function_span, ctx.nodes().kind(s.node).span()))
+                .any(|s| !flow::contains(function_span, ctx.nodes().kind(s.node).span()))
             // A removal before the addition (`delete` then `set`, a count going down to zero)
             // is of an entry added elsewhere.
             || same_key
@@ -960,10 +956,6 @@ fn on_error_path(node: NodeId, function: NodeId, ctx: &RuleContext<'_, '_>) -> b
     false
 }
 
-fn contains(outer: Span, inner: Span) -> bool {
-    outer.start <= inner.start && inner.end <= outer.end
-}
-
 fn same_key(a: &Expression<'_>, b: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
     let model = ctx.model();
     match (model.access_path(a), model.access_path(b)) {
@@ -1021,26 +1013,24 @@ fn compares_size(
     ctx: &RuleContext<'_, '_>,
 ) -> bool {
     let node = leaklint_model::ast_util::expr_node_id(test);
-    std::iter::once(ctx.nodes().get_node(node))
-        .chain(ctx.nodes_within(node))
-        .any(|n| match n.kind() {
-            AstKind::BinaryExpression(binary)
-                if matches!(
-                    binary.operator,
-                    BinaryOperator::LessThan
-                        | BinaryOperator::LessEqualThan
-                        | BinaryOperator::GreaterThan
-                        | BinaryOperator::GreaterEqualThan
-                        | BinaryOperator::StrictEquality
-                        | BinaryOperator::Equality
-                ) =>
-            {
-                [&binary.left, &binary.right]
-                    .into_iter()
-                    .any(|side| is_size_of(side, collection, ctx))
-            }
-            _ => false,
-        })
+    ctx.subtree(node).any(|n| match n.kind() {
+        AstKind::BinaryExpression(binary)
+            if matches!(
+                binary.operator,
+                BinaryOperator::LessThan
+                    | BinaryOperator::LessEqualThan
+                    | BinaryOperator::GreaterThan
+                    | BinaryOperator::GreaterEqualThan
+                    | BinaryOperator::StrictEquality
+                    | BinaryOperator::Equality
+            ) =>
+        {
+            [&binary.left, &binary.right]
+                .into_iter()
+                .any(|side| is_size_of(side, collection, ctx))
+        }
+        _ => false,
+    })
 }
 
 fn is_size_of(
@@ -1178,7 +1168,6 @@ fn ttl_check(
     ctx: &RuleContext<'_, '_>,
 ) -> Option<Span> {
     let model = ctx.model();
-    let nodes = ctx.nodes();
     for read in all.iter().filter(|u| u.effect == Effect::Read) {
         let (_, parent) = value_parent(ctx.semantic(), read.node);
         let is_lookup = match parent {
@@ -1205,17 +1194,14 @@ fn ttl_check(
             ) {
                 continue;
             }
-            let reads_clock = std::iter::once(node)
-                .chain(ctx.nodes_within(node.id()))
-                .any(|n| match n.kind() {
-                    AstKind::CallExpression(call) => matches!(
-                        leaklint_model::ast_util::dotted_path(&call.callee).as_deref(),
-                        Some("Date.now" | "performance.now")
-                    ),
-                    _ => false,
-                });
+            let reads_clock = ctx.subtree(node.id()).any(|n| match n.kind() {
+                AstKind::CallExpression(call) => matches!(
+                    leaklint_model::ast_util::dotted_path(&call.callee).as_deref(),
+                    Some("Date.now" | "performance.now")
+                ),
+                _ => false,
+            });
             if reads_clock {
-                let _ = nodes;
                 return Some(binary.span);
             }
         }
@@ -1240,23 +1226,19 @@ fn partial<'a>(
     let source = ctx.source_text();
     let nodes = ctx.nodes();
     let removal = nodes.kind(removals[0].node).span();
-    let line_of = |node: NodeId| {
-        let start = nodes.kind(node).span().start as usize;
-        source[..start].matches('\n').count() + 1
-    };
     let short = |node: NodeId| node_api::short_text(source, nodes.kind(node).span());
     let (path, label) = match miss {
         Miss::Exception(node) => (
-            format!("when `{}` throws", short_awaited(node, ctx)),
-            format!("not reached if `{}` throws", short_awaited(node, ctx)),
+            format!("when `{}` throws", flow::awaited_call(node, ctx)),
+            format!("not reached if `{}` throws", flow::awaited_call(node, ctx)),
         ),
         Miss::Return(node) => (
-            format!("on the `return` at line {}", line_of(node)),
-            format!("skipped by the `return` at line {}", line_of(node)),
+            format!("on the `return` at line {}", line_of(ctx, node)),
+            format!("skipped by the `return` at line {}", line_of(ctx, node)),
         ),
         Miss::Throw(node) => (
-            format!("when the `throw` at line {} runs", line_of(node)),
-            format!("skipped by the `throw` at line {}", line_of(node)),
+            format!("when the `throw` at line {} runs", line_of(ctx, node)),
+            format!("skipped by the `throw` at line {}", line_of(ctx, node)),
         ),
         Miss::Rejected(node) => (
             "when the promise rejects".to_string(),
@@ -1285,22 +1267,6 @@ fn partial<'a>(
         )
         .with_secondary(Label::new(byte_span(first_line(source, removal)), label)),
     )
-}
-
-/// The awaited call of an `await` (`fetchQuote(id)`), shortened, for messages.
-fn short_awaited(node: NodeId, ctx: &RuleContext<'_, '_>) -> String {
-    let source = ctx.source_text();
-    let span = match ctx.nodes().kind(node) {
-        AstKind::AwaitExpression(await_expr) => await_expr.argument.span(),
-        other => other.span(),
-    };
-    let text = node_api::short_text(source, span);
-    match text.find('(') {
-        Some(open) if !text.ends_with("(…)") && text.len() > open + 2 => {
-            format!("{}(…)", &text[..open])
-        }
-        _ => text,
-    }
 }
 
 /// Removal of one entry, at known nodes.

@@ -21,7 +21,7 @@ use oxc_span::{GetSpan, Span};
 use crate::{
     flow::{self, Miss, Paths, Start, Tracker},
     node_api,
-    rules::{byte_span, expect_no_options, first_line, NO_OPTIONS_SCHEMA},
+    rules::{byte_span, expect_no_options, first_line, line_of, NO_OPTIONS_SCHEMA},
     Rule, RuleContext, RuleMeta,
 };
 
@@ -211,9 +211,11 @@ fn call_acquires(
     let settings = ctx.model().settings();
     let path = dotted_path(&call.callee);
     if let Some(path) = &path {
-        if settings.acquire_functions.iter().any(|name| {
-            name == path || (!name.contains('.') && path.rsplit('.').next() == Some(name))
-        }) {
+        if settings
+            .acquire_functions
+            .iter()
+            .any(|name| names_callee(name, path))
+        {
             return Some(What::Connection);
         }
     }
@@ -277,6 +279,12 @@ fn call_acquires(
         .then_some(What::Pool),
         _ => None,
     }
+}
+
+/// Whether a name from `settings` names a callee: the whole dotted path (`db.checkout`), or a
+/// bare name matching its last part (`checkout` for `pool.checkout`).
+fn names_callee(name: &str, path: &str) -> bool {
+    name == path || (!name.contains('.') && path.rsplit('.').next() == Some(name))
 }
 
 /// Whether the callee is the driver's function: `mysql.createConnection` with `mysql` imported
@@ -514,12 +522,14 @@ impl<'a> Release<'_, 'a> {
                 return true;
             }
         }
-        settings.release_functions.iter().any(|r| {
-            dotted_path(&call.callee).is_some_and(|p| p == *r || p.rsplit('.').next() == Some(r))
-        }) && call
-            .arguments
+        settings
+            .release_functions
             .iter()
-            .any(|a| a.as_expression().is_some_and(|a| self.is_conn(a, ctx)))
+            .any(|r| dotted_path(&call.callee).is_some_and(|p| names_callee(r, &p)))
+            && call
+                .arguments
+                .iter()
+                .any(|a| a.as_expression().is_some_and(|a| self.is_conn(a, ctx)))
     }
 
     /// The connection handed to an owner: returned, stored on an object or in a collection,
@@ -551,19 +561,11 @@ impl<'a> Release<'_, 'a> {
                     || ctx
                         .model()
                         .symbol_of(callee)
-                        .is_some_and(|s| is_parameter(s, ctx))
+                        .is_some_and(|s| ctx.model().parameter_owner(s).is_some())
             }
             _ => false,
         }
     }
-}
-
-fn is_parameter(symbol: SymbolId, ctx: &RuleContext<'_, '_>) -> bool {
-    let nodes = ctx.nodes();
-    let declaration = ctx.semantic().scoping().symbol_declaration(symbol);
-    nodes
-        .ancestor_kinds(declaration)
-        .any(|k| matches!(k, AstKind::FormalParameters(_)))
 }
 
 impl<'a> Tracker<'a> for Release<'_, 'a> {
@@ -663,10 +665,6 @@ fn report<'a>(
         |c| format!("`{}`", ctx.semantic().scoping().symbol_name(c)),
     );
     let acquired = nodes.kind(acquisition.node).span();
-    let line_of = |node: NodeId| {
-        let start = nodes.kind(node).span().start as usize;
-        source[..start].matches('\n').count() + 1
-    };
     let released = match acquisition.what {
         What::Transaction => "committed or rolled back",
         What::Pool => "ended",
@@ -714,7 +712,7 @@ fn report<'a>(
         let release = nodes.kind(releases[0]).span();
         match miss {
             Miss::Exception(node) => {
-                let thrower = short_call(node, ctx);
+                let thrower = flow::awaited_call(node, ctx);
                 let why = match acquisition.what {
                     What::Transaction => "nothing rolls it back on that path",
                     _ => "the release is not in a `finally`",
@@ -727,7 +725,7 @@ fn report<'a>(
             Miss::Return(node) => (
                 format!(
                     "{what} is not {released} on the `return` at line {}",
-                    line_of(node)
+                    line_of(ctx, node)
                 ),
                 Some((
                     nodes.kind(node).span(),
@@ -740,7 +738,7 @@ fn report<'a>(
             Miss::Throw(node) => (
                 format!(
                     "{what} is not {released} when the `throw` at line {} runs",
-                    line_of(node)
+                    line_of(ctx, node)
                 ),
                 Some((
                     nodes.kind(node).span(),
@@ -789,22 +787,6 @@ fn short_verb(what: What) -> &'static str {
         What::Transaction => "committing or rolling back",
         What::Pool => "ending it",
         What::Connection => "releasing",
-    }
-}
-
-/// The call an `await` waits for, shortened: `conn.query(…)`, `….toArray(…)`.
-fn short_call(node: NodeId, ctx: &RuleContext<'_, '_>) -> String {
-    let expr = match ctx.nodes().kind(node) {
-        AstKind::AwaitExpression(await_expr) => strip(&await_expr.argument),
-        _ => return "the call".to_string(),
-    };
-    match expr {
-        Expression::CallExpression(call) => match (dotted_path(&call.callee), callee_name(call)) {
-            (Some(path), _) => format!("{path}(…)"),
-            (None, Some(name)) => format!("….{name}(…)"),
-            (None, None) => "the call".to_string(),
-        },
-        other => node_api::short_text(ctx.source_text(), other.span()),
     }
 }
 
