@@ -46,6 +46,8 @@ enum Command {
     },
     /// Print the JSON Schema of `.leaklintrc.json`.
     ConfigSchema,
+    /// Run the language server (LSP over stdin/stdout) for editors.
+    Lsp,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -117,6 +119,13 @@ fn main() -> ExitCode {
                 serde_json::to_string_pretty(&schema).expect("schema serialises")
             );
             EXIT_CLEAN
+        }
+        Some(Command::Lsp) => {
+            if leaklint_lsp::run_stdio() == 0 {
+                EXIT_CLEAN
+            } else {
+                EXIT_FINDINGS
+            }
         }
         None => lint(&cli.lint),
     };

@@ -477,6 +477,29 @@ impl ConfigResolver {
     }
 }
 
+/// How one file is to be linted, as an editor asks about a single buffer.
+#[derive(Clone)]
+pub enum FileSetup {
+    /// Lint it with this configuration.
+    Lint(FileConfig),
+    /// The governing configuration's `ignorePatterns` exclude it.
+    Ignored,
+    /// The nearest configuration file is broken: the file is not linted.
+    BrokenConfig(ConfigError),
+}
+
+impl ConfigResolver {
+    /// The setup of one file (given as an absolute path).
+    pub fn setup(&mut self, file: &Path) -> FileSetup {
+        match self.resolve(file) {
+            Err(index) => FileSetup::BrokenConfig(self.errors[index].clone()),
+            Ok(None) => FileSetup::Lint(FileConfig::defaults()),
+            Ok(Some(config)) if config.ignores(file) => FileSetup::Ignored,
+            Ok(Some(config)) => FileSetup::Lint(config.for_file(file)),
+        }
+    }
+}
+
 /// An absolute path without touching the file system (no symlink resolution).
 pub fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())

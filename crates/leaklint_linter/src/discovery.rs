@@ -111,6 +111,11 @@ pub fn has_source_extension(path: &Path) -> bool {
         .is_some_and(|e| EXTENSIONS.contains(&e))
 }
 
+/// Whether an editor buffer with this name is linted: a source extension, not a declaration file.
+pub fn is_lintable_name(path: &Path) -> bool {
+    has_source_extension(path) && !excluded_file_name(path, false)
+}
+
 /// Declaration files and, by default, minified bundles.
 fn excluded_file_name(path: &Path, default_ignores: bool) -> bool {
     let name = path

@@ -11,13 +11,15 @@ use std::path::PathBuf;
 use leaklint_diagnostics::{FileReport, Severity};
 use rayon::prelude::*;
 
-pub use config::{config_schema, ConfigError, ConfigResolver, FileConfig, CONFIG_FILE_NAME};
+pub use config::{
+    config_schema, ConfigError, ConfigResolver, FileConfig, FileSetup, CONFIG_FILE_NAME,
+};
 pub use discovery::{DiscoveryOptions, EXTENSIONS};
 pub use engine::{lint_path, lint_source, LintOptions};
 
 /// Parsing is recursive: deeply nested code needs deep stacks. The memory is only reserved,
-/// and used only by files that need it.
-const ANALYSIS_STACK_SIZE: usize = 256 * 1024 * 1024;
+/// and used only by files that need it. Every thread that lints needs it.
+pub const ANALYSIS_STACK_SIZE: usize = 256 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
