@@ -205,8 +205,8 @@ mod tests {
             .into_iter()
             .map(|a| match a {
                 CodeActionOrCommand::CodeAction(a) => {
-                    let mut changes = a.edit.unwrap().changes.unwrap();
-                    (a.title, changes.remove(&uri).unwrap().remove(0))
+                    let edits = a.edit.unwrap().changes.unwrap().into_values().next();
+                    (a.title, edits.unwrap().remove(0))
                 }
                 CodeActionOrCommand::Command(_) => unreachable!(),
             })
