@@ -47,7 +47,12 @@ enum Command {
     /// Print the JSON Schema of `.leaklintrc.json`.
     ConfigSchema,
     /// Run the language server (LSP over stdin/stdout) for editors.
-    Lsp,
+    Lsp {
+        /// Accepted for clients that pass it (vscode-languageclient's stdio transport); stdio
+        /// is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -120,7 +125,7 @@ fn main() -> ExitCode {
             );
             EXIT_CLEAN
         }
-        Some(Command::Lsp) => {
+        Some(Command::Lsp { stdio: _ }) => {
             if leaklint_lsp::run_stdio() == 0 {
                 EXIT_CLEAN
             } else {

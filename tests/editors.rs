@@ -23,7 +23,10 @@ fn neovim_builtin_client_gets_diagnostics_and_the_disable_action() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !available {
-        assert!(!required, "LEAKLINT_REQUIRE_NVIM=1 but `nvim` cannot be run");
+        assert!(
+            !required,
+            "LEAKLINT_REQUIRE_NVIM=1 but `nvim` cannot be run"
+        );
         eprintln!("skipped: `nvim` is not installed");
         return;
     }

@@ -2,6 +2,8 @@
 
 #[path = "support/lsp_client.rs"]
 mod lsp_client;
+#[path = "support/service_source.rs"]
+mod service_source;
 
 use std::path::{Path, PathBuf};
 
@@ -470,4 +472,49 @@ fn exit_without_shutdown_or_lost_input_ends_with_one() {
     client.initialize(plain(), Value::Null);
     client.close_input();
     assert_eq!(client.wait_exit().code(), Some(1));
+}
+
+#[test]
+fn the_server_reports_what_the_command_line_reports() {
+    let (mut s, _) = Session::start(plain(), Value::Null);
+    let source = service_source::service_source(5_000);
+    let path = s.path("service.js");
+    std::fs::write(&path, &source).unwrap();
+
+    let output = std::process::Command::new(BIN)
+        .args(["-f", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut from_cli: Vec<(u64, u64, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap() - 1,
+                d["column"].as_u64().unwrap() - 1,
+                d["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+
+    let uri = s.uri("service.js");
+    s.client.open(&uri, "javascript", &source);
+    let published = s.client.diagnostics(&uri);
+    let mut from_server: Vec<(u64, u64, String)> = items(&published)
+        .iter()
+        .map(|d| {
+            (
+                d["range"]["start"]["line"].as_u64().unwrap(),
+                d["range"]["start"]["character"].as_u64().unwrap(),
+                d["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    from_cli.sort();
+    from_server.sort();
+    assert!(from_cli.len() > 100, "the generated service has findings");
+    assert_eq!(from_server, from_cli);
 }
