@@ -10,7 +10,10 @@ use std::{
 use clap::{Parser, Subcommand, ValueEnum};
 use leaklint_diagnostics::Totals;
 use leaklint_linter::{DiscoveryOptions, LintOptions, RunOptions};
-use leaklint_report::{Format, ReportOptions};
+use leaklint_report::{
+    baseline::{Baseline, Places},
+    Format, ReportOptions,
+};
 use leaklint_rules::all_rules;
 
 /// Exit codes, as the README documents them.
@@ -105,6 +108,21 @@ struct LintArgs {
     /// Report `leaklint-disable` comments that suppress nothing, as errors.
     #[arg(long)]
     report_unused_disable_directives: bool,
+
+    /// SARIF: the analysis category (`runs[0].automationDetails.id`), to tell several leaklint
+    /// analyses of one repository apart in GitHub code scanning.
+    #[arg(long, value_name = "CATEGORY")]
+    sarif_category: Option<String>,
+
+    /// Record the current findings in FILE (to adopt leaklint in a large code base), and exit 0
+    /// unless something could not be linted.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
+
+    /// Report only findings not recorded in FILE (written by --write-baseline), and say how many
+    /// recorded ones no longer occur.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -171,6 +189,25 @@ fn explain(id: &str) -> u8 {
 
 fn lint(args: &LintArgs) -> u8 {
     let started = Instant::now();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    // A baseline that cannot be used stops the run before any work: its findings would all
+    // come back as new.
+    let baseline = match &args.baseline {
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| Baseline::parse(&text))
+        {
+            Ok(baseline) => Some((baseline, path)),
+            Err(error) => {
+                eprintln!(
+                    "leaklint: error: cannot use baseline {}: {error}",
+                    path.display()
+                );
+                return EXIT_TROUBLE;
+            }
+        },
+        None => None,
+    };
     let threads = args
         .threads
         .filter(|&n| n > 0)
@@ -215,12 +252,27 @@ fn lint(args: &LintArgs) -> u8 {
         trouble = true;
     }
 
+    if let Some(path) = &args.write_baseline {
+        return write_baseline(path, result.reports, result.files, &cwd, trouble);
+    }
+    let mut reports = result.reports;
+    let mut baseline_note = None;
+    if let Some((baseline, path)) = &baseline {
+        let places = Places {
+            base: baseline_dir(path),
+            cwd: &cwd,
+        };
+        let (kept, applied) = baseline.apply(reports, &result.linted, places);
+        reports = kept;
+        baseline_note = Some(applied);
+    }
+
     // Warnings count towards --max-warnings even when --quiet hides them.
-    let all_totals = Totals::of(&result.reports, result.files);
+    let all_totals = Totals::of(&reports, result.files);
     let reports = if args.quiet {
-        leaklint_linter::errors_only(result.reports)
+        leaklint_linter::errors_only(reports)
     } else {
-        result.reports
+        reports
     };
     let totals = Totals {
         warnings: if args.quiet { 0 } else { all_totals.warnings },
@@ -235,13 +287,13 @@ fn lint(args: &LintArgs) -> u8 {
     };
     let to_terminal = args.output_file.is_none() && std::io::stdout().is_terminal();
     let color = colour_allowed(to_terminal);
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let elapsed_ms = started.elapsed().as_millis();
     let report_options = ReportOptions {
         color,
         cwd: &cwd,
         tool_version: env!("CARGO_PKG_VERSION"),
         elapsed_ms,
+        sarif_category: args.sarif_category.as_deref(),
     };
     let rendered = leaklint_report::render(format, &reports, &totals, &report_options);
 
@@ -271,6 +323,20 @@ fn lint(args: &LintArgs) -> u8 {
             leaklint_report::summary_line(&totals, elapsed_ms, stderr_color)
         );
     }
+    if let Some(applied) = baseline_note {
+        let mut note = format!(
+            "leaklint: {} hidden by the baseline",
+            plural(applied.hidden, "finding")
+        );
+        if applied.gone > 0 {
+            note.push_str(&format!(
+                "; {} no longer {} (run with --write-baseline to shrink it)",
+                plural(applied.gone, "baseline entry"),
+                if applied.gone == 1 { "occurs" } else { "occur" }
+            ));
+        }
+        eprintln!("{note}");
+    }
 
     if trouble || all_totals.tool_errors > 0 {
         EXIT_TROUBLE
@@ -282,6 +348,75 @@ fn lint(args: &LintArgs) -> u8 {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
+    }
+}
+
+/// Records the findings in a baseline file. Parse and tool errors are shown, never recorded.
+fn write_baseline(
+    path: &Path,
+    reports: Vec<leaklint_diagnostics::FileReport>,
+    files: usize,
+    cwd: &Path,
+    trouble: bool,
+) -> u8 {
+    let places = Places {
+        base: baseline_dir(path),
+        cwd,
+    };
+    let baseline = Baseline::of(&reports, places);
+    if let Err(error) = write_atomically(path, baseline.to_json().as_bytes()) {
+        eprintln!("leaklint: error: cannot write {}: {error}", path.display());
+        return EXIT_TROUBLE;
+    }
+    let problems: Vec<_> = reports
+        .into_iter()
+        .filter_map(|mut report| {
+            report
+                .diagnostics
+                .retain(|d| d.kind != leaklint_diagnostics::DiagnosticKind::Finding);
+            (!report.diagnostics.is_empty()).then_some(report)
+        })
+        .collect();
+    let totals = Totals::of(&problems, files);
+    if !problems.is_empty() {
+        let options = ReportOptions {
+            color: colour_allowed(std::io::stderr().is_terminal()),
+            cwd,
+            tool_version: env!("CARGO_PKG_VERSION"),
+            elapsed_ms: 0,
+            sarif_category: None,
+        };
+        eprint!(
+            "{}",
+            leaklint_report::render(Format::Pretty, &problems, &totals, &options)
+        );
+    }
+    eprintln!(
+        "leaklint: wrote {} to {} ({} linted)",
+        plural(baseline.len(), "finding"),
+        path.display(),
+        plural(files, "file")
+    );
+    if trouble || totals.tool_errors > 0 || totals.errors > 0 {
+        EXIT_TROUBLE
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+/// The directory a baseline file's paths are relative to.
+fn baseline_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    match (n, noun.strip_suffix('y')) {
+        (1, _) => format!("1 {noun}"),
+        (_, Some(stem)) => format!("{n} {stem}ies"),
+        _ => format!("{n} {noun}s"),
     }
 }
 

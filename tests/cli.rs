@@ -271,7 +271,15 @@ fn sarif_validates_against_the_schema() {
         ("src/my dir/ü.ts", START_UP_LEAK.as_bytes()),
         ("src/broken.js", b"const = ;\n"),
     ]);
-    let output = project.run(&["-f", "sarif", "-o", "out.sarif", "src"]);
+    let output = project.run(&[
+        "-f",
+        "sarif",
+        "--sarif-category",
+        "ci",
+        "-o",
+        "out.sarif",
+        "src",
+    ]);
     assert_eq!(code(&output), 1);
     let sarif: Value =
         serde_json::from_slice(&std::fs::read(project.path().join("out.sarif")).unwrap()).unwrap();
@@ -638,4 +646,132 @@ fn rules_explain_and_config_schema() {
     let bad: Value = serde_json::json!({ "rules": { "uncleared-interval": "sometimes" } });
     assert!(validator.is_valid(&good));
     assert!(!validator.is_valid(&bad));
+}
+
+#[test]
+fn sarif_has_one_run_a_category_and_fingerprints_that_survive_line_shifts() {
+    let project = Project::new(&[("src/a.js", PER_REQUEST_LEAK.as_bytes())]);
+    let sarif_of = |args: &[&str]| -> Value {
+        let mut all = vec!["-f", "sarif"];
+        all.extend_from_slice(args);
+        serde_json::from_slice(&project.run(&all).stdout).unwrap()
+    };
+    let sarif = sarif_of(&["--sarif-category", "backend", "src"]);
+    let runs = sarif["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1, "one run per SARIF file");
+    assert_eq!(runs[0]["automationDetails"]["id"], "backend/");
+    let fingerprint = runs[0]["results"][0]["partialFingerprints"]["primaryLocationLineHash"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (hash, count) = fingerprint.split_once(':').unwrap();
+    assert!(
+        u64::from_str_radix(hash, 16).is_ok() && count == "1",
+        "{fingerprint}"
+    );
+    assert!(sarif_of(&["src"])["runs"][0]
+        .get("automationDetails")
+        .is_none());
+
+    // Lines added above the finding: a new line number, the same fingerprint.
+    let shifted = format!("// routes\n\n{PER_REQUEST_LEAK}");
+    std::fs::write(project.path().join("src/a.js"), shifted).unwrap();
+    let sarif = sarif_of(&["src"]);
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        4
+    );
+    assert_eq!(
+        result["partialFingerprints"]["primaryLocationLineHash"],
+        fingerprint.as_str()
+    );
+}
+
+#[test]
+fn a_baseline_hides_what_it_recorded_and_only_that() {
+    let handler = |path: &str| {
+        format!("app.get('{path}', (req, res) => {{\n  setInterval(() => res.write('.'), 1000);\n}});\n")
+    };
+    let project = Project::new(&[
+        ("src/a.js", handler("/a").as_bytes()),
+        ("src/b.js", START_UP_LEAK.as_bytes()),
+    ]);
+    let written = project.run(&["--write-baseline", "leaklint-baseline.json", "src"]);
+    assert_eq!(code(&written), 0, "{}", stderr(&written));
+    assert!(stderr(&written).contains("wrote 2 findings to leaklint-baseline.json"));
+    let text = std::fs::read_to_string(project.path().join("leaklint-baseline.json")).unwrap();
+    assert!(text.contains("\"file\": \"src/a.js\""), "{text}");
+
+    // Unchanged: nothing to report.
+    let (status, json) = project.json(&["--baseline", "leaklint-baseline.json", "src"]);
+    assert_eq!(status, 0);
+    assert!(rules_of(&json).is_empty(), "{json:#}");
+
+    // Lines inserted above a recorded finding: still hidden. A new leak: reported.
+    let a = format!(
+        "// handlers\nconst app = require('express')();\n\n{}{}",
+        handler("/a"),
+        handler("/new")
+    );
+    std::fs::write(project.path().join("src/a.js"), a).unwrap();
+    let (status, json) = project.json(&["--baseline", "leaklint-baseline.json", "src"]);
+    assert_eq!(status, 1);
+    assert_eq!(rules_of(&json), ["uncleared-interval"]);
+    assert_eq!(
+        json["diagnostics"][0]["line"], 8,
+        "the new one, not the shifted one"
+    );
+
+    // A fixed leak: counted as gone, so the baseline can shrink.
+    std::fs::write(project.path().join("src/b.js"), CLEAN).unwrap();
+    let output = project.run(&["--baseline", "leaklint-baseline.json", "src"]);
+    let message = stderr(&output);
+    assert!(
+        message.contains("1 finding hidden by the baseline"),
+        "{message}"
+    );
+    assert!(
+        message.contains("1 baseline entry no longer occurs"),
+        "{message}"
+    );
+
+    // Linting part of the tree does not count the rest as gone.
+    let output = project.run(&["--baseline", "leaklint-baseline.json", "src/a.js"]);
+    assert!(
+        !stderr(&output).contains("no longer"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_malformed_or_missing_baseline_is_an_error_before_linting() {
+    let project = Project::new(&[
+        ("a.js", START_UP_LEAK.as_bytes()),
+        (
+            "broken.json",
+            b"{\"leaklintBaseline\": 1,\n  \"findings\": [{\"file\": 3}]}",
+        ),
+    ]);
+    let output = project.run(&["--baseline", "broken.json", "a.js"]);
+    assert_eq!(code(&output), 2);
+    let message = stderr(&output);
+    assert!(
+        message.contains("cannot use baseline broken.json"),
+        "{message}"
+    );
+    assert!(message.contains("line 2"), "{message}");
+    assert!(
+        stdout(&output).is_empty(),
+        "nothing linted: {}",
+        stdout(&output)
+    );
+
+    let output = project.run(&["--baseline", "missing.json", "a.js"]);
+    assert_eq!(code(&output), 2);
+    assert!(stderr(&output).contains("cannot use baseline missing.json"));
+
+    let output = project.run(&["--baseline", "broken.json", "--write-baseline", "x.json"]);
+    assert_eq!(code(&output), 2, "the two flags conflict");
 }

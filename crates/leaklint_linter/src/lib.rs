@@ -37,6 +37,8 @@ pub struct RunResult {
     pub reports: Vec<FileReport>,
     /// Files linted.
     pub files: usize,
+    /// The paths of the files linted, in no particular order.
+    pub linted: Vec<PathBuf>,
     /// Paths named on the command line that do not exist.
     pub missing: Vec<PathBuf>,
     /// Configuration files that could not be used, and how many files each left unlinted.
@@ -95,6 +97,7 @@ pub fn run(options: &RunOptions) -> Result<RunResult, ConfigError> {
     Ok(RunResult {
         reports,
         files: jobs.len(),
+        linted: jobs.into_iter().map(|(path, _)| path).collect(),
         missing,
         config_errors,
     })

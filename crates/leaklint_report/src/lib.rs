@@ -3,6 +3,8 @@
 //! [`json`]), SARIF 2.1.0 for code scanning ([`Format::Sarif`]) and GitHub Actions workflow
 //! commands ([`Format::Github`]).
 
+pub mod baseline;
+pub mod fingerprint;
 pub mod github;
 pub mod json;
 pub mod pretty;
@@ -64,6 +66,9 @@ pub struct ReportOptions<'a> {
     pub tool_version: &'a str,
     /// How long the run took, for the JSON summary.
     pub elapsed_ms: u128,
+    /// SARIF only: `runs[0].automationDetails.id` (`--sarif-category`), which tells GitHub code
+    /// scanning's analyses of one repository apart.
+    pub sarif_category: Option<&'a str>,
 }
 
 /// Renders the whole report.

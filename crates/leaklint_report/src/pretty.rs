@@ -232,6 +232,7 @@ mod tests {
     fn colour_output_uses_ansi_escapes() {
         let cwd = cwd();
         let options = ReportOptions {
+            sarif_category: None,
             color: true,
             ..options(&cwd)
         };

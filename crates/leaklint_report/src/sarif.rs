@@ -19,7 +19,7 @@ use leaklint_rules::{all_rules, docs_url, RuleMeta, INFORMATION_URI};
 use percent_encoding::{percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 
-use crate::{json::Range, ReportOptions};
+use crate::{fingerprint, json::Range, ReportOptions};
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const SARIF_VERSION: &str = "2.1.0";
@@ -42,6 +42,8 @@ pub fn render(reports: &[FileReport], totals: &Totals, options: &ReportOptions) 
     let mut unused_directive_index = None;
 
     for report in reports {
+        // Hashed once per file, and only for files with results.
+        let mut line_hashes: Option<Vec<String>> = None;
         for diagnostic in &report.diagnostics {
             match diagnostic.kind {
                 DiagnosticKind::Finding => {
@@ -58,7 +60,20 @@ pub fn render(reports: &[FileReport], totals: &Totals, options: &ReportOptions) 
                     } else {
                         continue;
                     };
-                    results.push(result(report, diagnostic, rule_index, &cwd));
+                    let mut result = result(report, diagnostic, rule_index, &cwd);
+                    if let (Some(source), Some(region)) = (
+                        &report.source,
+                        &result.locations[0].physical_location.region,
+                    ) {
+                        let hashes =
+                            line_hashes.get_or_insert_with(|| fingerprint::line_hashes(source));
+                        if let Some(hash) = hashes.get(region.start_line as usize - 1) {
+                            result.partial_fingerprints = Some(PartialFingerprints {
+                                primary_location_line_hash: hash.clone(),
+                            });
+                        }
+                    }
+                    results.push(result);
                 }
                 DiagnosticKind::ParseError | DiagnosticKind::ToolError => {
                     notifications.push(notification(report, diagnostic, &cwd));
@@ -93,6 +108,15 @@ pub fn render(reports: &[FileReport], totals: &Totals, options: &ReportOptions) 
             )]),
             results,
             column_kind: "utf16CodeUnits",
+            automation_details: options.sarif_category.map(|category| AutomationDetails {
+                // GitHub reads the part before the last `/` as the category (the upload action
+                // appends the `/` the same way).
+                id: if category.ends_with('/') {
+                    category.to_string()
+                } else {
+                    format!("{category}/")
+                },
+            }),
         }],
     };
     let mut out = serde_json::to_string_pretty(&log).expect("the SARIF log always serialises");
@@ -183,6 +207,7 @@ fn result(
                 message: (!label.message.is_empty()).then(|| Message::new(label.message.clone())),
             })
             .collect(),
+        partial_fingerprints: None,
     }
 }
 
@@ -244,7 +269,7 @@ pub fn artifact_location(path: &Path, cwd: &Path) -> ArtifactLocation {
 }
 
 /// Removes `.` and resolves `..` lexically (`..` above the root stays at the root).
-fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {
@@ -313,6 +338,19 @@ struct Run<'a> {
     original_uri_base_ids: BTreeMap<&'static str, ArtifactLocation>,
     results: Vec<SarifResult>,
     column_kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    automation_details: Option<AutomationDetails>,
+}
+
+#[derive(Serialize)]
+struct AutomationDetails {
+    id: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PartialFingerprints {
+    primary_location_line_hash: String,
 }
 
 #[derive(Serialize)]
@@ -407,6 +445,8 @@ struct SarifResult {
     locations: Vec<Location>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    partial_fingerprints: Option<PartialFingerprints>,
 }
 
 #[derive(Serialize)]

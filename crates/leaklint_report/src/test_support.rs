@@ -34,6 +34,22 @@ pub fn report(path: &str, source: Option<&str>, diagnostics: Vec<Diagnostic>) ->
     }
 }
 
+/// A report of `RULE` findings at these byte spans.
+pub fn report_with(path: &str, source: &str, spans: &[(u32, u32)]) -> FileReport {
+    let diagnostics = spans
+        .iter()
+        .map(|&(start, end)| {
+            Diagnostic::finding(
+                RULE,
+                Severity::Error,
+                "m",
+                Label::new(ByteSpan::new(start, end), ""),
+            )
+        })
+        .collect();
+    report(path, Some(source), diagnostics)
+}
+
 /// The finding on the emoji line: `setInterval(tick, 1000)` with a secondary label on `tick`.
 pub fn interval_finding(message: &str) -> Diagnostic {
     Diagnostic::finding(
@@ -117,6 +133,7 @@ pub fn cwd() -> PathBuf {
 
 pub fn options(cwd: &Path) -> ReportOptions<'_> {
     ReportOptions {
+        sarif_category: None,
         color: false,
         cwd,
         tool_version: "1.2.3",
