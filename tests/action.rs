@@ -106,34 +106,21 @@ fn the_lint_step_writes_sarif_and_the_verdict_step_decides() {
         std::fs::write(path, text).unwrap();
     }
     let outputs = dir.path().join("github-output");
-    let output = run_script(
-        dir.path(),
-        "lint",
-        &[
-            ("INPUT_PATHS", "api\n  jobs/tick.js "),
-            ("INPUT_CONFIG", ""),
-            ("INPUT_CATEGORY", "backend"),
-            ("SARIF_FILE", "out/leaklint.sarif"),
-            ("GITHUB_OUTPUT", outputs.to_str().unwrap()),
-        ],
-    );
+    let inputs = [
+        ("INPUT_PATHS", "api\n  jobs/tick.js "),
+        ("INPUT_CONFIG", ""),
+        ("INPUT_CATEGORY", "backend"),
+        ("SARIF_FILE", "out/leaklint.sarif"),
+        ("GITHUB_OUTPUT", outputs.to_str().unwrap()),
+    ];
+    let output = run_script(dir.path(), "lint", &inputs);
     // The directory of the report does not exist: leaklint cannot write it, and says so.
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     assert!(String::from_utf8_lossy(&output.stdout).contains("::error title=leaklint::"));
 
     std::fs::create_dir(dir.path().join("out")).unwrap();
     std::fs::write(&outputs, "").unwrap();
-    let output = run_script(
-        dir.path(),
-        "lint",
-        &[
-            ("INPUT_PATHS", "api\n  jobs/tick.js "),
-            ("INPUT_CONFIG", ""),
-            ("INPUT_CATEGORY", "backend"),
-            ("SARIF_FILE", "out/leaklint.sarif"),
-            ("GITHUB_OUTPUT", outputs.to_str().unwrap()),
-        ],
-    );
+    let output = run_script(dir.path(), "lint", &inputs);
     assert_eq!(
         output.status.code(),
         Some(0),

@@ -4,6 +4,9 @@
 //! `LEAKLINT_REQUIRE_NVIM=1`, so there the test cannot be skipped; on a machine without
 //! `nvim` it says so and passes.
 
+#[path = "support/external_tool.rs"]
+mod external_tool;
+
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_leaklint");
@@ -17,17 +20,7 @@ app.get('/events', (req, res) => {
 
 #[test]
 fn neovim_builtin_client_gets_diagnostics_and_the_disable_action() {
-    let required = std::env::var_os("LEAKLINT_REQUIRE_NVIM").is_some_and(|v| v == "1");
-    let available = Command::new("nvim")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !available {
-        assert!(
-            !required,
-            "LEAKLINT_REQUIRE_NVIM=1 but `nvim` cannot be run"
-        );
-        eprintln!("skipped: `nvim` is not installed");
+    if !external_tool::available("nvim", "LEAKLINT_REQUIRE_NVIM") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

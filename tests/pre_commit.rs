@@ -6,6 +6,9 @@
 //! `pre-commit` on PATH, it says so and passes. The hook's `cargo install` shares this build's
 //! target directory, so it reuses the compiled dependencies (oxc) instead of building them again.
 
+#[path = "support/external_tool.rs"]
+mod external_tool;
+
 use std::{
     path::{Path, PathBuf},
     process::{Command, Output},
@@ -85,17 +88,7 @@ fn try_repo(project: &Path, hook_repo: &Path, home: &Path, files: &[&str]) -> Ou
 
 #[test]
 fn pre_commit_runs_the_hook_from_this_repository() {
-    let required = std::env::var_os("LEAKLINT_REQUIRE_PRE_COMMIT").is_some_and(|v| v == "1");
-    let available = Command::new("pre-commit")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !available {
-        assert!(
-            !required,
-            "LEAKLINT_REQUIRE_PRE_COMMIT=1 but `pre-commit` cannot be run"
-        );
-        eprintln!("skipped: `pre-commit` is not installed");
+    if !external_tool::available("pre-commit", "LEAKLINT_REQUIRE_PRE_COMMIT") {
         return;
     }
     let work = tempfile::tempdir().unwrap();
