@@ -12,7 +12,7 @@ use leaklint_diagnostics::Totals;
 use leaklint_linter::{DiscoveryOptions, LintOptions, RunOptions};
 use leaklint_report::{
     baseline::{Baseline, Places},
-    Format, ReportOptions,
+    plural, Format, ReportOptions,
 };
 use leaklint_rules::all_rules;
 
@@ -326,12 +326,12 @@ fn lint(args: &LintArgs) -> u8 {
     if let Some(applied) = baseline_note {
         let mut note = format!(
             "leaklint: {} hidden by the baseline",
-            plural(applied.hidden, "finding")
+            plural(applied.hidden, "finding", "findings")
         );
         if applied.gone > 0 {
             note.push_str(&format!(
                 "; {} no longer {} (run with --write-baseline to shrink it)",
-                plural(applied.gone, "baseline entry"),
+                plural(applied.gone, "baseline entry", "baseline entries"),
                 if applied.gone == 1 { "occurs" } else { "occur" }
             ));
         }
@@ -393,9 +393,9 @@ fn write_baseline(
     }
     eprintln!(
         "leaklint: wrote {} to {} ({} linted)",
-        plural(baseline.len(), "finding"),
+        plural(baseline.len(), "finding", "findings"),
         path.display(),
-        plural(files, "file")
+        plural(files, "file", "files")
     );
     if trouble || totals.tool_errors > 0 || totals.errors > 0 {
         EXIT_TROUBLE
@@ -409,14 +409,6 @@ fn baseline_dir(path: &Path) -> &Path {
     match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
-    }
-}
-
-fn plural(n: usize, noun: &str) -> String {
-    match (n, noun.strip_suffix('y')) {
-        (1, _) => format!("1 {noun}"),
-        (_, Some(stem)) => format!("{n} {stem}ies"),
-        _ => format!("{n} {noun}s"),
     }
 }
 

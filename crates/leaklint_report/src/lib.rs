@@ -129,7 +129,8 @@ pub fn summary_line(totals: &Totals, elapsed_ms: u128, color: bool) -> String {
     format!("{colour}{line}\x1b[0m")
 }
 
-fn plural(count: usize, one: &str, many: &str) -> String {
+/// `1 file`, `3 files`.
+pub fn plural(count: usize, one: &str, many: &str) -> String {
     if count == 1 {
         format!("1 {one}")
     } else {
