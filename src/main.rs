@@ -368,15 +368,9 @@ fn write_baseline(
         eprintln!("leaklint: error: cannot write {}: {error}", path.display());
         return EXIT_TROUBLE;
     }
-    let problems: Vec<_> = reports
-        .into_iter()
-        .filter_map(|mut report| {
-            report
-                .diagnostics
-                .retain(|d| d.kind != leaklint_diagnostics::DiagnosticKind::Finding);
-            (!report.diagnostics.is_empty()).then_some(report)
-        })
-        .collect();
+    let problems = leaklint_linter::retain_diagnostics(reports, |d| {
+        d.kind != leaklint_diagnostics::DiagnosticKind::Finding
+    });
     let totals = Totals::of(&problems, files);
     if !problems.is_empty() {
         let options = ReportOptions {

@@ -8,7 +8,7 @@ mod suppressions;
 
 use std::path::PathBuf;
 
-use leaklint_diagnostics::{FileReport, Severity};
+use leaklint_diagnostics::{Diagnostic, FileReport, Severity};
 use rayon::prelude::*;
 
 pub use config::{
@@ -105,10 +105,18 @@ pub fn run(options: &RunOptions) -> Result<RunResult, ConfigError> {
 
 /// Drops warnings (`--quiet`), keeping the files that still have something to show.
 pub fn errors_only(reports: Vec<FileReport>) -> Vec<FileReport> {
+    retain_diagnostics(reports, |d| d.severity == Severity::Error)
+}
+
+/// Keeps the diagnostics `keep` accepts, and the reports that still have any.
+pub fn retain_diagnostics(
+    reports: Vec<FileReport>,
+    mut keep: impl FnMut(&Diagnostic) -> bool,
+) -> Vec<FileReport> {
     reports
         .into_iter()
         .filter_map(|mut report| {
-            report.diagnostics.retain(|d| d.severity == Severity::Error);
+            report.diagnostics.retain(&mut keep);
             (!report.diagnostics.is_empty()).then_some(report)
         })
         .collect()
