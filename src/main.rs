@@ -258,11 +258,8 @@ fn lint(args: &LintArgs) -> u8 {
     let mut reports = result.reports;
     let mut baseline_note = None;
     if let Some((baseline, path)) = &baseline {
-        let places = Places {
-            base: baseline_dir(path),
-            cwd: &cwd,
-        };
-        let (kept, applied) = baseline.apply(reports, &result.linted, places);
+        let places = Places::new(baseline_dir(path), &cwd);
+        let (kept, applied) = baseline.apply(reports, &result.linted, &places);
         reports = kept;
         baseline_note = Some(applied);
     }
@@ -359,11 +356,7 @@ fn write_baseline(
     cwd: &Path,
     trouble: bool,
 ) -> u8 {
-    let places = Places {
-        base: baseline_dir(path),
-        cwd,
-    };
-    let baseline = Baseline::of(&reports, places);
+    let baseline = Baseline::of(&reports, &Places::new(baseline_dir(path), cwd));
     if let Err(error) = write_atomically(path, baseline.to_json().as_bytes()) {
         eprintln!("leaklint: error: cannot write {}: {error}", path.display());
         return EXIT_TROUBLE;

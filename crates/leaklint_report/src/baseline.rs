@@ -54,19 +54,26 @@ pub struct Applied {
 }
 
 /// Where baseline paths are relative to, and where the reports' paths are relative to.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Places<'a> {
-    /// The directory of the baseline file.
-    pub base: &'a Path,
+    /// The directory of the baseline file, absolute and normalised.
+    base: PathBuf,
     /// The working directory the reports' relative paths start from.
-    pub cwd: &'a Path,
+    cwd: &'a Path,
 }
 
-impl Places<'_> {
+impl<'a> Places<'a> {
+    /// `base`: the baseline file's directory; `cwd`: the working directory.
+    pub fn new(base: &Path, cwd: &'a Path) -> Self {
+        Self {
+            base: normalize(&cwd.join(base)),
+            cwd,
+        }
+    }
+
     fn file_key(&self, path: &Path) -> String {
         let absolute = normalize(&self.cwd.join(path));
-        let base = normalize(&self.cwd.join(self.base));
-        match absolute.strip_prefix(&base) {
+        match absolute.strip_prefix(&self.base) {
             Ok(relative) => display_path(relative),
             Err(_) => display_path(&absolute),
         }
@@ -75,7 +82,7 @@ impl Places<'_> {
 
 impl Baseline {
     /// The findings of these reports (not parse or tool errors).
-    pub fn of(reports: &[FileReport], places: Places<'_>) -> Self {
+    pub fn of(reports: &[FileReport], places: &Places<'_>) -> Self {
         let mut counts = BTreeMap::new();
         for report in reports {
             let file = places.file_key(&report.path);
@@ -146,7 +153,7 @@ impl Baseline {
         &self,
         reports: Vec<FileReport>,
         linted: &[PathBuf],
-        places: Places<'_>,
+        places: &Places<'_>,
     ) -> (Vec<FileReport>, Applied) {
         let mut left = self.counts.clone();
         let mut hidden = 0;
@@ -209,10 +216,7 @@ mod tests {
     use crate::test_support::report_with;
 
     fn places() -> Places<'static> {
-        Places {
-            base: Path::new("/repo"),
-            cwd: Path::new("/repo"),
-        }
+        Places::new(Path::new("/repo"), Path::new("/repo"))
     }
 
     #[test]
@@ -222,7 +226,7 @@ mod tests {
             "x;\n  setInterval(f,   1);\n",
             &[(4, 15)],
         )];
-        let baseline = Baseline::of(&reports, places());
+        let baseline = Baseline::of(&reports, &places());
         assert_eq!(baseline.len(), 1);
         let text = baseline.to_json();
         assert!(text.contains(r#""code": "setInterval(f, 1);""#), "{text}");
@@ -233,11 +237,8 @@ mod tests {
     #[test]
     fn paths_are_relative_to_the_baseline_file() {
         let reports = vec![report_with("src/a.js", "setInterval(f, 1);\n", &[(0, 11)])];
-        let nested = Places {
-            base: Path::new("src"),
-            cwd: Path::new("/repo"),
-        };
-        assert!(Baseline::of(&reports, nested)
+        let nested = Places::new(Path::new("src"), Path::new("/repo"));
+        assert!(Baseline::of(&reports, &nested)
             .to_json()
             .contains(r#""file": "a.js""#));
     }
@@ -276,19 +277,19 @@ mod tests {
     fn hides_as_many_as_recorded_and_counts_what_is_gone() {
         let source = "setInterval(f, 1); setInterval(f, 1);\nsetInterval(g, 1);\n";
         let before = vec![report_with("a.js", source, &[(0, 11), (19, 30), (39, 50)])];
-        let baseline = Baseline::of(&before, places());
+        let baseline = Baseline::of(&before, &places());
 
         // A line was inserted above; one of the two on the first line no longer reports, the
         // second line's finding was fixed, and a new one came.
         let now = "// moved down\nsetInterval(f, 1); setInterval(f, 1);\nsetInterval(h, 1);\n";
         let after = vec![report_with("a.js", now, &[(14, 25), (52, 63)])];
-        let (left, applied) = baseline.apply(after, &[PathBuf::from("a.js")], places());
+        let (left, applied) = baseline.apply(after, &[PathBuf::from("a.js")], &places());
         assert_eq!(applied, Applied { hidden: 1, gone: 2 });
         assert_eq!(left[0].diagnostics.len(), 1);
         assert_eq!(left[0].diagnostics[0].primary.span.start, 52);
 
         // Entries of files this run did not lint are not gone.
-        let (_, applied) = baseline.apply(Vec::new(), &[PathBuf::from("b.js")], places());
+        let (_, applied) = baseline.apply(Vec::new(), &[PathBuf::from("b.js")], &places());
         assert_eq!(applied.gone, 0);
     }
 }
