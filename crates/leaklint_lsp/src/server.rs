@@ -446,6 +446,17 @@ impl Server {
         })
     }
 
+    /// Answers every pull waiting for a document, with what is known of it now.
+    fn answer_waiting(&mut self, uri: &Uri) {
+        let (ready, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiting)
+            .into_iter()
+            .partition(|w| w.uri == *uri);
+        self.waiting = keep;
+        for waiting in ready {
+            self.answer_pull(waiting);
+        }
+    }
+
     fn answer_pull(&mut self, waiting: Waiting) {
         let enable = self.settings.enable;
         let (result_id, items) = match self.documents.get(&waiting.uri) {
@@ -606,15 +617,11 @@ impl Server {
     fn did_close(&mut self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         self.debounced.remove(&uri);
-        if self.documents.remove(&uri).is_some() && !self.client.pull {
+        let was_open = self.documents.remove(&uri).is_some();
+        // Pulls waiting for it get what a closed document has: nothing.
+        self.answer_waiting(&uri);
+        if was_open && !self.client.pull {
             self.publish(uri, Vec::new(), None);
-        }
-        let (answer, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiting)
-            .into_iter()
-            .partition(|w| !self.documents.contains_key(&w.uri));
-        self.waiting = keep;
-        for waiting in answer {
-            self.answer_pull(waiting);
         }
     }
 
@@ -850,13 +857,7 @@ impl Server {
             // A pulling client sees a result it did not ask for only when it asks again.
             self.send_request(req::WorkspaceDiagnosticRefresh::METHOD, Value::Null);
         }
-        let (ready, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiting)
-            .into_iter()
-            .partition(|w| w.uri == uri);
-        self.waiting = keep;
-        for waiting in ready {
-            self.answer_pull(waiting);
-        }
+        self.answer_waiting(&uri);
     }
 
     // ---- output --------------------------------------------------------------------------
