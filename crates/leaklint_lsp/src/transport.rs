@@ -8,6 +8,9 @@ use std::io::{self, BufRead, Read, Write};
 use crossbeam_channel::{Receiver, Sender};
 use lsp_server::{ErrorCode, Message, RequestId};
 
+/// The header that starts every frame, lower-cased.
+const CONTENT_LENGTH: &[u8] = b"content-length:";
+
 /// Bodies larger than this are skipped as malformed rather than held in memory.
 const MAX_BODY: usize = 512 * 1024 * 1024;
 
@@ -46,8 +49,10 @@ impl From<Message> for Outgoing {
 /// Reads frames until the end of input, sending each to `sender`. Returns when the input ends
 /// or the receiver is gone.
 pub fn read_loop(mut input: impl BufRead, sender: &Sender<Incoming>) -> io::Result<()> {
+    // Set when skipping a bad frame consumed the next frame's `Content-Length:`.
+    let mut resumed = false;
     loop {
-        let incoming = match read_frame(&mut input)? {
+        let incoming = match read_frame(&mut input, &mut resumed)? {
             Frame::End => return Ok(()),
             Frame::BadHeader(message) => Incoming::Malformed {
                 id: None,
@@ -89,13 +94,21 @@ enum Frame {
     End,
 }
 
-fn read_frame(input: &mut impl BufRead) -> io::Result<Frame> {
+fn read_frame(input: &mut impl BufRead, resumed: &mut bool) -> io::Result<Frame> {
     let mut content_length: Option<usize> = None;
     let mut problem: Option<String> = None;
     let mut in_header = false;
     let mut line = Vec::new();
+    // When skipping a bad frame consumed this header's name, its value is what follows.
+    let mut consumed: &[u8] = if std::mem::take(resumed) {
+        in_header = true;
+        CONTENT_LENGTH
+    } else {
+        b""
+    };
     loop {
         line.clear();
+        line.extend_from_slice(std::mem::take(&mut consumed));
         if input.read_until(b'\n', &mut line)? == 0 {
             return Ok(if in_header {
                 Frame::BadHeader("input ended inside a message header".to_string())
@@ -153,44 +166,45 @@ fn read_frame(input: &mut impl BufRead) -> io::Result<Frame> {
         }
         (problem, _) => {
             let message = problem.unwrap_or_else(|| "message header without Content-Length".into());
-            resynchronise(input)?;
+            *resumed = resynchronise(input)?;
             Ok(Frame::BadHeader(message))
         }
     }
 }
 
 /// After a header that cannot be trusted, the length of what follows is unknown: skip to the
-/// next line that starts a header (a `Content-Length` line) and leave it unread.
-fn resynchronise(input: &mut impl BufRead) -> io::Result<()> {
-    const NEEDLE: &[u8] = b"content-length:";
+/// next `Content-Length:` (case-insensitive) and consume it. Returns whether one was found: the
+/// next frame then starts inside that header, at its value.
+fn resynchronise(input: &mut impl BufRead) -> io::Result<bool> {
+    // No proper prefix of the needle recurs inside it (`c` occurs once), so on a mismatch the
+    // match restarts at the current byte. Matching byte by byte across buffer refills finds a
+    // needle that straddles two reads.
+    let mut matched = 0;
     loop {
         let buffer = input.fill_buf()?;
         if buffer.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
-        // Look for the needle at a line start (or anywhere on the first look: a body without a
-        // trailing newline runs straight into the next header).
-        if let Some(at) = find_ascii_case_insensitive(buffer, NEEDLE) {
-            input.consume(at);
-            return Ok(());
+        let mut used = 0;
+        let mut found = false;
+        for &byte in buffer {
+            used += 1;
+            let byte = byte.to_ascii_lowercase();
+            matched = if byte == CONTENT_LENGTH[matched] {
+                matched + 1
+            } else {
+                usize::from(byte == CONTENT_LENGTH[0])
+            };
+            if matched == CONTENT_LENGTH.len() {
+                found = true;
+                break;
+            }
         }
-        // Keep the last few bytes: the needle may straddle the buffer's end.
-        let keep = NEEDLE.len() - 1;
-        let skip = buffer.len().saturating_sub(keep).max(1);
-        if buffer.len() <= keep {
-            // Too little buffered to decide; read one more byte past it.
-            let length = buffer.len();
-            input.consume(length);
-            continue;
+        input.consume(used);
+        if found {
+            return Ok(true);
         }
-        input.consume(skip);
     }
-}
-
-fn find_ascii_case_insensitive(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window.eq_ignore_ascii_case(needle))
 }
 
 fn decode(body: &[u8]) -> Incoming {
@@ -248,6 +262,14 @@ mod tests {
     fn frames(input: &[u8]) -> Vec<Incoming> {
         let (sender, receiver) = crossbeam_channel::unbounded();
         read_loop(input, &sender).unwrap();
+        drop(sender);
+        receiver.into_iter().collect()
+    }
+
+    /// The same, read through a small buffer: the parts of a frame straddle buffer ends.
+    fn frames_in_chunks(input: &[u8], capacity: usize) -> Vec<Incoming> {
+        let (sender, receiver) = crossbeam_channel::unbounded();
+        read_loop(std::io::BufReader::with_capacity(capacity, input), &sender).unwrap();
         drop(sender);
         receiver.into_iter().collect()
     }
@@ -322,6 +344,14 @@ mod tests {
             format!("Content-Type: text/plain\r\n\r\n{PING}{}", frame(PING)),
         ];
         for input in cases {
+            for capacity in 1..=20 {
+                let got = frames_in_chunks(input.as_bytes(), capacity);
+                assert_eq!(got.len(), 2, "{input:?} through {capacity} bytes: {got:?}");
+                assert!(
+                    is_ping(&got[1]),
+                    "{input:?} through {capacity} bytes: {got:?}"
+                );
+            }
             let got = frames(input.as_bytes());
             assert!(
                 matches!(&got[0], Incoming::Malformed { respond: false, .. }),
