@@ -12,10 +12,9 @@ use std::{
 use leaklint_diagnostics::{
     engine_ids, ByteSpan, Diagnostic, FileReport, Label, LineIndex, Severity,
 };
-use leaklint_rules::RuleContext;
+use leaklint_rules::Rule;
 use oxc_allocator::Allocator;
 use oxc_parser::{ParseOptions, Parser, ParserReturn};
-use oxc_semantic::SemanticBuilder;
 use oxc_span::SourceType;
 
 use crate::{config::FileConfig, suppressions::Suppressions};
@@ -26,6 +25,9 @@ pub struct LintOptions {
     /// Report `leaklint-disable` comments that suppressed nothing, at this severity.
     pub unused_directives: Option<Severity>,
 }
+
+/// Arenas up to this size are reused from file to file; larger ones are freed.
+const ARENA_KEEP_BYTES: usize = 16 << 20;
 
 thread_local! {
     // One arena per thread, reset between files: parsing allocates a lot, freeing it all at
@@ -74,8 +76,15 @@ pub fn lint_source(
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         ALLOCATOR.with(|allocator| {
             let mut allocator = allocator.borrow_mut();
-            allocator.reset();
-            analyse(path, &source, config, options, &allocator)
+            let analysed = analyse(path, &source, config, options, &allocator);
+            // Keep the arena for the next file, unless one large file made it large: holding
+            // that much per thread for the rest of the run is what peak memory is made of.
+            if allocator.capacity() > ARENA_KEEP_BYTES {
+                *allocator = Allocator::default();
+            } else {
+                allocator.reset();
+            }
+            analysed
         })
     }));
     let (mut diagnostics, line_index) = match outcome {
@@ -129,32 +138,15 @@ fn analyse(
         Ok(parsed) => parsed,
         Err(errors) => return (errors, None),
     };
-    let needs_cfg = config
+    let active: Vec<_> = config
         .rules
         .iter()
-        .any(|active| active.rule.needs_cfg(source));
-    let semantic = SemanticBuilder::new()
-        .with_build_nodes(true)
-        .with_cfg(needs_cfg)
-        .build(&parsed.program)
-        .semantic;
-
-    let mut ctx = RuleContext::new(&semantic, &config.settings);
-    let rules: Vec<_> = config
-        .rules
-        .iter()
-        .filter(|active| active.rule.should_run(&ctx))
+        .filter(|active| active.rule.should_run(source))
         .collect();
-    if !rules.is_empty() {
-        for node in semantic.nodes().iter() {
-            for active in &rules {
-                active.rule.run_on_node(node, &mut ctx);
-            }
-        }
-    }
-    let mut found = ctx.into_diagnostics();
+    let rules: Vec<&dyn Rule> = active.iter().map(|a| a.rule.as_ref()).collect();
+    let mut found = leaklint_rules::check_program(&parsed.program, &config.settings, &rules);
     for diagnostic in &mut found {
-        if let Some(active) = rules.iter().find(|a| a.rule.meta().id == diagnostic.rule) {
+        if let Some(active) = active.iter().find(|a| a.rule.meta().id == diagnostic.rule) {
             if let Some(severity) = active.severity {
                 diagnostic.severity = severity;
             }
@@ -166,8 +158,9 @@ fn analyse(
         return (found, None);
     }
     let index = LineIndex::new(source);
-    let comments = semantic
-        .comments()
+    let comments = parsed
+        .program
+        .comments
         .iter()
         .map(|c| (ByteSpan::new(c.span.start, c.span.end), c.is_block()));
     let mut suppressions = Suppressions::parse(source, comments, &index);

@@ -1,4 +1,4 @@
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 
 use leaklint_diagnostics::Diagnostic;
 use leaklint_model::{ast_util::callee_name, LifetimeModel, ModelSettings};
@@ -15,6 +15,8 @@ pub struct RuleContext<'a, 'c> {
     model: OnceCell<LifetimeModel<'c, 'a>>,
     index: OnceCell<FileIndex<'a>>,
     diagnostics: Vec<Diagnostic>,
+    /// A rule needed the control-flow graph, which this semantic model was built without.
+    wants_cfg: Cell<bool>,
 }
 
 impl<'a, 'c> RuleContext<'a, 'c> {
@@ -25,6 +27,7 @@ impl<'a, 'c> RuleContext<'a, 'c> {
             model: OnceCell::new(),
             index: OnceCell::new(),
             diagnostics: Vec::new(),
+            wants_cfg: Cell::new(false),
         }
     }
 
@@ -80,6 +83,20 @@ impl<'a, 'c> RuleContext<'a, 'c> {
 
     fn index(&self) -> &FileIndex<'a> {
         self.index.get_or_init(|| FileIndex::build(self.semantic))
+    }
+
+    /// The file's control-flow graph. When the model was built without one, notes that a rule
+    /// needs it (the file is then analysed again with the graph) and returns `None`.
+    pub fn cfg(&self) -> Option<&'c oxc_cfg::ControlFlowGraph> {
+        let cfg = self.semantic.cfg();
+        if cfg.is_none() {
+            self.wants_cfg.set(true);
+        }
+        cfg
+    }
+
+    pub(crate) fn wants_cfg(&self) -> bool {
+        self.wants_cfg.get()
     }
 
     pub fn report(&mut self, diagnostic: Diagnostic) {

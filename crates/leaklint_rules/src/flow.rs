@@ -97,10 +97,11 @@ impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
     }
 
     /// Every way out of the function from `start` that no covering statement stands on, in
-    /// source order (`End` last). `None` when the file has no control-flow graph.
+    /// source order (`End` last). `None` when the model was built without the control-flow
+    /// graph (the file is then analysed again with it).
     pub fn misses(&self, start: Start) -> Option<Vec<Miss>> {
         let ctx = self.ctx;
-        let cfg = ctx.semantic().cfg()?;
+        let cfg = ctx.cfg()?;
         let nodes = ctx.nodes();
         let (first, from) = match start {
             Start::After(statement) => {

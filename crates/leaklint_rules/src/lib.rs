@@ -7,12 +7,15 @@ mod flow;
 mod node_api;
 mod registry;
 pub mod rules;
+mod run;
 #[cfg(test)]
 mod test_util;
 
 pub use context::RuleContext;
 pub use registry::{all_rules, docs_url, find_rule, RuleMeta, INFORMATION_URI};
+pub use run::check_program;
 
+use oxc_ast::AstType;
 use oxc_semantic::AstNode;
 
 /// A rule, configured with its options. One instance serves every file of a run, from every
@@ -21,20 +24,16 @@ pub trait Rule: Send + Sync {
     /// The rule's metadata (id, description, severity, docs).
     fn meta(&self) -> &'static RuleMeta;
 
-    /// Cheap check on the whole file before any node is visited (for example: does the text
-    /// mention the API at all?). Skipping files here is what keeps leaklint near the parse floor.
-    fn should_run(&self, _ctx: &RuleContext<'_, '_>) -> bool {
+    /// Cheap check on the source text before anything is built (does it mention the API at
+    /// all?). When no rule wants a file, it is parsed for syntax errors and nothing more.
+    fn should_run(&self, _source_text: &str) -> bool {
         true
     }
 
-    /// Whether the rule follows paths through functions on this file's control-flow graph, judged
-    /// from the source text before the file is analysed. The graph is built only for files some
-    /// rule needs it for (`RuleContext::semantic().cfg()` is `None` otherwise).
-    fn needs_cfg(&self, _source_text: &str) -> bool {
-        false
-    }
+    /// The node types `run_on_node` looks at: it is called for these and no others.
+    fn node_types(&self) -> &'static [AstType];
 
-    /// Called for every node of the file, in source order.
+    /// Called for each node of the types in `node_types`, in source order.
     fn run_on_node<'a>(&self, node: &AstNode<'a>, ctx: &mut RuleContext<'a, '_>);
 }
 

@@ -4,10 +4,9 @@ use leaklint_diagnostics::{Diagnostic, Severity};
 use leaklint_model::ModelSettings;
 use oxc_allocator::Allocator;
 use oxc_parser::Parser;
-use oxc_semantic::SemanticBuilder;
 use oxc_span::SourceType;
 
-use crate::{RuleContext, RuleMeta};
+use crate::RuleMeta;
 
 pub fn run_rule(
     meta: &RuleMeta,
@@ -23,19 +22,10 @@ pub fn run_rule(
         "{source}: {:?}",
         parsed.diagnostics
     );
-    let semantic = SemanticBuilder::new()
-        .with_build_nodes(true)
-        .with_cfg(rule.needs_cfg(source))
-        .build(&parsed.program)
-        .semantic;
-    let settings = ModelSettings::default();
-    let mut ctx = RuleContext::new(&semantic, &settings);
-    if rule.should_run(&ctx) {
-        for node in semantic.nodes().iter() {
-            rule.run_on_node(node, &mut ctx);
-        }
+    if !rule.should_run(source) {
+        return Vec::new();
     }
-    ctx.into_diagnostics()
+    crate::check_program(&parsed.program, &ModelSettings::default(), &[rule.as_ref()])
 }
 
 #[track_caller]

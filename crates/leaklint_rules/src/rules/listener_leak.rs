@@ -4,7 +4,7 @@
 
 use leaklint_diagnostics::{Diagnostic, Label, Severity};
 use leaklint_model::{ast_util::dotted_path, AccessPath, FunctionRuns, PathRoot};
-use oxc_ast::AstKind;
+use oxc_ast::{AstKind, AstType};
 use oxc_semantic::AstNode;
 use oxc_span::GetSpan;
 
@@ -41,12 +41,15 @@ impl Rule for ListenerLeak {
         &META
     }
 
-    fn should_run(&self, ctx: &RuleContext<'_, '_>) -> bool {
-        let text = ctx.source_text();
+    fn should_run(&self, text: &str) -> bool {
         text.contains(".on(")
             || text.contains("Listener(")
             || text.contains(".on<")
             || text.contains(".on (")
+    }
+
+    fn node_types(&self) -> &'static [AstType] {
+        &[AstType::CallExpression]
     }
 
     fn run_on_node<'a>(&self, node: &AstNode<'a>, ctx: &mut RuleContext<'a, '_>) {

@@ -4,7 +4,7 @@
 
 use leaklint_diagnostics::{Diagnostic, Label, Severity};
 use leaklint_model::ast_util::{argument, as_member, callee_name, dotted_path, member_name, strip};
-use oxc_ast::{ast::Expression, AstKind};
+use oxc_ast::{ast::Expression, AstKind, AstType};
 use oxc_semantic::AstNode;
 use oxc_span::{GetSpan, Span};
 
@@ -81,8 +81,16 @@ impl Rule for MaxListenersOverride {
         &META
     }
 
-    fn should_run(&self, ctx: &RuleContext<'_, '_>) -> bool {
-        ctx.source_text().contains("axListeners")
+    fn should_run(&self, text: &str) -> bool {
+        text.contains("axListeners")
+    }
+
+    fn node_types(&self) -> &'static [AstType] {
+        &[
+            AstType::CallExpression,
+            AstType::NewExpression,
+            AstType::AssignmentExpression,
+        ]
     }
 
     fn run_on_node<'a>(&self, node: &AstNode<'a>, ctx: &mut RuleContext<'a, '_>) {

@@ -10,7 +10,7 @@ use leaklint_model::{
 };
 use oxc_ast::{
     ast::{AssignmentOperator, CallExpression, Expression, ObjectPropertyKind},
-    AstKind,
+    AstKind, AstType,
 };
 use oxc_semantic::{AstNode, NodeId, SymbolId};
 use oxc_span::{GetSpan, Span};
@@ -136,6 +136,10 @@ struct Capture {
 impl Rule for RequestCapture {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn node_types(&self) -> &'static [AstType] {
+        &[AstType::CallExpression, AstType::AssignmentExpression]
     }
 
     fn run_on_node<'a>(&self, node: &AstNode<'a>, ctx: &mut RuleContext<'a, '_>) {

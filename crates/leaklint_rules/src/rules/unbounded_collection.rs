@@ -12,7 +12,7 @@ use oxc_ast::{
     ast::{
         AssignmentOperator, BinaryOperator, Class, Expression, ObjectPropertyKind, UnaryOperator,
     },
-    AstKind,
+    AstKind, AstType,
 };
 use oxc_semantic::{AstNode, NodeId, SymbolId};
 use oxc_span::{GetSpan, Span};
@@ -159,8 +159,7 @@ impl Rule for UnboundedCollection {
         &META
     }
 
-    fn should_run(&self, ctx: &RuleContext<'_, '_>) -> bool {
-        let text = ctx.source_text();
+    fn should_run(&self, text: &str) -> bool {
         [
             ".set(",
             ".add(",
@@ -175,8 +174,12 @@ impl Rule for UnboundedCollection {
         .any(|marker| text.contains(marker))
     }
 
-    fn needs_cfg(&self, source_text: &str) -> bool {
-        source_text.contains("delete")
+    fn node_types(&self) -> &'static [AstType] {
+        &[
+            AstType::VariableDeclarator,
+            AstType::PropertyDefinition,
+            AstType::AssignmentExpression,
+        ]
     }
 
     fn run_on_node<'a>(&self, node: &AstNode<'a>, ctx: &mut RuleContext<'a, '_>) {

@@ -16,7 +16,7 @@ use oxc_ast::{
         MemberExpression, PropertyKey, SimpleAssignmentTarget, UnaryOperator,
         VariableDeclarationKind,
     },
-    AstKind,
+    AstKind, AstType,
 };
 use oxc_semantic::{AstNode, NodeId, SymbolId};
 use oxc_span::{GetSpan, Span};
@@ -157,8 +157,12 @@ impl Rule for UnclearedInterval {
         &META
     }
 
-    fn should_run(&self, ctx: &RuleContext<'_, '_>) -> bool {
-        ctx.source_text().contains("setInterval")
+    fn should_run(&self, text: &str) -> bool {
+        text.contains("setInterval")
+    }
+
+    fn node_types(&self) -> &'static [AstType] {
+        &[AstType::CallExpression]
     }
 
     fn run_on_node<'a>(&self, node: &AstNode<'a>, ctx: &mut RuleContext<'a, '_>) {

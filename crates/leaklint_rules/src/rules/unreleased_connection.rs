@@ -13,7 +13,7 @@ use leaklint_model::{
 };
 use oxc_ast::{
     ast::{Argument, CallExpression, Expression, VariableDeclarationKind},
-    AstKind,
+    AstKind, AstType,
 };
 use oxc_semantic::{AstNode, NodeId, SymbolId};
 use oxc_span::{GetSpan, Span};
@@ -116,12 +116,12 @@ impl Rule for UnreleasedConnection {
         &META
     }
 
-    fn should_run(&self, ctx: &RuleContext<'_, '_>) -> bool {
-        self.needs_cfg(ctx.source_text())
+    fn should_run(&self, text: &str) -> bool {
+        MARKERS.iter().any(|marker| text.contains(marker))
     }
 
-    fn needs_cfg(&self, source_text: &str) -> bool {
-        MARKERS.iter().any(|marker| source_text.contains(marker))
+    fn node_types(&self) -> &'static [AstType] {
+        &[AstType::CallExpression, AstType::NewExpression]
     }
 
     fn run_on_node<'a>(&self, node: &AstNode<'a>, ctx: &mut RuleContext<'a, '_>) {

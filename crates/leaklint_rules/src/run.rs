@@ -1,0 +1,67 @@
+//! Running rules over one parsed file: the semantic model is built once, each node is handed only
+//! to the rules that look at its type, and the control-flow graph is built only for files where a
+//! rule actually follows paths.
+
+use leaklint_diagnostics::Diagnostic;
+use leaklint_model::ModelSettings;
+use oxc_ast::{ast::Program, ast_kind::AST_TYPE_MAX};
+use oxc_semantic::SemanticBuilder;
+
+use crate::{Rule, RuleContext};
+
+/// Runs `rules` on a parsed program and returns their findings.
+///
+/// Most files never need a control-flow graph: it matters only where a connection is acquired,
+/// or a long-lived collection shrinks on some paths. So the first pass builds the semantic model
+/// without one; when a rule asks for paths (see `flow::Paths`), the model is built again with
+/// the graph and the rules run again on it. Node and symbol ids are the same in both builds.
+pub fn check_program(
+    program: &Program<'_>,
+    settings: &ModelSettings,
+    rules: &[&dyn Rule],
+) -> Vec<Diagnostic> {
+    if rules.is_empty() {
+        return Vec::new();
+    }
+    match run(program, settings, rules, false) {
+        Ok(found) => found,
+        Err(NeedsCfg) => run(program, settings, rules, true)
+            .unwrap_or_else(|NeedsCfg| unreachable!("the control-flow graph was built")),
+    }
+}
+
+struct NeedsCfg;
+
+fn run(
+    program: &Program<'_>,
+    settings: &ModelSettings,
+    rules: &[&dyn Rule],
+    with_cfg: bool,
+) -> Result<Vec<Diagnostic>, NeedsCfg> {
+    // Which rules look at each node type, as a bit set over `rules`.
+    let mut interested = [0u64; AST_TYPE_MAX as usize + 1];
+    assert!(rules.len() <= 64, "at most 64 rules run together");
+    for (bit, rule) in rules.iter().enumerate() {
+        for &ty in rule.node_types() {
+            interested[ty as usize] |= 1 << bit;
+        }
+    }
+    let semantic = SemanticBuilder::new()
+        .with_build_nodes(true)
+        .with_cfg(with_cfg)
+        .build(program)
+        .semantic;
+    let mut ctx = RuleContext::new(&semantic, settings);
+    for node in semantic.nodes().iter() {
+        let mut wanted = interested[node.kind().ty() as usize];
+        while wanted != 0 {
+            let bit = wanted.trailing_zeros() as usize;
+            wanted &= wanted - 1;
+            rules[bit].run_on_node(node, &mut ctx);
+        }
+        if ctx.wants_cfg() {
+            return Err(NeedsCfg);
+        }
+    }
+    Ok(ctx.into_diagnostics())
+}
