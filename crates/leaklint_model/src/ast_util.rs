@@ -71,13 +71,42 @@ pub fn callee_name<'a>(call: &CallExpression<'a>) -> Option<&'a str> {
 /// `a.b.c` as written, for messages and for matching names users give in settings; `None` for
 /// anything that is not a chain of static names rooted at an identifier or `this`.
 pub fn dotted_path(expr: &Expression<'_>) -> Option<String> {
+    let mut path = String::new();
+    push_dotted_path(expr, &mut path).then_some(path)
+}
+
+fn push_dotted_path(expr: &Expression<'_>, out: &mut String) -> bool {
     match strip(expr) {
-        Expression::Identifier(ident) => Some(ident.name.to_string()),
-        Expression::ThisExpression(_) => Some("this".to_string()),
+        Expression::Identifier(ident) => out.push_str(&ident.name),
+        Expression::ThisExpression(_) => out.push_str("this"),
         other => {
-            let member = as_member(other)?;
-            let name = member_name(member)?;
-            Some(format!("{}.{name}", dotted_path(member.object())?))
+            let Some(member) = as_member(other) else {
+                return false;
+            };
+            let Some(name) = member_name(member) else {
+                return false;
+            };
+            if !push_dotted_path(member.object(), out) {
+                return false;
+            }
+            out.push('.');
+            out.push_str(name);
+        }
+    }
+    true
+}
+
+/// Whether an expression is the chain `path` (`module.exports`), without building its text.
+pub fn is_dotted_path(expr: &Expression<'_>, path: &str) -> bool {
+    match strip(expr) {
+        Expression::Identifier(ident) => ident.name == path,
+        Expression::ThisExpression(_) => path == "this",
+        other => {
+            let (Some(member), Some((head, last))) = (as_member(other), path.rsplit_once('.'))
+            else {
+                return false;
+            };
+            member_name(member) == Some(last) && is_dotted_path(member.object(), head)
         }
     }
 }
@@ -151,11 +180,11 @@ pub fn dotted_path_of_target(target: &oxc_ast::ast::AssignmentTarget<'_>) -> Opt
         }
         simple => {
             let member = simple.as_member_expression()?;
-            Some(format!(
-                "{}.{}",
-                dotted_path(member.object())?,
-                member_name(member)?
-            ))
+            let name = member_name(member)?;
+            let mut path = dotted_path(member.object())?;
+            path.push('.');
+            path.push_str(name);
+            Some(path)
         }
     }
 }

@@ -10,12 +10,13 @@ use oxc_ast::{
     AstKind,
 };
 use oxc_semantic::{NodeId, Semantic, SymbolId};
+use oxc_syntax::scope::ScopeFlags;
 use rustc_hash::FxHashMap;
 
 use crate::{
     ast_util::{
         argument, as_function_node, as_member, callee_name, dotted_path, function_params,
-        member_name, param_names, property_key_name, string_value, strip,
+        is_dotted_path, member_name, param_names, property_key_name, string_value, strip,
     },
     FunctionRuns, ModelSettings,
 };
@@ -151,7 +152,8 @@ const NEXT_ROUTE_EXPORTS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "
 struct Analysis<'s, 'a> {
     semantic: &'s Semantic<'a>,
     settings: &'s ModelSettings,
-    enclosing: Vec<Option<NodeId>>,
+    /// Each function's enclosing function.
+    enclosing: FxHashMap<NodeId, Option<NodeId>>,
     /// Function nodes in source order (parents before the functions nested in them).
     functions: Vec<NodeId>,
     names: FxHashMap<NodeId, String>,
@@ -166,14 +168,37 @@ struct Analysis<'s, 'a> {
     constructions: Vec<(Option<NodeId>, NodeId)>,
 }
 
+/// The innermost function (`Function` or arrow) containing a node, not counting the node itself;
+/// `None` at top level. Found through the scope tree, which is shallow (one scope per function,
+/// block, class), so no per-node table is needed.
+pub fn enclosing_function(semantic: &Semantic<'_>, node: NodeId) -> Option<NodeId> {
+    let nodes = semantic.nodes();
+    let scoping = semantic.scoping();
+    // A node's scope is the one it is in, never the one it creates.
+    let mut scope = Some(nodes.get_node(node).scope_id());
+    while let Some(id) = scope {
+        if scoping
+            .scope_flags(id)
+            .intersects(ScopeFlags::Function | ScopeFlags::Arrow)
+        {
+            let owner = scoping.get_node_id(id);
+            if owner != node && nodes.kind(owner).is_function_like() {
+                return Some(owner);
+            }
+        }
+        scope = scoping.scope_parent_id(id);
+    }
+    None
+}
+
 pub(crate) fn analyse(
     semantic: &Semantic<'_>,
     settings: &ModelSettings,
-) -> (Vec<Option<NodeId>>, FxHashMap<NodeId, FunctionFacts>) {
+) -> FxHashMap<NodeId, FunctionFacts> {
     let mut analysis = Analysis {
         semantic,
         settings,
-        enclosing: vec![None; semantic.nodes().len()],
+        enclosing: FxHashMap::default(),
         functions: Vec::new(),
         names: FxHashMap::default(),
         marks: FxHashMap::default(),
@@ -183,26 +208,20 @@ pub(crate) fn analyse(
         constructions: Vec::new(),
     };
     analysis.scan();
-    let facts = analysis.resolve();
-    (analysis.enclosing, facts)
+    analysis.resolve()
 }
 
 impl<'s, 'a> Analysis<'s, 'a> {
     fn scan(&mut self) {
         let nodes = self.semantic.nodes();
-        for node in nodes.iter() {
-            let id = node.id();
-            let parent = nodes.parent_id(id);
-            if parent != id {
-                self.enclosing[id.index()] = if nodes.kind(parent).is_function_like() {
-                    Some(parent)
-                } else {
-                    self.enclosing[parent.index()]
-                };
-            }
+        // `iter_enumerated`: `AstNode::id` reads the id from the AST node itself, a load from the
+        // arena for every node.
+        for (id, node) in nodes.iter_enumerated() {
             match node.kind() {
                 AstKind::Function(_) | AstKind::ArrowFunctionExpression(_) => {
                     self.functions.push(id);
+                    self.enclosing
+                        .insert(id, enclosing_function(self.semantic, id));
                     self.mark_by_parameter_shape(id, node.kind());
                 }
                 AstKind::CallExpression(call) => self.scan_call(id, call),
@@ -224,7 +243,8 @@ impl<'s, 'a> Analysis<'s, 'a> {
                             .map(|symbol| self.semantic.scoping().symbol_declaration(symbol))
                             .filter(|&d| matches!(nodes.kind(d), AstKind::Class(_)));
                         if let Some(class) = class {
-                            self.constructions.push((self.enclosing[id.index()], class));
+                            self.constructions
+                                .push((enclosing_function(self.semantic, id), class));
                         }
                     }
                 }
@@ -250,15 +270,19 @@ impl<'s, 'a> Analysis<'s, 'a> {
                 AstKind::AssignmentExpression(assign) => {
                     // `exports.handler = …` / `module.exports.handler = …`: a Lambda handler.
                     let target = assign.left.as_simple_assignment_target();
-                    let path = target.and_then(|t| t.as_member_expression()).and_then(|m| {
-                        Some(format!("{}.{}", dotted_path(m.object())?, member_name(m)?))
-                    });
-                    match path.as_deref() {
-                        Some("exports.handler" | "module.exports.handler") => {
+                    let Some(member) = target.and_then(|t| t.as_member_expression()) else {
+                        continue;
+                    };
+                    let object = member.object();
+                    match member_name(member) {
+                        Some("handler")
+                            if is_dotted_path(object, "exports")
+                                || is_dotted_path(object, "module.exports") =>
+                        {
                             self.mark_handler(&assign.right, "the Lambda handler".to_string());
                         }
                         // `module.exports = { handler }`
-                        Some("module.exports") => {
+                        Some("exports") if is_dotted_path(object, "module") => {
                             if let Expression::ObjectExpression(object) = strip(&assign.right) {
                                 for property in &object.properties {
                                     let ObjectPropertyKind::ObjectProperty(property) = property
@@ -378,7 +402,7 @@ impl<'s, 'a> Analysis<'s, 'a> {
     }
 
     fn scan_call(&mut self, id: NodeId, call: &CallExpression<'a>) {
-        let caller = self.enclosing[id.index()];
+        let caller = enclosing_function(self.semantic, id);
         let callee = strip(&call.callee);
 
         // An immediately invoked function runs with its caller.
@@ -408,21 +432,21 @@ impl<'s, 'a> Analysis<'s, 'a> {
         let Some(name) = callee_name(call) else {
             return;
         };
-        let receiver = as_member(callee).and_then(|m| dotted_path(m.object()));
-        let callee_path = match &receiver {
+        // Built only for the calls that need it: most calls in a file are none of these.
+        let receiver = || as_member(callee).and_then(|m| dotted_path(m.object()));
+        let callee_path = || match receiver() {
             Some(receiver) => format!("{receiver}.{name}"),
             None => name.to_string(),
         };
 
-        if self
-            .settings
-            .request_handler_registrars
-            .iter()
-            .any(|r| r == &callee_path || r == name)
-        {
-            let why = format!("the handler registered with `{callee_path}`");
-            self.mark_function_arguments(call, 0, &why);
-            return;
+        let registrars = &self.settings.request_handler_registrars;
+        if !registrars.is_empty() {
+            let callee_path = callee_path();
+            if registrars.iter().any(|r| r == &callee_path || r == name) {
+                let why = format!("the handler registered with `{callee_path}`");
+                self.mark_function_arguments(call, 0, &why);
+                return;
+            }
         }
 
         let is_member = as_member(callee).is_some();
@@ -452,7 +476,7 @@ impl<'s, 'a> Analysis<'s, 'a> {
 
         match name {
             "use" if is_member => {
-                let receiver = receiver.as_deref().unwrap_or("app");
+                let receiver = receiver().unwrap_or_else(|| "app".to_string());
                 self.mark_route_handlers(call, |framework| {
                     format!("the {framework} middleware registered with `{receiver}.use`")
                 });
@@ -471,6 +495,7 @@ impl<'s, 'a> Analysis<'s, 'a> {
             }
             "on" | "addListener" | "prependListener" if is_member => {
                 let event = argument(call, 0).and_then(string_value).unwrap_or("");
+                let receiver = receiver();
                 if receiver.as_deref() == Some("process") {
                     // Signal and exit handlers run once, when the process ends.
                     if event.starts_with("SIG") || matches!(event, "exit" | "beforeExit") {
@@ -485,13 +510,15 @@ impl<'s, 'a> Analysis<'s, 'a> {
                 }
             }
             "createServer" | "createSecureServer" => {
-                let why = format!("the request handler passed to `{callee_path}`");
+                let why = format!("the request handler passed to `{}`", callee_path());
                 self.mark_function_arguments(call, 0, &why);
             }
             _ if SYNC_CALLBACK_METHODS.contains(&name) && is_member => {
                 self.mark_inline_arguments(call);
             }
-            "from" if receiver.as_deref() == Some("Array") => self.mark_inline_arguments(call),
+            "from" if as_member(callee).is_some_and(|m| is_dotted_path(m.object(), "Array")) => {
+                self.mark_inline_arguments(call);
+            }
             _ if ONE_SHOT_CALLBACKS.contains(&name) => self.mark_inline_arguments(call),
             _ => {}
         }
@@ -642,7 +669,7 @@ impl<'s, 'a> Analysis<'s, 'a> {
         let nodes = self.semantic.nodes();
         loop {
             match nodes.kind(function) {
-                AstKind::ArrowFunctionExpression(_) => function = self.enclosing[function.index()]?,
+                AstKind::ArrowFunctionExpression(_) => function = self.enclosing[&function]?,
                 AstKind::Function(_) => {
                     let parent = nodes.parent_id(function);
                     if !matches!(nodes.kind(parent), AstKind::MethodDefinition(_)) {
@@ -728,7 +755,7 @@ impl<'s, 'a> Analysis<'s, 'a> {
                 Some(facts) => (facts.runs, facts.why.clone()),
             }
         };
-        let parent = self.enclosing[f.index()];
+        let parent = self.enclosing[&f];
         match self.marks.get(&f) {
             Some(Mark::Handler(why)) => return (FunctionRuns::PerRequest, Some(why.clone()), true),
             Some(Mark::Inherit) => {

@@ -55,52 +55,19 @@ impl FunctionRuns {
     }
 }
 
-/// Whether each node is in an instance field's initializer, from its parent's answer: nodes come
-/// parents first, so one pass answers for all (walking up from every node is quadratic in the
-/// nesting depth).
-fn instance_fields(semantic: &Semantic<'_>) -> Vec<bool> {
-    let nodes = semantic.nodes();
-    let mut inside = vec![false; nodes.len()];
-    for node in nodes.iter() {
-        let id = node.id();
-        let parent = nodes.parent_id(id);
-        if parent == id {
-            continue;
-        }
-        inside[id.index()] = match nodes.kind(parent) {
-            AstKind::PropertyDefinition(property) => !property.r#static,
-            AstKind::AccessorProperty(property) => !property.r#static,
-            AstKind::Function(_)
-            | AstKind::ArrowFunctionExpression(_)
-            | AstKind::StaticBlock(_)
-            | AstKind::Program(_) => false,
-            _ => inside[parent.index()],
-        };
-    }
-    inside
-}
-
 /// The lifetime model of one file, built once and queried by every rule.
 pub struct LifetimeModel<'s, 'a> {
     semantic: &'s Semantic<'a>,
     settings: &'s ModelSettings,
-    /// For every node, the innermost function containing it (not counting the node itself).
-    enclosing_function: Vec<Option<NodeId>>,
-    /// For every node, whether it is in a non-static class field's initializer, outside any
-    /// function nested in it (not counting the node itself).
-    instance_field: Vec<bool>,
     functions: FxHashMap<NodeId, FunctionFacts>,
 }
 
 impl<'s, 'a> LifetimeModel<'s, 'a> {
     pub fn build(semantic: &'s Semantic<'a>, settings: &'s ModelSettings) -> Self {
-        let (enclosing_function, functions) = functions::analyse(semantic, settings);
         Self {
             semantic,
             settings,
-            enclosing_function,
-            instance_field: instance_fields(semantic),
-            functions,
+            functions: functions::analyse(semantic, settings),
         }
     }
 
@@ -115,7 +82,7 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
 
     /// The innermost function (`Function` or arrow) containing a node; `None` at top level.
     pub fn enclosing_function(&self, node: NodeId) -> Option<NodeId> {
-        self.enclosing_function.get(node.index()).copied().flatten()
+        functions::enclosing_function(self.semantic, node)
     }
 
     /// What is known about a function node.
@@ -139,10 +106,23 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
     /// Whether a node is in the initializer of a non-static class field (`timer = …`), outside
     /// any function nested in it: code that runs once per instance.
     pub fn in_instance_field_initializer(&self, node: NodeId) -> bool {
-        self.instance_field
-            .get(node.index())
-            .copied()
-            .unwrap_or(false)
+        let nodes = self.semantic.nodes();
+        let mut current = node;
+        loop {
+            let parent = nodes.parent_id(current);
+            if parent == current {
+                return false;
+            }
+            match nodes.kind(parent) {
+                AstKind::PropertyDefinition(property) => return !property.r#static,
+                AstKind::AccessorProperty(property) => return !property.r#static,
+                AstKind::Function(_)
+                | AstKind::ArrowFunctionExpression(_)
+                | AstKind::StaticBlock(_)
+                | AstKind::Program(_) => return false,
+                _ => current = parent,
+            }
+        }
     }
 
     /// Where a binding was imported or required from.

@@ -43,6 +43,11 @@ impl<'a, 'c> RuleContext<'a, 'c> {
         self.semantic.source_text()
     }
 
+    /// The project's names from the configuration (without building the model).
+    pub fn settings(&self) -> &'c ModelSettings {
+        self.settings
+    }
+
     /// The file's lifetime model.
     pub fn model(&self) -> &LifetimeModel<'c, 'a> {
         self.model
@@ -118,15 +123,15 @@ impl<'a> FileIndex<'a> {
     fn build(semantic: &Semantic<'a>) -> Self {
         let mut calls: FxHashMap<&'a str, Vec<NodeId>> = FxHashMap::default();
         let mut deletes = Vec::new();
-        for node in semantic.nodes().iter() {
+        for (id, node) in semantic.nodes().iter_enumerated() {
             match node.kind() {
                 AstKind::CallExpression(call) => {
                     if let Some(name) = callee_name(call) {
-                        calls.entry(name).or_default().push(node.id());
+                        calls.entry(name).or_default().push(id);
                     }
                 }
                 AstKind::UnaryExpression(unary) if unary.operator == UnaryOperator::Delete => {
-                    deletes.push(node.id());
+                    deletes.push(id);
                 }
                 _ => {}
             }

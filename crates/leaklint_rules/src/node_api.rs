@@ -24,13 +24,20 @@ use crate::RuleContext;
 /// Whether `expr` is Node's timer function `name`: the global, `globalThis.name` (also `global`,
 /// `window`, `self`), or imported from `timers` — never the promise API of `timers/promises`.
 pub fn is_timer_function(expr: &Expression<'_>, name: &str, ctx: &RuleContext<'_, '_>) -> bool {
-    let model = ctx.model();
+    // Symbols and imports only: asking this does not build the lifetime model.
+    let semantic = ctx.semantic();
+    let symbol_of = |ident: &oxc_ast::ast::IdentifierReference<'_>| {
+        semantic
+            .scoping()
+            .get_reference(ident.reference_id())
+            .symbol_id()
+    };
+    let origin = |symbol| leaklint_model::import_origin(semantic, symbol);
     match strip(expr) {
         // By symbol: `import { setInterval as every } from 'timers'` makes `every` the one.
-        Expression::Identifier(ident) => match model.symbol_of(ident) {
+        Expression::Identifier(ident) => match symbol_of(ident) {
             None => ident.name == name,
-            Some(symbol) => model
-                .import_origin(symbol)
+            Some(symbol) => origin(symbol)
                 .is_some_and(|origin| origin.is_module("timers") && origin.export == Some(name)),
         },
         other => {
@@ -41,12 +48,12 @@ pub fn is_timer_function(expr: &Expression<'_>, name: &str, ctx: &RuleContext<'_
                 return false;
             }
             match strip(member.object()) {
-                Expression::Identifier(object) => match model.symbol_of(object) {
+                Expression::Identifier(object) => match symbol_of(object) {
                     None => matches!(
                         object.name.as_str(),
                         "globalThis" | "global" | "window" | "self"
                     ),
-                    Some(symbol) => model.import_origin(symbol).is_some_and(|origin| {
+                    Some(symbol) => origin(symbol).is_some_and(|origin| {
                         origin.is_module("timers") && origin.export.is_none()
                     }),
                 },

@@ -145,7 +145,11 @@ impl Rule for RequestCapture {
     fn run_on_node<'a>(&self, node: &AstNode<'a>, ctx: &mut RuleContext<'a, '_>) {
         let (sink, sink_span, values): (Sink, Span, Vec<&Expression<'a>>) = match node.kind() {
             AstKind::CallExpression(call) => {
-                if ctx.model().runs_at(node.id()) != FunctionRuns::PerRequest {
+                // Syntax first: only these calls can be sinks (see `call_sink`).
+                let candidate =
+                    matches!(callee_name(call), Some("push" | "unshift" | "add" | "set"))
+                        || node_api::is_timer_function(&call.callee, "setTimeout", ctx);
+                if !candidate || ctx.model().runs_at(node.id()) != FunctionRuns::PerRequest {
                     return;
                 }
                 match call_sink(call, node.id(), ctx) {

@@ -63,6 +63,18 @@ const MARKERS: &[&str] = &[
     "Redis(",
 ];
 
+/// Calls `call_acquires` knows (besides the project's own `acquireFunctions`).
+const ACQUIRE_METHODS: &[&str] = &[
+    "getConnection",
+    "connect",
+    "acquire",
+    "transaction",
+    "createQueryRunner",
+    "createConnection",
+    "createClient",
+    "createPool",
+];
+
 /// Methods that give a connection or client back (or close it).
 const RELEASE_METHODS: &[&str] = &["release", "end", "destroy", "close", "quit", "disconnect"];
 
@@ -136,11 +148,22 @@ impl Rule for UnreleasedConnection {
 
 /// What an acquiring call or `new` acquires, if it is one.
 fn acquisition_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<Acquisition<'a>> {
-    if !matches!(
-        node.kind(),
-        AstKind::CallExpression(_) | AstKind::NewExpression(_)
-    ) {
-        return None;
+    // Syntax first: the lifetime model is built only for files with a candidate.
+    match node.kind() {
+        AstKind::CallExpression(call) => {
+            let named = callee_name(call).is_some_and(|name| ACQUIRE_METHODS.contains(&name));
+            if !named && ctx.settings().acquire_functions.is_empty() {
+                return None;
+            }
+        }
+        AstKind::NewExpression(new) => {
+            if !matches!(strip(&new.callee), Expression::Identifier(_))
+                && as_member(&new.callee).is_none()
+            {
+                return None;
+            }
+        }
+        _ => return None,
     }
     let model = ctx.model();
     let runs = model.runs_at(node.id());
@@ -208,15 +231,16 @@ fn call_acquires(
     per_request: bool,
     ctx: &RuleContext<'_, '_>,
 ) -> Option<What> {
-    let settings = ctx.model().settings();
-    let path = dotted_path(&call.callee);
-    if let Some(path) = &path {
-        if settings
-            .acquire_functions
-            .iter()
-            .any(|name| names_callee(name, path))
-        {
-            return Some(What::Connection);
+    let settings = ctx.settings();
+    if !settings.acquire_functions.is_empty() {
+        if let Some(path) = dotted_path(&call.callee) {
+            if settings
+                .acquire_functions
+                .iter()
+                .any(|name| names_callee(name, &path))
+            {
+                return Some(What::Connection);
+            }
         }
     }
     let name = callee_name(call)?;
@@ -333,7 +357,7 @@ fn constructor_origin<'a>(
 /// A receiver that is a pool: named `…pool…`, made by `new Pool()`/`createPool()` in this file,
 /// or named in `settings.pools`.
 fn is_pool_like(receiver: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
-    let settings = ctx.model().settings();
+    let settings = ctx.settings();
     if let Some(path) = dotted_path(receiver) {
         if settings.pools.contains(&path) {
             return true;
