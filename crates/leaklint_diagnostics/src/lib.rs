@@ -70,6 +70,8 @@ pub mod engine_ids {
     pub const INTERNAL_ERROR: &str = "internal-error";
     /// A `leaklint-disable` comment that suppressed nothing.
     pub const UNUSED_DISABLE_DIRECTIVE: &str = "unused-disable-directive";
+    /// A file left out by design: over `--max-file-size`, or nested too deeply to analyse.
+    pub const SKIPPED: &str = "skipped";
 }
 
 /// What a diagnostic is about, which decides where each output format puts it.
@@ -81,6 +83,9 @@ pub enum DiagnosticKind {
     ParseError,
     /// The file could not be read, or leaklint failed on it: the run is not successful (exit 2).
     ToolError,
+    /// The file was not linted, on purpose (too large, too deeply nested): a note, which
+    /// counts as neither an error nor a warning and does not change the exit code.
+    Skipped,
 }
 
 /// One problem in one file.
@@ -131,6 +136,18 @@ impl Diagnostic {
     }
 
     /// A syntax error from the parser, at its location.
+    pub fn skipped(message: impl Into<String>) -> Self {
+        Self {
+            rule: engine_ids::SKIPPED,
+            kind: DiagnosticKind::Skipped,
+            severity: Severity::Warning,
+            message: message.into(),
+            primary: Label::new(ByteSpan::default(), ""),
+            secondary: Vec::new(),
+            help: None,
+        }
+    }
+
     pub fn parse_error(message: impl Into<String>, primary: Label) -> Self {
         Self {
             rule: engine_ids::PARSE_ERROR,
@@ -201,6 +218,8 @@ pub struct Totals {
     pub warnings: usize,
     /// Files that could not be read or on which leaklint failed.
     pub tool_errors: usize,
+    /// Files left out on purpose (see [`DiagnosticKind::Skipped`]).
+    pub skipped: usize,
     pub files: usize,
 }
 
@@ -211,8 +230,13 @@ impl Totals {
             ..Totals::default()
         };
         for diagnostic in reports.iter().flat_map(|r| &r.diagnostics) {
-            if diagnostic.kind == DiagnosticKind::ToolError {
-                totals.tool_errors += 1;
+            match diagnostic.kind {
+                DiagnosticKind::ToolError => totals.tool_errors += 1,
+                DiagnosticKind::Skipped => {
+                    totals.skipped += 1;
+                    continue;
+                }
+                DiagnosticKind::Finding | DiagnosticKind::ParseError => {}
             }
             match diagnostic.severity {
                 Severity::Error => totals.errors += 1,

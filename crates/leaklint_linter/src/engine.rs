@@ -134,6 +134,15 @@ fn analyse(
         }
     }
 
+    let nesting = crate::depth::estimate(source);
+    if nesting > crate::depth::MAX_NESTING {
+        let message = format!(
+            "skipped: nests about {nesting} levels deep (brackets, or one expression chained that \
+             long), beyond the {} leaklint analyses; generated code like this is better excluded",
+            crate::depth::MAX_NESTING
+        );
+        return (vec![Diagnostic::skipped(message)], None);
+    }
     let parsed = match parse(path, source, allocator) {
         Ok(parsed) => parsed,
         Err(errors) => return (errors, None),

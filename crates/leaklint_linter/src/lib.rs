@@ -2,6 +2,7 @@
 //! returns one report per file in a deterministic order.
 
 pub mod config;
+mod depth;
 pub mod discovery;
 mod engine;
 mod suppressions;

@@ -76,7 +76,10 @@ pub fn diagnostic(found: &Diagnostic, text: &Text<'_>, uri: &Uri) -> lsp_types::
             message: label.message.clone(),
         })
         .collect();
-    let range = if found.kind == DiagnosticKind::ToolError {
+    let range = if matches!(
+        found.kind,
+        DiagnosticKind::ToolError | DiagnosticKind::Skipped
+    ) {
         Range::default()
     } else {
         text.range(found.primary.span.start, found.primary.span.end)
@@ -84,6 +87,7 @@ pub fn diagnostic(found: &Diagnostic, text: &Text<'_>, uri: &Uri) -> lsp_types::
     lsp_types::Diagnostic {
         range,
         severity: Some(match found.severity {
+            _ if found.kind == DiagnosticKind::Skipped => DiagnosticSeverity::INFORMATION,
             Severity::Error => DiagnosticSeverity::ERROR,
             Severity::Warning => DiagnosticSeverity::WARNING,
         }),

@@ -7,7 +7,7 @@
 
 use std::fmt::Write;
 
-use leaklint_diagnostics::{Diagnostic, FileReport, Severity};
+use leaklint_diagnostics::{Diagnostic, DiagnosticKind, FileReport, Severity};
 
 use crate::json::Range;
 
@@ -23,9 +23,10 @@ pub fn render(reports: &[FileReport]) -> String {
 }
 
 fn command(out: &mut String, report: &FileReport, diagnostic: &Diagnostic) {
-    let name = match diagnostic.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
+    let name = match (diagnostic.kind, diagnostic.severity) {
+        (DiagnosticKind::Skipped, _) => "notice",
+        (_, Severity::Error) => "error",
+        (_, Severity::Warning) => "warning",
     };
     let file = escape_property(&report.display_path());
     let _ = write!(out, "::{name} file={file},");

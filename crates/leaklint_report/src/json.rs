@@ -31,7 +31,7 @@
 //! |---|---|---|
 //! | `rule` | string | Rule id (`uncleared-interval`), or an engine id: `parse-error`, `read-error`, `internal-error`, `unused-disable-directive`. |
 //! | `kind` | string | `"finding"` (a rule's finding, including unused disable directives), `"parse-error"` (the file does not parse) or `"tool-error"` (the file could not be read, or leaklint failed on it). |
-//! | `severity` | string | `"error"` or `"warning"`. |
+//! | `severity` | string | `"error"` or `"warning"`; `"note"` for kind `skipped`. |
 //! | `message` | string | What is wrong. |
 //! | `file` | string | The path as found, with forward slashes and no leading `./`. |
 //! | `line`, `column` | number | Start of the primary location: 1-based line, 1-based column counted in UTF-16 code units (as editors, GitHub and SARIF count). |
@@ -81,7 +81,10 @@ fn entry<'a>(report: &FileReport, diagnostic: &'a Diagnostic) -> Entry<'a> {
     Entry {
         rule: diagnostic.rule,
         kind: kind_name(diagnostic.kind),
-        severity: diagnostic.severity.as_str(),
+        severity: match diagnostic.kind {
+            DiagnosticKind::Skipped => "note",
+            _ => diagnostic.severity.as_str(),
+        },
         message: &diagnostic.message,
         file: report.display_path(),
         line: range.line,
@@ -112,6 +115,7 @@ pub fn kind_name(kind: DiagnosticKind) -> &'static str {
         DiagnosticKind::Finding => "finding",
         DiagnosticKind::ParseError => "parse-error",
         DiagnosticKind::ToolError => "tool-error",
+        DiagnosticKind::Skipped => "skipped",
     }
 }
 

@@ -116,6 +116,10 @@ pub fn summary_line(totals: &Totals, elapsed_ms: u128, color: bool) -> String {
             totals.tool_errors
         ));
     }
+    if totals.skipped > 0 {
+        let verb = if totals.skipped == 1 { "file" } else { "files" };
+        line.push_str(&format!(", {} {verb} skipped", totals.skipped));
+    }
     if !color {
         return line;
     }

@@ -74,9 +74,10 @@ struct Shown {
 
 impl Shown {
     fn new(report: &FileReport, diagnostic: &Diagnostic) -> Self {
-        let severity = match diagnostic.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
+        let severity = match (diagnostic.kind, diagnostic.severity) {
+            (DiagnosticKind::Skipped, _) => miette::Severity::Advice,
+            (_, Severity::Error) => miette::Severity::Error,
+            (_, Severity::Warning) => miette::Severity::Warning,
         };
         let mut shown = Shown {
             message: diagnostic.message.clone(),
@@ -117,6 +118,9 @@ impl Shown {
 /// carry an empty, unlabelled span at its start: a snippet of line 1 would only mislead.
 fn has_location(diagnostic: &Diagnostic) -> bool {
     let primary = &diagnostic.primary;
+    if diagnostic.kind == DiagnosticKind::Skipped {
+        return false;
+    }
     diagnostic.kind != DiagnosticKind::ToolError
         || !primary.message.is_empty()
         || primary.span.start != primary.span.end

@@ -75,7 +75,9 @@ pub fn render(reports: &[FileReport], totals: &Totals, options: &ReportOptions) 
                     }
                     results.push(result);
                 }
-                DiagnosticKind::ParseError | DiagnosticKind::ToolError => {
+                DiagnosticKind::ParseError
+                | DiagnosticKind::ToolError
+                | DiagnosticKind::Skipped => {
                     notifications.push(notification(report, diagnostic, &cwd));
                 }
             }
@@ -214,7 +216,11 @@ fn result(
 fn notification(report: &FileReport, diagnostic: &Diagnostic, cwd: &Path) -> Notification {
     let artifact = artifact_location(&report.path, cwd);
     Notification {
-        level: "error",
+        level: if diagnostic.kind == DiagnosticKind::Skipped {
+            "note"
+        } else {
+            "error"
+        },
         message: Message::new(format!("{}: {}", report.display_path(), diagnostic.message)),
         descriptor: Descriptor {
             id: diagnostic.rule,

@@ -1,0 +1,316 @@
+//! How deeply a file nests, estimated from its text before it is parsed.
+//!
+//! The parser and the semantic builder recurse once per level of nesting, and no stack is large
+//! enough for every input a user (or a fuzzer) can write: 100,000 nested parentheses, a
+//! million-term `a + a + …` chain, `!!!!…`. Files estimated deeper than [`MAX_NESTING`] are
+//! skipped with a note instead of being parsed.
+//!
+//! The estimate is an upper bound on the depth of the syntax tree for everything except
+//! pathological regular expressions: each bracket (`(`, `[`, `{`, `${`) opens a level, and
+//! within a level every token since the last `,` or `;` (or the last line break that ends a
+//! statement) may nest one deeper than the one before (`a + b + c`, `!!x`, `a.b.c`,
+//! `x => y => z`, `if (a) if (b) …`). Real code stays in the low hundreds; the limit leaves room
+//! for generated code an order of magnitude beyond that.
+
+/// Files nesting deeper than this are not analysed.
+pub const MAX_NESTING: usize = 10_000;
+
+/// The estimated nesting depth of `source` (see the module documentation).
+pub fn estimate(source: &str) -> usize {
+    let bytes = source.as_bytes();
+    // Per open bracket: the depth reached when it was opened, and whether it is a template's
+    // `${`, whose `}` returns to the template text.
+    let mut stack: Vec<(usize, bool)> = Vec::new();
+    let mut base = 0usize; // depth at the current bracket level's start
+    let mut run = 0usize; // tokens in the current segment of this level
+    let mut deepest = 0usize;
+    // The previous token could end an expression (an identifier, literal, `)`, `]`, `}`), and
+    // was a word (for telling a regular expression from a division).
+    let mut prev_ends_value = false;
+    let mut prev_word: &[u8] = b"";
+    let mut newline_since_prev = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'\n' => {
+                newline_since_prev = true;
+                i += 1;
+                continue;
+            }
+            b' ' | b'\t' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = skip_line(bytes, i);
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                let end = find(bytes, i + 2, b"*/").map_or(bytes.len(), |e| e + 2);
+                if bytes[i..end].contains(&b'\n') {
+                    newline_since_prev = true;
+                }
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        // A line break ends a statement when the next token cannot continue the expression
+        // before it (automatic semicolon insertion): start a new segment then.
+        if newline_since_prev {
+            let continues = matches!(
+                b,
+                b'.' | b'('
+                    | b'['
+                    | b'?'
+                    | b':'
+                    | b'='
+                    | b'+'
+                    | b'-'
+                    | b'*'
+                    | b'/'
+                    | b'%'
+                    | b'&'
+                    | b'|'
+                    | b'^'
+                    | b'<'
+                    | b'>'
+                    | b','
+                    | b'!'
+            ) || starts_word(bytes, i, b"instanceof")
+                || starts_word(bytes, i, b"in");
+            if prev_ends_value && !continues {
+                run = 0;
+            }
+            newline_since_prev = false;
+        }
+
+        let mut ends_value = false;
+        let mut word: &[u8] = b"";
+        match b {
+            b'(' | b'[' | b'{' => {
+                run += 1;
+                stack.push((base, false));
+                base += run;
+                run = 0;
+            }
+            b')' | b']' | b'}' => {
+                if let Some((outer, template)) = stack.pop() {
+                    // The bracket's depth stays counted in the outer run.
+                    run = base - outer;
+                    base = outer;
+                    if template {
+                        i = skip_template(bytes, i + 1, &mut stack, &mut base, &mut run);
+                        deepest = deepest.max(base + run);
+                        prev_ends_value = true;
+                        prev_word = b"";
+                        continue;
+                    }
+                }
+                ends_value = true;
+            }
+            b';' | b',' => run = 0,
+            b'\'' | b'"' => {
+                i = skip_string(bytes, i);
+                run += 1;
+                deepest = deepest.max(base + run);
+                prev_ends_value = true;
+                prev_word = b"";
+                continue;
+            }
+            b'`' => {
+                run += 1;
+                i = skip_template(bytes, i + 1, &mut stack, &mut base, &mut run);
+                deepest = deepest.max(base + run);
+                prev_ends_value = true;
+                prev_word = b"";
+                continue;
+            }
+            b'/' if !prev_ends_value || is_keyword_before_expression(prev_word) => {
+                i = skip_regex(bytes, i);
+                run += 1;
+                deepest = deepest.max(base + run);
+                prev_ends_value = true;
+                prev_word = b"";
+                continue;
+            }
+            _ if is_word_byte(b) => {
+                let start = i;
+                while i < bytes.len() && is_word_byte(bytes[i]) {
+                    i += 1;
+                }
+                word = &bytes[start..i];
+                run += 1;
+                deepest = deepest.max(base + run);
+                prev_ends_value = !is_keyword_before_expression(word);
+                prev_word = word;
+                continue;
+            }
+            _ => run += 1,
+        }
+        deepest = deepest.max(base + run);
+        prev_ends_value = ends_value;
+        prev_word = word;
+        i += 1;
+    }
+    deepest
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b == b'\\' || b >= 0x80
+}
+
+fn starts_word(bytes: &[u8], i: usize, word: &[u8]) -> bool {
+    bytes[i..].starts_with(word) && !bytes.get(i + word.len()).is_some_and(|&b| is_word_byte(b))
+}
+
+/// Words after which `/` starts a regular expression and a line break does not end a statement.
+fn is_keyword_before_expression(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"return"
+            | b"typeof"
+            | b"instanceof"
+            | b"in"
+            | b"of"
+            | b"new"
+            | b"delete"
+            | b"void"
+            | b"throw"
+            | b"case"
+            | b"do"
+            | b"else"
+            | b"yield"
+            | b"await"
+    )
+}
+
+fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    bytes
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+fn skip_line(bytes: &[u8], i: usize) -> usize {
+    bytes[i..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |p| i + p)
+}
+
+/// Past the closing quote of the string starting at `i`.
+fn skip_string(bytes: &[u8], i: usize) -> usize {
+    let quote = bytes[i];
+    let mut j = i + 1;
+    while j < bytes.len() {
+        match bytes[j] {
+            b'\\' => j += 2,
+            b'\n' => return j,
+            b if b == quote => return j + 1,
+            _ => j += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// Past the regular expression starting at `i` (classes may hold `/`).
+fn skip_regex(bytes: &[u8], i: usize) -> usize {
+    let mut j = i + 1;
+    let mut in_class = false;
+    while j < bytes.len() {
+        match bytes[j] {
+            b'\\' => j += 2,
+            b'\n' => return j,
+            b'[' => {
+                in_class = true;
+                j += 1;
+            }
+            b']' => {
+                in_class = false;
+                j += 1;
+            }
+            b'/' if !in_class => {
+                j += 1;
+                while j < bytes.len() && is_word_byte(bytes[j]) {
+                    j += 1;
+                }
+                return j;
+            }
+            _ => j += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// Template text from `i` up to its closing backtick (returning past it) or to a `${`
+/// (returning past it, with a template level opened on the stack).
+fn skip_template(
+    bytes: &[u8],
+    i: usize,
+    stack: &mut Vec<(usize, bool)>,
+    base: &mut usize,
+    run: &mut usize,
+) -> usize {
+    let mut j = i;
+    while j < bytes.len() {
+        match bytes[j] {
+            b'\\' => j += 2,
+            b'`' => return j + 1,
+            b'$' if bytes.get(j + 1) == Some(&b'{') => {
+                *run += 1;
+                stack.push((*base, true));
+                *base += *run;
+                *run = 0;
+                return j + 2;
+            }
+            _ => j += 1,
+        }
+    }
+    bytes.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::estimate;
+
+    #[test]
+    fn ordinary_code_is_shallow() {
+        let source = "import x from 'y';\nconst a = 1\nconst b = 2\nfunction f(req, res) {\n  \
+                      if (a) { return b + 1 }\n  return `t ${a} ${b}`\n}\n";
+        assert!(estimate(source) < 15, "{}", estimate(source));
+    }
+
+    #[test]
+    fn nesting_and_chains_are_counted() {
+        let parens = format!("x = {}1{};", "(".repeat(500), ")".repeat(500));
+        assert!(estimate(&parens) >= 500);
+        let chain = format!("x = 1{};", " + 1".repeat(3000));
+        assert!(estimate(&chain) >= 3000);
+        let nots = format!("x = {}y;", "!".repeat(2000));
+        assert!(estimate(&nots) >= 2000);
+        let arrows = format!("f = {}0;", "a => ".repeat(1000));
+        assert!(estimate(&arrows) >= 1000);
+        // Continuation lines do not start a new statement.
+        let member = format!("x{}", "\n  .then(f)".repeat(1000));
+        assert!(estimate(&member) >= 1000);
+        let template = format!("x = {}1{};", "`${".repeat(300), "}`".repeat(300));
+        assert!(estimate(&template) >= 300);
+    }
+
+    #[test]
+    fn statements_strings_comments_and_regexes_reset_or_hide_nothing() {
+        // A long file of short statements, with and without semicolons.
+        let asi = "const a = f(1)\n".repeat(50_000);
+        assert!(estimate(&asi) < 10, "{}", estimate(&asi));
+        let semi = "a = b + c; ".repeat(50_000);
+        assert!(estimate(&semi) < 10);
+        // Brackets inside strings, comments, templates and regexes are not nesting.
+        let hidden =
+            "s = '(((('; t = \"[[[\"; // ((((\n/* {{{{ */ r = /\\(+[(]/g; u = `((${1}((`;\n"
+                .repeat(1000);
+        assert!(estimate(&hidden) < 10, "{}", estimate(&hidden));
+    }
+}
