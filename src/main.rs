@@ -105,6 +105,11 @@ struct LintArgs {
     #[arg(long)]
     no_default_ignores: bool,
 
+    /// Skip files larger than SIZE, with a note (bytes, or with a unit: 512KB, 10MB, 1GB; binary
+    /// units). 0 lints every file whatever its size.
+    #[arg(long, value_name = "SIZE", default_value = "10MB", value_parser = parse_size)]
+    max_file_size: u64,
+
     /// Report `leaklint-disable` comments that suppress nothing, as errors.
     #[arg(long)]
     report_unused_disable_directives: bool,
@@ -224,6 +229,7 @@ fn lint(args: &LintArgs) -> u8 {
             unused_directives: args
                 .report_unused_disable_directives
                 .then_some(leaklint_diagnostics::Severity::Error),
+            max_file_size: (args.max_file_size > 0).then_some(args.max_file_size),
         },
     };
     let result = match leaklint_linter::run(&options) {
@@ -416,4 +422,26 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.as_file().sync_all()?;
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// `--max-file-size`: `1048576`, `512KB`, `10MB`, `1GiB` (K, M and G are powers of 1024).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size (try 512KB or 10MB)"))?;
+    let scale: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        other => return Err(format!("unknown size unit `{other}` (use KB, MB or GB)")),
+    };
+    number
+        .checked_mul(scale)
+        .ok_or_else(|| format!("`{text}` is too large"))
 }

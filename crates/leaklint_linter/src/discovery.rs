@@ -33,6 +33,8 @@ pub struct Discovered {
     pub path: PathBuf,
     /// Named on the command line rather than found by walking.
     pub explicit: bool,
+    /// Size in bytes when found (0 if unknown): large files are started first.
+    pub size: u64,
 }
 
 /// Files under `paths`, sorted and without duplicates, and the paths that do not exist.
@@ -52,6 +54,7 @@ pub fn discover(paths: &[PathBuf], options: DiscoveryOptions) -> (Vec<Discovered
             found.push(Discovered {
                 path: path.clone(),
                 explicit: true,
+                size: metadata.len(),
             });
         }
     }
@@ -95,6 +98,7 @@ fn walk(root: &Path, options: DiscoveryOptions, found: &mut Vec<Discovered>) {
                     .lock()
                     .expect("no panics while holding the lock")
                     .push(Discovered {
+                        size: entry.metadata().map_or(0, |m| m.len()),
                         path: entry.into_path(),
                         explicit: false,
                     });
@@ -237,8 +241,9 @@ mod tests {
         assert_eq!(
             found,
             [Discovered {
+                size: std::fs::metadata(&explicit).unwrap().len(),
                 path: explicit,
-                explicit: true
+                explicit: true,
             }]
         );
         assert_eq!(missing, [root.join("nope.js")]);

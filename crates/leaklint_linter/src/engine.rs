@@ -24,7 +24,14 @@ use crate::{config::FileConfig, suppressions::Suppressions};
 pub struct LintOptions {
     /// Report `leaklint-disable` comments that suppressed nothing, at this severity.
     pub unused_directives: Option<Severity>,
+    /// Files larger than this many bytes are skipped with a note; `None` lints every size.
+    pub max_file_size: Option<u64>,
 }
+
+/// `--max-file-size`'s default: 10 MiB. Hand-written modules stay far below it; bundles and
+/// generated files above it take the parser long and hold little to fix by hand. (TypeScript's
+/// own 9 MB compiler bundle is still linted.)
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 << 20;
 
 /// Arenas up to this size are reused from file to file; larger ones are freed.
 const ARENA_KEEP_BYTES: usize = 16 << 20;
@@ -37,8 +44,18 @@ thread_local! {
 
 /// Reads and lints a file. Unreadable, binary and non-UTF-8 files give a `read-error`.
 pub fn lint_path(path: &Path, config: &FileConfig, options: LintOptions) -> FileReport {
-    match read_source(path) {
-        Ok(source) => lint_source(path, source.into(), config, options),
+    match read_source(path, options.max_file_size) {
+        Ok(Read::Source(source)) => lint_source(path, source.into(), config, options),
+        Ok(Read::TooLarge(size)) => FileReport {
+            path: path.to_path_buf(),
+            source: None,
+            line_index: None,
+            diagnostics: vec![Diagnostic::skipped(format!(
+                "skipped: {} is over --max-file-size ({}); raise the limit to lint it",
+                human_size(size),
+                human_size(options.max_file_size.unwrap_or(0)),
+            ))],
+        },
         Err(message) => FileReport {
             path: path.to_path_buf(),
             source: None,
@@ -48,8 +65,28 @@ pub fn lint_path(path: &Path, config: &FileConfig, options: LintOptions) -> File
     }
 }
 
-fn read_source(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read file: {e}"))?;
+enum Read {
+    Source(String),
+    TooLarge(u64),
+}
+
+fn read_source(path: &Path, max_size: Option<u64>) -> Result<Read, String> {
+    use std::io::Read as _;
+    let cannot = |e: std::io::Error| format!("cannot read file: {e}");
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let size = file.metadata().map_err(cannot)?.len();
+    let limit = max_size.unwrap_or(u64::MAX);
+    if size > limit {
+        return Ok(Read::TooLarge(size));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    // The file may grow between the size check and the read: never read past the limit.
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > limit {
+        return Ok(Read::TooLarge(bytes.len() as u64));
+    }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err("file is UTF-16 encoded; leaklint reads UTF-8 source".to_string());
     }
@@ -58,12 +95,25 @@ fn read_source(path: &Path) -> Result<String, String> {
             "binary file (contains NUL bytes), not JavaScript or TypeScript source".to_string(),
         );
     }
-    String::from_utf8(bytes).map_err(|e| {
+    String::from_utf8(bytes).map(Read::Source).map_err(|e| {
         format!(
             "file is not valid UTF-8 (invalid byte at offset {}); leaklint reads UTF-8 source",
             e.utf8_error().valid_up_to()
         )
     })
+}
+
+/// `20.0 MiB`, `512 KiB`, `300 bytes`.
+pub fn human_size(bytes: u64) -> String {
+    const KIB: u64 = 1 << 10;
+    const MIB: u64 = 1 << 20;
+    if bytes >= MIB {
+        format!("{:.1} MiB", bytes as f64 / MIB as f64)
+    } else if bytes >= KIB {
+        format!("{:.1} KiB", bytes as f64 / KIB as f64)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 /// Lints source text as the file at `path` (whose extension decides JS, TS, JSX).
@@ -335,6 +385,7 @@ mod tests {
         let source = "// leaklint-disable-next-line uncleared-interval -- housekeeping\nsetInterval(f, 1);\n// leaklint-disable-next-line\nconst x = 1;\n";
         let options = LintOptions {
             unused_directives: Some(Severity::Error),
+            ..LintOptions::default()
         };
         let found = lint_source(
             Path::new("a.js"),

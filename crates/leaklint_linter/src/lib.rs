@@ -16,7 +16,7 @@ pub use config::{
     config_schema, ConfigError, ConfigResolver, FileConfig, FileSetup, CONFIG_FILE_NAME,
 };
 pub use discovery::{DiscoveryOptions, EXTENSIONS};
-pub use engine::{lint_path, lint_source, LintOptions};
+pub use engine::{human_size, lint_path, lint_source, LintOptions, DEFAULT_MAX_FILE_SIZE};
 
 /// Parsing is recursive: deeply nested code needs deep stacks. The memory is only reserved,
 /// and used only by files that need it. Every thread that lints needs it.
@@ -54,19 +54,19 @@ pub fn run(options: &RunOptions) -> Result<RunResult, ConfigError> {
     // Configurations are resolved in order, before the parallel part, so that each file on disk
     // is read once and errors come out in a stable order.
     let mut skipped_by_broken_config = Vec::new();
-    let mut jobs: Vec<(PathBuf, FileConfig)> = Vec::with_capacity(discovered.len());
+    let mut jobs: Vec<(PathBuf, FileConfig, u64)> = Vec::with_capacity(discovered.len());
     let defaults = FileConfig::defaults();
     for file in discovered {
         let absolute = config::absolute(&file.path);
         match resolver.resolve(&absolute) {
             Err(broken) => skipped_by_broken_config.push(broken),
-            Ok(None) => jobs.push((file.path, defaults.clone())),
+            Ok(None) => jobs.push((file.path, defaults.clone(), file.size)),
             Ok(Some(config)) => {
                 let ignored = config.ignores(&absolute);
                 if ignored && (!file.explicit || options.discovery.force_exclude) {
                     continue;
                 }
-                jobs.push((file.path, config.for_file(&absolute)));
+                jobs.push((file.path, config.for_file(&absolute), file.size));
             }
         }
     }
@@ -88,9 +88,15 @@ pub fn run(options: &RunOptions) -> Result<RunResult, ConfigError> {
         .build()
         .expect("thread pool");
     let lint = options.lint;
+    // Largest files first: a big file started last would leave the other threads idle while it
+    // finishes, and two big files at once is what peak memory is made of. The reports are
+    // sorted afterwards, so the order of work never shows.
+    let mut order: Vec<&(PathBuf, FileConfig, u64)> = jobs.iter().collect();
+    order.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
     let mut reports: Vec<FileReport> = pool.install(|| {
-        jobs.par_iter()
-            .map(|(path, config)| engine::lint_path(path, config, lint))
+        order
+            .par_iter()
+            .map(|(path, config, _)| engine::lint_path(path, config, lint))
             .filter(|report| !report.diagnostics.is_empty())
             .collect()
     });
@@ -98,7 +104,7 @@ pub fn run(options: &RunOptions) -> Result<RunResult, ConfigError> {
     Ok(RunResult {
         reports,
         files: jobs.len(),
-        linted: jobs.into_iter().map(|(path, _)| path).collect(),
+        linted: jobs.into_iter().map(|(path, _, _)| path).collect(),
         missing,
         config_errors,
     })
