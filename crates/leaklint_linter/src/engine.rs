@@ -44,6 +44,13 @@ thread_local! {
 
 /// Reads and lints a file. Unreadable, binary and non-UTF-8 files give a `read-error`.
 pub fn lint_path(path: &Path, config: &FileConfig, options: LintOptions) -> FileReport {
+    #[cfg(debug_assertions)]
+    if let Ok(trigger) = std::env::var("LEAKLINT_DEBUG_REMOVE_BEFORE_READ") {
+        // Lets the end-to-end tests delete a file between the walk and the read, every time.
+        if !trigger.is_empty() && path.to_string_lossy().ends_with(&trigger) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
     match read_source(path, options.max_file_size) {
         Ok(Read::Source(source)) => lint_source(path, source.into(), config, options),
         Ok(Read::TooLarge(size)) => FileReport {
@@ -51,7 +58,7 @@ pub fn lint_path(path: &Path, config: &FileConfig, options: LintOptions) -> File
             source: None,
             line_index: None,
             diagnostics: vec![Diagnostic::skipped(format!(
-                "skipped: {} is over --max-file-size ({}); raise the limit to lint it",
+                "not linted: {} is over --max-file-size ({}); raise the limit to lint it",
                 human_size(size),
                 human_size(options.max_file_size.unwrap_or(0)),
             ))],
@@ -187,8 +194,8 @@ fn analyse(
     let nesting = crate::depth::estimate(source);
     if nesting > crate::depth::MAX_NESTING {
         let message = format!(
-            "skipped: nests about {nesting} levels deep (brackets, or one expression chained that \
-             long), beyond the {} leaklint analyses; generated code like this is better excluded",
+            "not linted: it nests about {nesting} levels deep (brackets, or one expression \
+             chained that long), beyond the {} leaklint analyses; exclude generated code like this",
             crate::depth::MAX_NESTING
         );
         return (vec![Diagnostic::skipped(message)], None);
