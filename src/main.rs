@@ -411,17 +411,49 @@ fn colour_allowed(is_terminal: bool) -> bool {
 }
 
 /// Writes to a temporary file beside `path`, then renames it over `path`: readers see the old
-/// file or the whole new one, never a truncated one.
+/// file or the whole new one, never a truncated one. A symlink is followed (its target is
+/// replaced, the link kept), an existing file keeps its permissions, and anything that is not a
+/// regular file (`/dev/null`, a FIFO, `/dev/stdout`) is written to directly: replacing a device
+/// with a file would break the machine.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
+    let existing = std::fs::metadata(path).ok();
+    if existing.as_ref().is_some_and(|m| !m.is_file()) {
+        return std::fs::write(path, bytes);
+    }
+    let target = match existing {
+        Some(_) => std::fs::canonicalize(path)?,
+        None => path.to_path_buf(),
+    };
+    let dir = match target.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
     let mut file = tempfile::NamedTempFile::new_in(dir)?;
     file.write_all(bytes)?;
+    let permissions = match &existing {
+        Some(metadata) => Some(metadata.permissions()),
+        None => default_permissions(),
+    };
+    if let Some(permissions) = permissions {
+        file.as_file().set_permissions(permissions)?;
+    }
     file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
+    file.persist(&target).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// A new report is readable by everyone, like one written by a shell redirection (less the
+/// umask, which cannot be read without changing it). Elsewhere the default is kept.
+fn default_permissions() -> Option<std::fs::Permissions> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(std::fs::Permissions::from_mode(0o644))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
 }
 
 /// `--max-file-size`: `1048576`, `512KB`, `10MB`, `1GiB` (K, M and G are powers of 1024).

@@ -386,3 +386,44 @@ fn an_output_file_is_never_left_truncated_when_the_run_is_killed() {
     assert!(saw_previous > 0, "no kill landed before the write");
     assert!(saw_new > 0, "no run finished");
 }
+
+/// `-o` follows a symlink, keeps an existing file's permissions, and writes into what is not a
+/// regular file (a FIFO here; `/dev/null` in scripts) instead of replacing it with one.
+#[cfg(unix)]
+#[test]
+fn output_to_symlinks_fifos_and_existing_files_keeps_what_is_there() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "src/a.js", LEAK);
+    write(dir.path(), "reports/real.json", "old");
+    std::fs::set_permissions(
+        dir.path().join("reports/real.json"),
+        std::fs::Permissions::from_mode(0o640),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("reports/real.json", dir.path().join("link.json")).unwrap();
+    let output = leaklint(dir.path(), &["-f", "json", "-o", "link.json", "src"]);
+    assert_eq!(output.status.code(), Some(1));
+    let link = std::fs::symlink_metadata(dir.path().join("link.json")).unwrap();
+    assert!(link.file_type().is_symlink(), "the link is kept");
+    let real = dir.path().join("reports/real.json");
+    assert!(std::fs::read_to_string(&real)
+        .unwrap()
+        .contains("uncleared-interval"));
+    let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640, "permissions kept");
+
+    let fifo = dir.path().join("fifo");
+    let status = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(status.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let output = leaklint(dir.path(), &["-f", "json", "-o", "fifo", "src"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(reader.join().unwrap().contains("uncleared-interval"));
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "still a FIFO");
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# leaklint's speed and memory, as ratios measured side by side in one run:
+#   - against the floor: walk + read + parse + semantic and nothing else (bench/floor), the least
+#     any oxc-based linter must do on the same files;
+#   - against oxlint 1.94 with one rule (the speed anchor of the JS tooling world);
+#   - one 5,000-line file, process start to exit.
+# Usage: bench/run.sh [RUNS]   (default 7). Needs cargo, npm and python3; builds what it uses.
+# Environment: CORPUS (default target/bench/corpus), PEERS (default target/bench/peers).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-7}
+work=target/bench
+corpus=${CORPUS:-$work/corpus}
+peers=${PEERS:-$work/peers}
+mkdir -p "$work"
+
+echo "== building leaklint (release) and the floor" >&2
+cargo build --release --locked --quiet
+CARGO_TARGET_DIR="$PWD/$work" cargo build --release --locked --quiet \
+    --manifest-path bench/floor/Cargo.toml
+leaklint=$PWD/target/release/leaklint
+floor=$PWD/$work/release/floor
+
+echo "== corpus: the published sources of 20 pinned npm packages" >&2
+packages=(express@4.21.2 koa@2.15.3 fastify@5.2.1 socket.io@4.8.1 ws@8.18.0 mysql2@3.12.0
+  pg@8.13.1 knex@3.1.0 sequelize@6.37.5 typeorm@0.3.20 ioredis@5.4.2 mongoose@8.9.5
+  @nestjs/core@10.4.15 typescript@5.7.3 webpack@5.97.1 eslint@9.18.0 prettier@3.4.2
+  rxjs@7.8.1 bullmq@5.34.10 undici@7.2.3)
+mkdir -p "$corpus"
+for p in "${packages[@]}"; do
+    name=${p%@*}; name=${name#@}; name=${name//\//-}; ver=${p##*@}
+    [ -d "$corpus/$name-$ver" ] && continue
+    tmp=$(mktemp -d)
+    (cd "$tmp" && npm pack --silent "$p" >/dev/null)
+    mkdir -p "$corpus/$name-$ver.part"
+    tar xzf "$tmp/$name-$ver.tgz" -C "$corpus/$name-$ver.part" --strip-components=1
+    mv "$corpus/$name-$ver.part" "$corpus/$name-$ver"
+    rm -rf "$tmp"
+done
+
+echo "== oxlint 1.94.0" >&2
+if [ ! -x "$peers/node_modules/.bin/oxlint" ]; then
+    mkdir -p "$peers"
+    (cd "$peers" && { [ -f package.json ] || npm init -y >/dev/null; } &&
+        npm install --silent --no-audit --no-fund oxlint@1.94.0 >/dev/null)
+fi
+oxlint=$(cd "$peers" && pwd)/node_modules/.bin/oxlint
+
+one_file=$PWD/$work/one-file/service.js
+if [ ! -f "$one_file" ]; then
+    mkdir -p "$(dirname "$one_file")"
+    LEAKLINT_BENCH_OUT=$one_file cargo test --locked --quiet --test bench_input -- --ignored \
+        >/dev/null
+fi
+
+echo "== $runs alternating runs" >&2
+python3 - "$runs" "$floor" "$leaklint" "$oxlint" "$corpus" "$one_file" <<'PY'
+import os, statistics, subprocess, sys, time
+
+runs, floor, leaklint, oxlint, corpus, one_file = sys.argv[1:]
+commands = {
+    "floor": [floor, corpus],
+    "leaklint": [leaklint, "--no-default-ignores", "-f", "json", "-o", "/dev/null", corpus],
+    "oxlint": [oxlint, "-A", "all", "-D", "no-unused-vars", "--ignore-pattern", "*.d.ts",
+               "-f", "json", corpus],
+    "one-file": [leaklint, "-f", "json", one_file],
+}
+
+def measure(command):
+    """Wall seconds and peak RSS (KiB) of one run, from its own rusage."""
+    with open(os.devnull, "wb") as null:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, stdout=null, stderr=null)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        sys.exit(f"{command[0]} failed with {status}")
+    return wall, usage.ru_maxrss
+
+samples = {name: [] for name in commands}
+for _ in range(int(runs)):
+    for name, command in commands.items():
+        samples[name].append(measure(command))
+med = {name: (statistics.median(w for w, _ in v), statistics.median(r for _, r in v))
+       for name, v in samples.items()}
+print(f"medians of {runs} alternating runs, {os.cpu_count()} cores")
+for name in ["floor", "leaklint", "oxlint", "one-file"]:
+    wall, rss = med[name]
+    print(f"  {name:9} {wall * 1000:7.0f} ms  {rss / 1024:6.0f} MiB peak RSS")
+fl, lw, ox = med["floor"], med["leaklint"], med["oxlint"]
+print(f"leaklint / floor   wall {lw[0] / fl[0]:.2f}x (target <= 1.25)   "
+      f"peak RSS {lw[1] / fl[1]:.2f}x (target <= 1.30)")
+print(f"leaklint / oxlint  wall {lw[0] / ox[0]:.2f}x (target <= 0.60)")
+print(f"one 5,000-line file, start to exit: {med['one-file'][0] * 1000:.1f} ms median "
+      f"(target <= 30)")
+PY
