@@ -191,7 +191,12 @@ fn analyse(
         }
     }
 
-    let nesting = crate::depth::estimate(source);
+    // Every level of nesting takes at least one byte: small files need no estimate.
+    let nesting = if source.len() > crate::depth::MAX_NESTING {
+        crate::depth::estimate(source)
+    } else {
+        0
+    };
     if nesting > crate::depth::MAX_NESTING {
         let message = format!(
             "not linted: it nests about {nesting} levels deep (brackets, or one expression \

@@ -94,8 +94,11 @@ pub fn run(options: &RunOptions) -> Result<RunResult, ConfigError> {
     let mut order: Vec<&(PathBuf, FileConfig, u64)> = jobs.iter().collect();
     order.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
     let mut reports: Vec<FileReport> = pool.install(|| {
+        // One file per task: rayon otherwise hands each thread a contiguous run of the list,
+        // and the run with the large files would be linted by one thread alone.
         order
             .par_iter()
+            .with_max_len(1)
             .map(|(path, config, _)| engine::lint_path(path, config, lint))
             .filter(|report| !report.diagnostics.is_empty())
             .collect()
