@@ -171,6 +171,7 @@ mod tests {
             warnings: 2,
             tool_errors: 0,
             files: 12,
+            skipped: 0,
         };
         assert_eq!(
             summary_line(&totals, 34, false),
@@ -181,6 +182,7 @@ mod tests {
             warnings: 1,
             tool_errors: 0,
             files: 1,
+            skipped: 0,
         };
         assert_eq!(
             summary_line(&totals, 5, false),
@@ -191,6 +193,7 @@ mod tests {
             warnings: 0,
             tool_errors: 0,
             files: 12,
+            skipped: 0,
         };
         assert_eq!(
             summary_line(&totals, 34, false),
@@ -201,6 +204,7 @@ mod tests {
             warnings: 0,
             tool_errors: 0,
             files: 0,
+            skipped: 0,
         };
         assert_eq!(
             summary_line(&totals, 0, false),
@@ -215,6 +219,7 @@ mod tests {
             warnings: 0,
             tool_errors: 1,
             files: 3,
+            skipped: 0,
         };
         assert_eq!(
             summary_line(&totals, 7, false),
@@ -225,6 +230,7 @@ mod tests {
             warnings: 0,
             tool_errors: 2,
             files: 3,
+            skipped: 0,
         };
         assert!(summary_line(&totals, 7, false).ends_with(", 2 files could not be linted"));
     }
@@ -236,6 +242,7 @@ mod tests {
             warnings: 0,
             tool_errors: 0,
             files: 1,
+            skipped: 0,
         };
         assert!(!summary_line(&totals, 1, false).contains('\x1b'));
         let coloured = summary_line(&totals, 1, true);
@@ -246,6 +253,15 @@ mod tests {
             ..Totals::default()
         };
         assert!(summary_line(&clean, 1, true).starts_with("\x1b[1;32m✔"));
+        let skipped = Totals {
+            files: 3,
+            skipped: 2,
+            ..Totals::default()
+        };
+        assert_eq!(
+            summary_line(&skipped, 5, false),
+            "✔ no problems in 3 files, 5 ms, 2 files skipped"
+        );
     }
 
     #[test]
