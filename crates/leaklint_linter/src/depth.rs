@@ -86,8 +86,10 @@ pub fn estimate(source: &str) -> usize {
             newline_since_prev = false;
         }
 
+        // Each arm says where the next token starts and whether this one ends a value.
         let mut ends_value = false;
         let mut word: &[u8] = b"";
+        let mut next = i + 1;
         match b {
             b'(' | b'[' | b'{' => {
                 run += 1;
@@ -96,63 +98,47 @@ pub fn estimate(source: &str) -> usize {
                 run = 0;
             }
             b')' | b']' | b'}' => {
+                ends_value = true;
                 if let Some((outer, template)) = stack.pop() {
                     // The bracket's depth stays counted in the outer run.
                     run = base - outer;
                     base = outer;
                     if template {
-                        i = skip_template(bytes, i + 1, &mut stack, &mut base, &mut run);
-                        deepest = deepest.max(base + run);
-                        prev_ends_value = true;
-                        prev_word = b"";
-                        continue;
+                        next = skip_template(bytes, i + 1, &mut stack, &mut base, &mut run);
                     }
                 }
-                ends_value = true;
             }
             b';' | b',' => run = 0,
             b'\'' | b'"' => {
-                i = skip_string(bytes, i);
+                next = skip_string(bytes, i);
                 run += 1;
-                deepest = deepest.max(base + run);
-                prev_ends_value = true;
-                prev_word = b"";
-                continue;
+                ends_value = true;
             }
             b'`' => {
                 run += 1;
-                i = skip_template(bytes, i + 1, &mut stack, &mut base, &mut run);
-                deepest = deepest.max(base + run);
-                prev_ends_value = true;
-                prev_word = b"";
-                continue;
+                next = skip_template(bytes, i + 1, &mut stack, &mut base, &mut run);
+                ends_value = true;
             }
             b'/' if !prev_ends_value || is_keyword_before_expression(prev_word) => {
-                i = skip_regex(bytes, i);
+                next = skip_regex(bytes, i);
                 run += 1;
-                deepest = deepest.max(base + run);
-                prev_ends_value = true;
-                prev_word = b"";
-                continue;
+                ends_value = true;
             }
             _ if is_word_byte(b) => {
-                let start = i;
-                while i < bytes.len() && is_word_byte(bytes[i]) {
-                    i += 1;
+                next = i;
+                while next < bytes.len() && is_word_byte(bytes[next]) {
+                    next += 1;
                 }
-                word = &bytes[start..i];
+                word = &bytes[i..next];
                 run += 1;
-                deepest = deepest.max(base + run);
-                prev_ends_value = !is_keyword_before_expression(word);
-                prev_word = word;
-                continue;
+                ends_value = !is_keyword_before_expression(word);
             }
             _ => run += 1,
         }
         deepest = deepest.max(base + run);
         prev_ends_value = ends_value;
         prev_word = word;
-        i += 1;
+        i = next;
     }
     deepest
 }
