@@ -28,11 +28,6 @@ pub struct LintOptions {
     pub max_file_size: Option<u64>,
 }
 
-/// `--max-file-size`'s default: 10 MiB. Hand-written modules stay far below it; bundles and
-/// generated files above it take the parser long and hold little to fix by hand. (TypeScript's
-/// own 9 MB compiler bundle is still linted.)
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 << 20;
-
 /// Arenas up to this size are reused from file to file; larger ones are freed.
 const ARENA_KEEP_BYTES: usize = 16 << 20;
 
@@ -44,32 +39,33 @@ thread_local! {
 
 /// Reads and lints a file. Unreadable, binary and non-UTF-8 files give a `read-error`.
 pub fn lint_path(path: &Path, config: &FileConfig, options: LintOptions) -> FileReport {
-    #[cfg(debug_assertions)]
-    if let Ok(trigger) = std::env::var("LEAKLINT_DEBUG_REMOVE_BEFORE_READ") {
-        // Lets the end-to-end tests delete a file between the walk and the read, every time.
-        if !trigger.is_empty() && path.to_string_lossy().ends_with(&trigger) {
-            let _ = std::fs::remove_file(path);
-        }
+    // Lets the end-to-end tests delete a file between the walk and the read, every time.
+    if debug_hook("LEAKLINT_DEBUG_REMOVE_BEFORE_READ", path) {
+        let _ = std::fs::remove_file(path);
     }
+    let unread = |diagnostic| FileReport {
+        path: path.to_path_buf(),
+        source: None,
+        line_index: None,
+        diagnostics: vec![diagnostic],
+    };
     match read_source(path, options.max_file_size) {
         Ok(Read::Source(source)) => lint_source(path, source.into(), config, options),
-        Ok(Read::TooLarge(size)) => FileReport {
-            path: path.to_path_buf(),
-            source: None,
-            line_index: None,
-            diagnostics: vec![Diagnostic::skipped(format!(
-                "not linted: {} is over --max-file-size ({}); raise the limit to lint it",
-                human_size(size),
-                human_size(options.max_file_size.unwrap_or(0)),
-            ))],
-        },
-        Err(message) => FileReport {
-            path: path.to_path_buf(),
-            source: None,
-            line_index: None,
-            diagnostics: vec![Diagnostic::tool_error(engine_ids::READ_ERROR, message)],
-        },
+        Ok(Read::TooLarge(size)) => unread(Diagnostic::skipped(format!(
+            "not linted: {} is over --max-file-size ({}); raise the limit to lint it",
+            human_size(size),
+            human_size(options.max_file_size.unwrap_or(0)),
+        ))),
+        Err(message) => unread(Diagnostic::tool_error(engine_ids::READ_ERROR, message)),
     }
+}
+
+/// Whether the debug-build-only environment variable `var` names the end of `path`: the
+/// end-to-end tests use it to make one file of a run misbehave. Always false in release builds.
+fn debug_hook(var: &str, path: &Path) -> bool {
+    cfg!(debug_assertions)
+        && std::env::var(var)
+            .is_ok_and(|suffix| !suffix.is_empty() && path.to_string_lossy().ends_with(&suffix))
 }
 
 enum Read {
@@ -111,7 +107,7 @@ fn read_source(path: &Path, max_size: Option<u64>) -> Result<Read, String> {
 }
 
 /// `20.0 MiB`, `512 KiB`, `300 bytes`.
-pub fn human_size(bytes: u64) -> String {
+fn human_size(bytes: u64) -> String {
     const KIB: u64 = 1 << 10;
     const MIB: u64 = 1 << 20;
     if bytes >= MIB {
@@ -183,12 +179,9 @@ fn analyse(
     options: LintOptions,
     allocator: &Allocator,
 ) -> (Vec<Diagnostic>, Option<LineIndex>) {
-    #[cfg(debug_assertions)]
-    if let Ok(trigger) = std::env::var("LEAKLINT_DEBUG_PANIC_ON") {
-        // Lets the end-to-end tests prove that a crash in one file does not end the run.
-        if !trigger.is_empty() && path.to_string_lossy().ends_with(&trigger) {
-            panic!("LEAKLINT_DEBUG_PANIC_ON matched");
-        }
+    // Lets the end-to-end tests prove that a crash in one file does not end the run.
+    if debug_hook("LEAKLINT_DEBUG_PANIC_ON", path) {
+        panic!("LEAKLINT_DEBUG_PANIC_ON matched");
     }
 
     // Every level of nesting takes at least one byte: small files need no estimate.

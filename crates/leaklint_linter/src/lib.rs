@@ -16,7 +16,7 @@ pub use config::{
     config_schema, ConfigError, ConfigResolver, FileConfig, FileSetup, CONFIG_FILE_NAME,
 };
 pub use discovery::{DiscoveryOptions, EXTENSIONS};
-pub use engine::{human_size, lint_path, lint_source, LintOptions, DEFAULT_MAX_FILE_SIZE};
+pub use engine::{lint_path, lint_source, LintOptions};
 
 /// Parsing is recursive: deeply nested code needs deep stacks. The memory is only reserved,
 /// and used only by files that need it. Every thread that lints needs it.
