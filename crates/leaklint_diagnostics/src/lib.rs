@@ -30,6 +30,25 @@ impl fmt::Display for Severity {
     }
 }
 
+/// How a diagnostic is shown and counted: its severity, except that a skipped file is a note
+/// whatever its severity. Every output format maps this, so the rule lives here once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Error,
+    Warning,
+    Note,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Note => "note",
+        }
+    }
+}
+
 /// A half-open byte range `[start, end)` into the file's UTF-8 source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct ByteSpan {
@@ -160,6 +179,14 @@ impl Diagnostic {
         }
     }
 
+    pub fn level(&self) -> Level {
+        match (self.kind, self.severity) {
+            (DiagnosticKind::Skipped, _) => Level::Note,
+            (_, Severity::Error) => Level::Error,
+            (_, Severity::Warning) => Level::Warning,
+        }
+    }
+
     #[must_use]
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
@@ -232,15 +259,13 @@ impl Totals {
         for diagnostic in reports.iter().flat_map(|r| &r.diagnostics) {
             match diagnostic.kind {
                 DiagnosticKind::ToolError => totals.tool_errors += 1,
-                DiagnosticKind::Skipped => {
-                    totals.skipped += 1;
-                    continue;
-                }
+                DiagnosticKind::Skipped => totals.skipped += 1,
                 DiagnosticKind::Finding | DiagnosticKind::ParseError => {}
             }
-            match diagnostic.severity {
-                Severity::Error => totals.errors += 1,
-                Severity::Warning => totals.warnings += 1,
+            match diagnostic.level() {
+                Level::Error => totals.errors += 1,
+                Level::Warning => totals.warnings += 1,
+                Level::Note => {}
             }
         }
         totals

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use leaklint_diagnostics::{Diagnostic, DiagnosticKind, LineIndex, Severity};
+use leaklint_diagnostics::{Diagnostic, DiagnosticKind, Level, LineIndex};
 use lsp_types::{
     CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
     Position, Range, Uri,
@@ -86,10 +86,10 @@ pub fn diagnostic(found: &Diagnostic, text: &Text<'_>, uri: &Uri) -> lsp_types::
     };
     lsp_types::Diagnostic {
         range,
-        severity: Some(match found.severity {
-            _ if found.kind == DiagnosticKind::Skipped => DiagnosticSeverity::INFORMATION,
-            Severity::Error => DiagnosticSeverity::ERROR,
-            Severity::Warning => DiagnosticSeverity::WARNING,
+        severity: Some(match found.level() {
+            Level::Error => DiagnosticSeverity::ERROR,
+            Level::Warning => DiagnosticSeverity::WARNING,
+            Level::Note => DiagnosticSeverity::INFORMATION,
         }),
         code: Some(NumberOrString::String(found.rule.to_string())),
         code_description,

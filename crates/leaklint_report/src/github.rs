@@ -7,7 +7,7 @@
 
 use std::fmt::Write;
 
-use leaklint_diagnostics::{Diagnostic, DiagnosticKind, FileReport, Severity};
+use leaklint_diagnostics::{Diagnostic, FileReport, Level};
 
 use crate::json::Range;
 
@@ -23,10 +23,10 @@ pub fn render(reports: &[FileReport]) -> String {
 }
 
 fn command(out: &mut String, report: &FileReport, diagnostic: &Diagnostic) {
-    let name = match (diagnostic.kind, diagnostic.severity) {
-        (DiagnosticKind::Skipped, _) => "notice",
-        (_, Severity::Error) => "error",
-        (_, Severity::Warning) => "warning",
+    let name = match diagnostic.level() {
+        Level::Error => "error",
+        Level::Warning => "warning",
+        Level::Note => "notice",
     };
     let file = escape_property(&report.display_path());
     let _ = write!(out, "::{name} file={file},");

@@ -81,10 +81,7 @@ fn entry<'a>(report: &FileReport, diagnostic: &'a Diagnostic) -> Entry<'a> {
     Entry {
         rule: diagnostic.rule,
         kind: kind_name(diagnostic.kind),
-        severity: match diagnostic.kind {
-            DiagnosticKind::Skipped => "note",
-            _ => diagnostic.severity.as_str(),
-        },
+        severity: diagnostic.level().as_str(),
         message: &diagnostic.message,
         file: report.display_path(),
         line: range.line,

@@ -3,7 +3,7 @@
 
 use std::{fmt, sync::Arc};
 
-use leaklint_diagnostics::{ByteSpan, Diagnostic, DiagnosticKind, FileReport, Severity};
+use leaklint_diagnostics::{ByteSpan, Diagnostic, DiagnosticKind, FileReport, Level};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
 use crate::{rule_url, ReportOptions};
@@ -74,10 +74,10 @@ struct Shown {
 
 impl Shown {
     fn new(report: &FileReport, diagnostic: &Diagnostic) -> Self {
-        let severity = match (diagnostic.kind, diagnostic.severity) {
-            (DiagnosticKind::Skipped, _) => miette::Severity::Advice,
-            (_, Severity::Error) => miette::Severity::Error,
-            (_, Severity::Warning) => miette::Severity::Warning,
+        let severity = match diagnostic.level() {
+            Level::Error => miette::Severity::Error,
+            Level::Warning => miette::Severity::Warning,
+            Level::Note => miette::Severity::Advice,
         };
         let mut shown = Shown {
             message: diagnostic.message.clone(),

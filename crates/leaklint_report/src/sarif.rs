@@ -216,11 +216,8 @@ fn result(
 fn notification(report: &FileReport, diagnostic: &Diagnostic, cwd: &Path) -> Notification {
     let artifact = artifact_location(&report.path, cwd);
     Notification {
-        level: if diagnostic.kind == DiagnosticKind::Skipped {
-            "note"
-        } else {
-            "error"
-        },
+        // Parse, read and internal errors are always errors; a skipped file is a note.
+        level: diagnostic.level().as_str(),
         message: Message::new(format!("{}: {}", report.display_path(), diagnostic.message)),
         descriptor: Descriptor {
             id: diagnostic.rule,
