@@ -235,11 +235,7 @@ impl<'s, 'a> Analysis<'s, 'a> {
                     }
                     // `new Notifier()`: a call of the class's constructor.
                     if let Expression::Identifier(ident) = strip(&new.callee) {
-                        let class = self
-                            .semantic
-                            .scoping()
-                            .get_reference(ident.reference_id())
-                            .symbol_id()
+                        let class = crate::symbol_of(self.semantic, ident)
                             .map(|symbol| self.semantic.scoping().symbol_declaration(symbol))
                             .filter(|&d| matches!(nodes.kind(d), AstKind::Class(_)));
                         if let Some(class) = class {

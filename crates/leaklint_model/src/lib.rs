@@ -55,6 +55,17 @@ impl FunctionRuns {
     }
 }
 
+/// The symbol an identifier refers to; `None` for a global. Needs only the semantic model.
+pub fn symbol_of(
+    semantic: &Semantic<'_>,
+    ident: &oxc_ast::ast::IdentifierReference<'_>,
+) -> Option<oxc_semantic::SymbolId> {
+    semantic
+        .scoping()
+        .get_reference(ident.reference_id())
+        .symbol_id()
+}
+
 /// The lifetime model of one file, built once and queried by every rule.
 pub struct LifetimeModel<'s, 'a> {
     semantic: &'s Semantic<'a>,
@@ -135,10 +146,7 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
         &self,
         ident: &oxc_ast::ast::IdentifierReference<'_>,
     ) -> Option<oxc_semantic::SymbolId> {
-        self.semantic
-            .scoping()
-            .get_reference(ident.reference_id())
-            .symbol_id()
+        symbol_of(self.semantic, ident)
     }
 
     /// Whether a binding is declared at the module's top level: it lives as long as the module.

@@ -133,11 +133,7 @@ impl LifetimeModel<'_, '_> {
         let semantic = self.semantic();
         match expr {
             Expression::Identifier(ident) => {
-                match semantic
-                    .scoping()
-                    .get_reference(ident.reference_id())
-                    .symbol_id()
-                {
+                match crate::symbol_of(semantic, ident) {
                     Some(symbol) => self.symbol_lifetime_at_depth(symbol, depth),
                     // Unresolved: a global (`process`, `globalThis`, `window`, injected ones).
                     None => ValueLifetime::LongLived,

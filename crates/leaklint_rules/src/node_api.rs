@@ -26,12 +26,7 @@ use crate::RuleContext;
 pub fn is_timer_function(expr: &Expression<'_>, name: &str, ctx: &RuleContext<'_, '_>) -> bool {
     // Symbols and imports only: asking this does not build the lifetime model.
     let semantic = ctx.semantic();
-    let symbol_of = |ident: &oxc_ast::ast::IdentifierReference<'_>| {
-        semantic
-            .scoping()
-            .get_reference(ident.reference_id())
-            .symbol_id()
-    };
+    let symbol_of = |ident| leaklint_model::symbol_of(semantic, ident);
     let origin = |symbol| leaklint_model::import_origin(semantic, symbol);
     match strip(expr) {
         // By symbol: `import { setInterval as every } from 'timers'` makes `every` the one.

@@ -144,19 +144,10 @@ impl Rule for RequestCapture {
 
     fn run_on_node<'a>(&self, node: &AstNode<'a>, ctx: &mut RuleContext<'a, '_>) {
         let (sink, sink_span, values): (Sink, Span, Vec<&Expression<'a>>) = match node.kind() {
-            AstKind::CallExpression(call) => {
-                // Syntax first: only these calls can be sinks (see `call_sink`).
-                let candidate =
-                    matches!(callee_name(call), Some("push" | "unshift" | "add" | "set"))
-                        || node_api::is_timer_function(&call.callee, "setTimeout", ctx);
-                if !candidate || ctx.model().runs_at(node.id()) != FunctionRuns::PerRequest {
-                    return;
-                }
-                match call_sink(call, node.id(), ctx) {
-                    Some(found) => found,
-                    None => return,
-                }
-            }
+            AstKind::CallExpression(call) => match call_sink(call, node.id(), ctx) {
+                Some(found) => found,
+                None => return,
+            },
             AstKind::AssignmentExpression(assign) => {
                 if assign.operator != AssignmentOperator::Assign
                     || ctx.model().runs_at(node.id()) != FunctionRuns::PerRequest
@@ -219,8 +210,10 @@ impl Rule for RequestCapture {
     }
 }
 
-/// A call that keeps its function or value arguments past the request: a `setTimeout` with a
-/// long delay, or `push`/`unshift`/`add`/`set` on a module-level collection.
+/// A call made per request that keeps its function or value arguments past the request: a
+/// `setTimeout` with a long delay, or `push`/`unshift`/`add`/`set` on a module-level
+/// collection. The call's shape is checked before how often it runs, so the lifetime model is
+/// built only for files with a candidate.
 ///
 /// `setInterval` callbacks and listeners on long-lived emitters are `uncleared-interval`'s and
 /// `listener-leak`'s findings, whose messages name what the callback keeps; reporting them here
@@ -231,7 +224,11 @@ fn call_sink<'e, 'a>(
     ctx: &RuleContext<'a, '_>,
 ) -> Option<(Sink, Span, Vec<&'e Expression<'a>>)> {
     let callee = &call.callee;
+    let per_request = || ctx.model().runs_at(node) == FunctionRuns::PerRequest;
     if node_api::is_timer_function(callee, "setTimeout", ctx) {
+        if !per_request() {
+            return None;
+        }
         let delay = node_api::constant_number(argument(call, 1)?, ctx);
         if delay.is_some_and(|ms| ms < SHORT_DELAY_MS)
             || timer_is_cleared(node, ctx)
@@ -258,6 +255,9 @@ fn call_sink<'e, 'a>(
         ("set", 2) => vec![argument(call, 1)?],
         _ => return None,
     };
+    if !per_request() {
+        return None;
+    }
     let receiver = as_member(callee)?.object();
     let place = module_collection(receiver, ctx)?;
     Some((Sink::Stored { place }, callee.span(), values))

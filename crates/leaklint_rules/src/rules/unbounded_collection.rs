@@ -387,13 +387,9 @@ fn lives_with_module(
 
 /// `new Map()`, `new Set()`, `[]`, `new Array()`, `{}`, `Object.create(null)`.
 fn collection_kind(init: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> Option<Kind> {
-    let scoping = ctx.semantic().scoping();
+    let semantic = ctx.semantic();
     let is_global = |ident: &oxc_ast::ast::IdentifierReference<'_>, name: &str| {
-        ident.name == name
-            && scoping
-                .get_reference(ident.reference_id())
-                .symbol_id()
-                .is_none()
+        ident.name == name && leaklint_model::symbol_of(semantic, ident).is_none()
     };
     match strip(init) {
         Expression::NewExpression(new) => {

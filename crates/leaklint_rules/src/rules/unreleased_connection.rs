@@ -3,6 +3,8 @@
 //! exception from the query before the release — and pools created per request. Paths are
 //! followed on oxc's control-flow graph (see `flow`).
 
+use std::cell::OnceCell;
+
 use leaklint_diagnostics::{Diagnostic, Label, Severity};
 use leaklint_model::{
     ast_util::{
@@ -61,18 +63,6 @@ const MARKERS: &[&str] = &[
     "Client(",
     "Pool(",
     "Redis(",
-];
-
-/// Calls `call_acquires` knows (besides the project's own `acquireFunctions`).
-const ACQUIRE_METHODS: &[&str] = &[
-    "getConnection",
-    "connect",
-    "acquire",
-    "transaction",
-    "createQueryRunner",
-    "createConnection",
-    "createClient",
-    "createPool",
 ];
 
 /// Methods that give a connection or client back (or close it).
@@ -148,37 +138,16 @@ impl Rule for UnreleasedConnection {
 
 /// What an acquiring call or `new` acquires, if it is one.
 fn acquisition_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<Acquisition<'a>> {
-    // Syntax first: the lifetime model is built only for files with a candidate.
-    match node.kind() {
-        AstKind::CallExpression(call) => {
-            let named = callee_name(call).is_some_and(|name| ACQUIRE_METHODS.contains(&name));
-            if !named && ctx.settings().acquire_functions.is_empty() {
-                return None;
-            }
-        }
-        AstKind::NewExpression(new) => {
-            if !matches!(strip(&new.callee), Expression::Identifier(_))
-                && as_member(&new.callee).is_none()
-            {
-                return None;
-            }
-        }
-        _ => return None,
-    }
-    let model = ctx.model();
-    let runs = model.runs_at(node.id());
-    // A connection opened by start-up code is held on purpose (a LISTEN client, a subscriber).
-    if runs.is_once()
-        || (runs == FunctionRuns::PerCall && node_api::named_like_start_up(node.id(), ctx))
-    {
-        return None;
-    }
-    let per_request = runs == FunctionRuns::PerRequest;
+    // How often it runs is asked only once the call has the shape of an acquisition, so the
+    // lifetime model is built only for files with a candidate.
+    let runs = OnceCell::new();
+    let runs = || *runs.get_or_init(|| ctx.model().runs_at(node.id()));
+    let per_request = || runs() == FunctionRuns::PerRequest;
     let (what, callee, call): (What, &Expression<'a>, Option<&CallExpression<'a>>) = match node
         .kind()
     {
         AstKind::CallExpression(call) => (
-            call_acquires(call, per_request, ctx)?,
+            call_acquires(call, &per_request, ctx)?,
             &call.callee,
             Some(call),
         ),
@@ -186,8 +155,8 @@ fn acquisition_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<A
             let origin = constructor_origin(&new.callee, ctx)?;
             let what = match origin {
                 ("pg", "Client") => What::Connection,
-                ("pg", "Pool") if per_request => What::Pool,
-                ("mongodb", "MongoClient") | ("ioredis", "Redis" | "default") if per_request => {
+                ("pg", "Pool") if per_request() => What::Pool,
+                ("mongodb", "MongoClient") | ("ioredis", "Redis" | "default") if per_request() => {
                     What::Connection
                 }
                 _ => return None,
@@ -196,6 +165,14 @@ fn acquisition_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<A
         }
         _ => return None,
     };
+    // A connection opened by start-up code is held on purpose (a LISTEN client, a subscriber).
+    let runs = runs();
+    if runs.is_once()
+        || (runs == FunctionRuns::PerCall && node_api::named_like_start_up(node.id(), ctx))
+    {
+        return None;
+    }
+    let model = ctx.model();
     let source = format!("{}()", dotted_path(callee).unwrap_or_else(|| "…".into()));
     let source = match node.kind() {
         AstKind::NewExpression(_) => format!("new {source}"),
@@ -228,7 +205,7 @@ fn acquisition_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<A
 /// functions named in `settings`.
 fn call_acquires(
     call: &CallExpression<'_>,
-    per_request: bool,
+    per_request: &dyn Fn() -> bool,
     ctx: &RuleContext<'_, '_>,
 ) -> Option<What> {
     let settings = ctx.settings();
@@ -269,7 +246,8 @@ fn call_acquires(
             if is_pool_like(receiver, ctx) {
                 return Some(What::Connection);
             }
-            (per_request && imported_from(receiver, &["mongodb"], ctx)).then_some(What::Connection)
+            (per_request() && imported_from(receiver, &["mongodb"], ctx))
+                .then_some(What::Connection)
         }
         "acquire" => is_pool_like(receiver?, ctx).then_some(What::Connection),
         // `knex.transaction()`, `sequelize.transaction()`; with a callback they manage
@@ -286,10 +264,10 @@ fn call_acquires(
         "createQueryRunner" => receiver.map(|_| What::Connection),
         "createConnection" => from_driver(call, &["mysql", "mysql2", "mysql2/promise"], ctx)
             .then_some(What::Connection),
-        "createClient" if per_request => {
+        "createClient" if per_request() => {
             from_driver(call, &["redis", "@redis/client"], ctx).then_some(What::Connection)
         }
-        "createPool" if per_request => from_driver(
+        "createPool" if per_request() => from_driver(
             call,
             &[
                 "mysql",
