@@ -32,23 +32,24 @@ pub fn estimate(source: &str) -> usize {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        match b {
-            b'\n' => {
+        let class = CLASS[b as usize];
+        match class {
+            SPACE => {
+                i += 1;
+                continue;
+            }
+            NEWLINE => {
                 newline_since_prev = true;
                 i += 1;
                 continue;
             }
-            b' ' | b'\t' | b'\r' => {
-                i += 1;
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+            SLASH if bytes.get(i + 1) == Some(&b'/') => {
                 i = skip_line(bytes, i);
                 continue;
             }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+            SLASH if bytes.get(i + 1) == Some(&b'*') => {
                 let end = find(bytes, i + 2, b"*/").map_or(bytes.len(), |e| e + 2);
-                if bytes[i..end].contains(&b'\n') {
+                if memchr::memchr(b'\n', &bytes[i..end]).is_some() {
                     newline_since_prev = true;
                 }
                 i = end;
@@ -90,14 +91,22 @@ pub fn estimate(source: &str) -> usize {
         let mut ends_value = false;
         let mut word: &[u8] = b"";
         let mut next = i + 1;
-        match b {
-            b'(' | b'[' | b'{' => {
+        match class {
+            WORD => {
+                while next < bytes.len() && CLASS[bytes[next] as usize] == WORD {
+                    next += 1;
+                }
+                word = &bytes[i..next];
+                run += 1;
+                ends_value = !is_keyword_before_expression(word);
+            }
+            OPEN => {
                 run += 1;
                 stack.push((base, false));
                 base += run;
                 run = 0;
             }
-            b')' | b']' | b'}' => {
+            CLOSE => {
                 ends_value = true;
                 if let Some((outer, template)) = stack.pop() {
                     // The bracket's depth stays counted in the outer run.
@@ -108,30 +117,21 @@ pub fn estimate(source: &str) -> usize {
                     }
                 }
             }
-            b';' | b',' => run = 0,
-            b'\'' | b'"' => {
+            SEPARATOR => run = 0,
+            QUOTE => {
                 next = skip_string(bytes, i);
                 run += 1;
                 ends_value = true;
             }
-            b'`' => {
+            BACKTICK => {
                 run += 1;
                 next = skip_template(bytes, i + 1, &mut stack, &mut base, &mut run);
                 ends_value = true;
             }
-            b'/' if !prev_ends_value || is_keyword_before_expression(prev_word) => {
+            SLASH if !prev_ends_value || is_keyword_before_expression(prev_word) => {
                 next = skip_regex(bytes, i);
                 run += 1;
                 ends_value = true;
-            }
-            _ if is_word_byte(b) => {
-                next = i;
-                while next < bytes.len() && is_word_byte(bytes[next]) {
-                    next += 1;
-                }
-                word = &bytes[i..next];
-                run += 1;
-                ends_value = !is_keyword_before_expression(word);
             }
             _ => run += 1,
         }
@@ -143,7 +143,41 @@ pub fn estimate(source: &str) -> usize {
     deepest
 }
 
-fn is_word_byte(b: u8) -> bool {
+// Byte classes for the scan: one table lookup per byte instead of a chain of comparisons.
+const OTHER: u8 = 0;
+const SPACE: u8 = 1;
+const NEWLINE: u8 = 2;
+const WORD: u8 = 3;
+const SLASH: u8 = 4;
+const QUOTE: u8 = 5;
+const BACKTICK: u8 = 6;
+const OPEN: u8 = 7;
+const CLOSE: u8 = 8;
+const SEPARATOR: u8 = 9;
+
+static CLASS: [u8; 256] = {
+    let mut table = [OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = match byte {
+            b' ' | b'\t' | b'\r' => SPACE,
+            b'\n' => NEWLINE,
+            b'/' => SLASH,
+            b'\'' | b'"' => QUOTE,
+            b'`' => BACKTICK,
+            b'(' | b'[' | b'{' => OPEN,
+            b')' | b']' | b'}' => CLOSE,
+            b';' | b',' => SEPARATOR,
+            _ if is_word_byte(byte) => WORD,
+            _ => OTHER,
+        };
+        b += 1;
+    }
+    table
+};
+
+const fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b == b'\\' || b >= 0x80
 }
 
@@ -173,18 +207,11 @@ fn is_keyword_before_expression(word: &[u8]) -> bool {
 }
 
 fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    bytes
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(bytes.get(from..)?, needle).map(|p| p + from)
 }
 
 fn skip_line(bytes: &[u8], i: usize) -> usize {
-    bytes[i..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(bytes.len(), |p| i + p)
+    memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |p| i + p)
 }
 
 /// Past the closing quote of the string starting at `i`.

@@ -12,7 +12,10 @@
 
 use std::cell::RefCell;
 
-use oxc_ast::{ast::Expression, AstKind};
+use oxc_ast::{
+    ast::{Expression, Statement},
+    AstKind,
+};
 use oxc_cfg::{
     graph::{visit::EdgeRef, Direction},
     BlockNodeId, EdgeType, ErrorEdgeKind, InstructionKind,
@@ -438,6 +441,98 @@ impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
             }
             _ => false,
         })
+    }
+}
+
+/// Whether the code at `a` and the code at `b` never both run in one pass through the code
+/// they share: they sit in different branches of an `if`, `?:` or `switch`, or the earlier one
+/// is followed, in its own function, by a `return` or `throw` before the later one is reached
+/// (`if (!ok) { res.sendStatus(400); return; } … setTimeout(…)`). A syntactic approximation
+/// that errs towards "both may run": loops, `try` and conditional exits do not separate.
+pub fn never_both_run(a: NodeId, b: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    let nodes = ctx.nodes();
+    let a_path: Vec<NodeId> = std::iter::once(a).chain(nodes.ancestor_ids(a)).collect();
+    // The nearest common ancestor, and the children of it that hold `a` and `b`.
+    let mut b_child = b;
+    let mut common = None;
+    for id in std::iter::once(b).chain(nodes.ancestor_ids(b)) {
+        if let Some(position) = a_path.iter().position(|&on_a| on_a == id) {
+            common = Some((id, position));
+            break;
+        }
+        b_child = id;
+    }
+    let Some((common, position)) = common else {
+        return false;
+    };
+    if position == 0 || b_child == common {
+        return false; // one holds the other
+    }
+    let a_child = a_path[position - 1];
+    let span = |id: NodeId| nodes.kind(id).span();
+    let branches_apart = |test: Span| span(a_child) != test && span(b_child) != test;
+    match nodes.kind(common) {
+        AstKind::IfStatement(statement) => return branches_apart(statement.test.span()),
+        AstKind::ConditionalExpression(conditional) => {
+            return branches_apart(conditional.test.span())
+        }
+        AstKind::SwitchStatement(switch) => {
+            // Two cases: apart when the earlier one cannot fall through into the later one.
+            let earlier = span(a_child).min(span(b_child));
+            return switch.cases.iter().any(|case| {
+                case.span == earlier
+                    && case.consequent.last().is_some_and(|last| {
+                        matches!(last, Statement::BreakStatement(_)) || exits(last)
+                    })
+            });
+        }
+        _ => {}
+    }
+    let (earlier, earlier_child, later_child) = if span(a).start < span(b).start {
+        (a, a_child, b_child)
+    } else {
+        (b, b_child, a_child)
+    };
+    let later_start = span(later_child).start;
+    let mut leaves = false;
+    for id in std::iter::once(earlier).chain(nodes.ancestor_ids(earlier)) {
+        match nodes.kind(id) {
+            // An exit inside a nested function leaves only that function.
+            AstKind::Function(_) | AstKind::ArrowFunctionExpression(_) => leaves = false,
+            AstKind::ReturnStatement(_) | AstKind::ThrowStatement(_) => leaves = true,
+            _ => {}
+        }
+        let siblings = match nodes.parent_kind(id) {
+            AstKind::BlockStatement(block) => Some(&block.body),
+            AstKind::FunctionBody(body) => Some(&body.statements),
+            AstKind::SwitchCase(case) => Some(&case.consequent),
+            _ => None,
+        };
+        if let Some(siblings) = siblings {
+            let own = span(id);
+            if siblings
+                .iter()
+                .skip_while(|statement| statement.span() != own)
+                .skip(1)
+                .take_while(|statement| statement.span().start < later_start)
+                .any(exits)
+            {
+                leaves = true;
+            }
+        }
+        if id == earlier_child {
+            break;
+        }
+    }
+    leaves
+}
+
+/// Whether a statement always leaves the function: `return`, `throw`, or a block ending so.
+pub fn exits(statement: &Statement<'_>) -> bool {
+    match statement {
+        Statement::ReturnStatement(_) | Statement::ThrowStatement(_) => true,
+        Statement::BlockStatement(block) => block.body.last().is_some_and(exits),
+        _ => false,
     }
 }
 

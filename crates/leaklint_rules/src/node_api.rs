@@ -12,7 +12,7 @@ use leaklint_model::{
 use oxc_ast::{
     ast::{
         BindingPattern, CallExpression, Expression, IdentifierReference, ObjectExpression,
-        ObjectPropertyKind, Statement, UnaryOperator,
+        ObjectPropertyKind, UnaryOperator,
     },
     AstKind,
 };
@@ -500,7 +500,7 @@ pub fn is_guarded<'a>(node: NodeId, ctx: &RuleContext<'a, '_>) -> bool {
         .take_while(|other| other.kind().span().start < node_start)
     {
         if let AstKind::IfStatement(statement) = other.kind() {
-            if exits(&statement.consequent) {
+            if crate::flow::exits(&statement.consequent) {
                 tests.push(&statement.test);
             }
         }
@@ -573,15 +573,6 @@ fn collect_guard_paths<'a>(
             }
             false
         }
-    }
-}
-
-/// Whether a statement always leaves the function: `return`, `throw`, or a block ending so.
-fn exits(statement: &Statement<'_>) -> bool {
-    match statement {
-        Statement::ReturnStatement(_) | Statement::ThrowStatement(_) => true,
-        Statement::BlockStatement(block) => block.body.last().is_some_and(exits),
-        _ => false,
     }
 }
 

@@ -233,7 +233,7 @@ fn call_sink<'e, 'a>(
         if delay.is_some_and(|ms| ms < SHORT_DELAY_MS)
             || timer_is_cleared(node, ctx)
             || in_awaited_executor(node, ctx)
-            || argument(call, 0).is_some_and(|callback| is_delayed_response(callback, ctx))
+            || argument(call, 0).is_some_and(|callback| is_delayed_response(callback, node, ctx))
         {
             return None;
         }
@@ -308,11 +308,13 @@ const RESPONSE_METHODS: &[&str] = &[
     "download",
 ];
 
-/// Whether a timer callback sends the response and nothing else in the handler does: a delayed
-/// response (`setTimeout(() => res.json(result), 2000)`). The request is still in flight until
-/// the timer fires, so keeping it is not a leak. When the handler also responds elsewhere, the
-/// timer outlives the response and is reported.
-fn is_delayed_response(callback: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+/// Whether a timer callback sends the response and nothing else on the timer's path does: a
+/// delayed response (`setTimeout(() => res.json(result), 2000)`). The request is still in
+/// flight until the timer fires, so keeping it is not a leak. Responses on paths that never arm
+/// the timer (an early `return res.sendStatus(400)`, the other branch of an `if`) do not count;
+/// when the handler may also respond where the timer is armed, the timer outlives the response
+/// and is reported.
+fn is_delayed_response(callback: &Expression<'_>, timer: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
     let Some(function) = leaklint_model::ast_util::as_function_node(callback) else {
         return false;
     };
@@ -333,7 +335,9 @@ fn is_delayed_response(callback: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> 
         && responders.iter().all(|&symbol| {
             scoping.get_resolved_references(symbol).all(|reference| {
                 let at = nodes.kind(reference.node_id()).span().start;
-                (at >= span.start && at < span.end) || !sends_response(reference.node_id(), ctx)
+                (at >= span.start && at < span.end)
+                    || !sends_response(reference.node_id(), ctx)
+                    || crate::flow::never_both_run(reference.node_id(), timer, ctx)
             })
         })
 }
