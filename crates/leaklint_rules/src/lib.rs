@@ -16,7 +16,7 @@ pub use registry::{all_rules, docs_url, find_rule, RuleMeta, INFORMATION_URI};
 pub use run::check_program;
 
 use oxc_ast::AstType;
-use oxc_semantic::AstNode;
+use oxc_semantic::{AstNode, Semantic};
 
 /// A rule, configured with its options. One instance serves every file of a run, from every
 /// thread, so it holds only its options.
@@ -27,6 +27,13 @@ pub trait Rule: Send + Sync {
     /// Cheap check on the source text before anything is built (does it mention the API at
     /// all?). When no rule wants a file, it is parsed for syntax errors and nothing more.
     fn should_run(&self, _source_text: &str) -> bool {
+        true
+    }
+
+    /// An exact check once the file's symbols are known, before any node is visited: `false`
+    /// skips the file. For rules whose every finding hangs on some binding existing (a request
+    /// parameter), so that files without one never build the lifetime model.
+    fn applies_to(&self, _semantic: &Semantic<'_>) -> bool {
         true
     }
 

@@ -38,19 +38,27 @@ fn run(
     rules: &[&dyn Rule],
     with_cfg: bool,
 ) -> Result<Vec<Diagnostic>, NeedsCfg> {
-    // Which rules look at each node type, as a bit set over `rules`.
-    let mut interested = [0u64; AST_TYPE_MAX as usize + 1];
-    assert!(rules.len() <= 64, "at most 64 rules run together");
-    for (bit, rule) in rules.iter().enumerate() {
-        for &ty in rule.node_types() {
-            interested[ty as usize] |= 1 << bit;
-        }
-    }
     let semantic = SemanticBuilder::new()
         .with_build_nodes(true)
         .with_cfg(with_cfg)
         .build(program)
         .semantic;
+    // Which rules look at each node type, as a bit set over `rules`.
+    let mut interested = [0u64; AST_TYPE_MAX as usize + 1];
+    assert!(rules.len() <= 64, "at most 64 rules run together");
+    let mut any = false;
+    for (bit, rule) in rules.iter().enumerate() {
+        if !rule.applies_to(&semantic) {
+            continue;
+        }
+        any = true;
+        for &ty in rule.node_types() {
+            interested[ty as usize] |= 1 << bit;
+        }
+    }
+    if !any {
+        return Ok(Vec::new());
+    }
     let mut ctx = RuleContext::new(&semantic, settings);
     for node in semantic.nodes().iter() {
         let mut wanted = interested[node.kind().ty() as usize];

@@ -12,7 +12,7 @@ use oxc_ast::{
     ast::{AssignmentOperator, CallExpression, Expression, ObjectPropertyKind},
     AstKind, AstType,
 };
-use oxc_semantic::{AstNode, NodeId, SymbolId};
+use oxc_semantic::{AstNode, NodeId, Semantic, SymbolId};
 use oxc_span::{GetSpan, Span};
 
 use crate::{
@@ -138,6 +138,18 @@ impl Rule for RequestCapture {
         &META
     }
 
+    /// Every finding captures a parameter with one of the request names; most files have none.
+    fn applies_to(&self, semantic: &Semantic<'_>) -> bool {
+        let scoping = semantic.scoping();
+        let nodes = semantic.nodes();
+        scoping.symbol_ids().any(|symbol| {
+            REQUEST_PARAMETERS.contains(&scoping.symbol_name(symbol))
+                && nodes
+                    .ancestor_kinds(scoping.symbol_declaration(symbol))
+                    .any(|kind| matches!(kind, AstKind::FormalParameters(_)))
+        })
+    }
+
     fn node_types(&self) -> &'static [AstType] {
         &[AstType::CallExpression, AstType::AssignmentExpression]
     }
@@ -255,11 +267,11 @@ fn call_sink<'e, 'a>(
         ("set", 2) => vec![argument(call, 1)?],
         _ => return None,
     };
+    let receiver = as_member(callee)?.object();
+    let place = module_collection(receiver, ctx)?;
     if !per_request() {
         return None;
     }
-    let receiver = as_member(callee)?.object();
-    let place = module_collection(receiver, ctx)?;
     Some((Sink::Stored { place }, callee.span(), values))
 }
 
@@ -271,9 +283,12 @@ fn module_collection(receiver: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> Op
     let Expression::Identifier(ident) = strip(receiver) else {
         return None;
     };
-    let model = ctx.model();
-    let symbol = model.symbol_of(ident)?;
-    if !model.is_module_level(symbol) || !is_collection(node_api::const_init(symbol, ctx)?, ctx) {
+    let semantic = ctx.semantic();
+    let symbol = leaklint_model::symbol_of(semantic, ident)?;
+    let scoping = semantic.scoping();
+    if scoping.symbol_scope_id(symbol) != scoping.root_scope_id()
+        || !is_collection(node_api::const_init(symbol, ctx)?, ctx)
+    {
         return None;
     }
     (!is_shrunk(&AccessPath::binding(symbol), ctx)).then(|| ident.name.to_string())
@@ -284,11 +299,12 @@ fn is_collection(init: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
         Expression::ArrayExpression(_) | Expression::ObjectExpression(_) => true,
         Expression::NewExpression(new) => matches!(strip(&new.callee),
             Expression::Identifier(class) if matches!(class.name.as_str(), "Map" | "Set" | "Array")
-                && ctx.model().symbol_of(class).is_none()),
+                && leaklint_model::symbol_of(ctx.semantic(), class).is_none()),
         Expression::CallExpression(call) => {
             callee_name(call) == Some("create")
                 && as_member(&call.callee).is_some_and(|m| {
-                    matches!(strip(m.object()), Expression::Identifier(o) if ctx.model().is_global(o, "Object"))
+                    matches!(strip(m.object()), Expression::Identifier(o)
+                        if o.name == "Object" && leaklint_model::symbol_of(ctx.semantic(), o).is_none())
                 })
         }
         _ => false,
@@ -314,7 +330,11 @@ const RESPONSE_METHODS: &[&str] = &[
 /// the timer (an early `return res.sendStatus(400)`, the other branch of an `if`) do not count;
 /// when the handler may also respond where the timer is armed, the timer outlives the response
 /// and is reported.
-fn is_delayed_response(callback: &Expression<'_>, timer: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+fn is_delayed_response(
+    callback: &Expression<'_>,
+    timer: NodeId,
+    ctx: &RuleContext<'_, '_>,
+) -> bool {
     let Some(function) = leaklint_model::ast_util::as_function_node(callback) else {
         return false;
     };
