@@ -10,7 +10,8 @@ use leaklint_model::{
 };
 use oxc_ast::{
     ast::{
-        AssignmentOperator, BinaryOperator, Class, Expression, ObjectPropertyKind, UnaryOperator,
+        AssignmentOperator, BinaryOperator, Class, Expression, ObjectPropertyKind, Statement,
+        UnaryOperator,
     },
     AstKind, AstType,
 };
@@ -767,6 +768,351 @@ fn is_constant_key(key: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
         })
 }
 
+/// Steps `Domain` may take before it gives up (and reports): the call sites it follows can fan
+/// out in a large file.
+const DOMAIN_BUDGET: u32 = 256;
+
+/// Parameters followed back through calls, at most.
+const MAX_DOMAIN_DEPTH: u8 = 4;
+
+/// Array methods that read an array without changing it or keeping it.
+const ARRAY_READERS: &[&str] = &[
+    "forEach",
+    "map",
+    "filter",
+    "some",
+    "every",
+    "find",
+    "findIndex",
+    "includes",
+    "indexOf",
+    "join",
+    "slice",
+    "concat",
+    "length",
+    "reduce",
+    "flatMap",
+    "at",
+    "entries",
+    "keys",
+    "values",
+];
+
+/// Array methods whose callback's first parameter is each element in turn.
+const ELEMENT_CALLBACKS: &[&str] = &[
+    "forEach", "map", "filter", "some", "every", "find", "flatMap",
+];
+
+/// Whether every value an expression can take is written in the code, so that a collection keyed
+/// by it holds a fixed number of entries whatever the traffic: a literal, a binding made once at
+/// start-up (a `const`, a class, a function, an import, a `const` enum-like object and its
+/// members), an element of a constant array, or a parameter of a function of this file that
+/// nobody else can call and that every call passes such a value. Anything else — a request's
+/// data, a parameter of an exported function, the result of a call — is taken to be unbounded.
+struct Domain<'r, 'a, 'c> {
+    ctx: &'r RuleContext<'a, 'c>,
+    budget: std::cell::Cell<u32>,
+}
+
+impl<'a> Domain<'_, 'a, '_> {
+    fn is_fixed(ctx: &RuleContext<'a, '_>, expr: &Expression<'a>) -> bool {
+        Domain {
+            ctx,
+            budget: std::cell::Cell::new(DOMAIN_BUDGET),
+        }
+        .fixed(expr, 0)
+    }
+
+    fn spend(&self) -> bool {
+        let left = self.budget.get();
+        self.budget.set(left.saturating_sub(1));
+        left > 0
+    }
+
+    fn fixed(&self, expr: &Expression<'a>, depth: u8) -> bool {
+        if !self.spend() {
+            return false;
+        }
+        match strip(expr) {
+            Expression::StringLiteral(_)
+            | Expression::NumericLiteral(_)
+            | Expression::BooleanLiteral(_)
+            | Expression::NullLiteral(_)
+            | Expression::BigIntLiteral(_) => true,
+            Expression::TemplateLiteral(template) => {
+                template.expressions.iter().all(|e| self.fixed(e, depth))
+            }
+            // `${prefix}-${encoding}` written as `+`: pairs from two fixed sets.
+            Expression::BinaryExpression(binary) if binary.operator == BinaryOperator::Addition => {
+                self.fixed(&binary.left, depth) && self.fixed(&binary.right, depth)
+            }
+            Expression::ConditionalExpression(c) => {
+                self.fixed(&c.consequent, depth) && self.fixed(&c.alternate, depth)
+            }
+            Expression::Identifier(ident) => match self.ctx.model().symbol_of(ident) {
+                Some(symbol) => self.fixed_binding(symbol, depth),
+                None => ident.name == "undefined",
+            },
+            // `SyntaxKind.PlusToken`: a member of an enum-like object nobody writes to.
+            Expression::StaticMemberExpression(member) => match strip(&member.object) {
+                Expression::Identifier(object) => self
+                    .ctx
+                    .model()
+                    .symbol_of(object)
+                    .is_some_and(|symbol| self.is_enum_like(symbol)),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// Whether a binding holds values from a fixed set.
+    fn fixed_binding(&self, symbol: SymbolId, depth: u8) -> bool {
+        let scoping = self.ctx.semantic().scoping();
+        if scoping.symbol_is_mutated(symbol) {
+            return false;
+        }
+        let nodes = self.ctx.nodes();
+        let declaration = scoping.symbol_declaration(symbol);
+        match nodes.kind(declaration) {
+            AstKind::FormalParameter(_) => self.fixed_parameter(declaration, depth),
+            // `for (const key of SECTIONS)`
+            AstKind::VariableDeclarator(declarator) if declarator.init.is_none() => {
+                let list = nodes.parent_id(declaration);
+                match nodes.parent_kind(list) {
+                    AstKind::ForOfStatement(for_of)
+                        if for_of.left.span() == nodes.kind(list).span() =>
+                    {
+                        self.is_constant_array(&for_of.right, depth)
+                    }
+                    _ => false,
+                }
+            }
+            // Made once, so one value: a `const` at start-up, a class, a function, an import.
+            AstKind::VariableDeclarator(_)
+            | AstKind::Function(_)
+            | AstKind::Class(_)
+            | AstKind::TSEnumDeclaration(_)
+            | AstKind::ImportSpecifier(_)
+            | AstKind::ImportDefaultSpecifier(_)
+            | AstKind::ImportNamespaceSpecifier(_) => self.made_once(declaration),
+            _ => false,
+        }
+    }
+
+    /// Whether the code declaring a binding runs once: at start-up, outside any loop.
+    fn made_once(&self, declaration: NodeId) -> bool {
+        let nodes = self.ctx.nodes();
+        let model = self.ctx.model();
+        if !model.runs_at(declaration).is_once() {
+            return false;
+        }
+        let function = model.enclosing_function(declaration);
+        !nodes
+            .ancestor_ids(declaration)
+            .take_while(|&id| Some(id) != function)
+            .any(|id| {
+                matches!(
+                    nodes.kind(id),
+                    AstKind::ForStatement(_)
+                        | AstKind::ForInStatement(_)
+                        | AstKind::ForOfStatement(_)
+                        | AstKind::WhileStatement(_)
+                        | AstKind::DoWhileStatement(_)
+                )
+            })
+    }
+
+    /// A parameter: of an element callback of a constant array (`SECTIONS.forEach((key) => …)`),
+    /// or of a function only this file can call, that every call passes a fixed value.
+    fn fixed_parameter(&self, parameter: NodeId, depth: u8) -> bool {
+        let nodes = self.ctx.nodes();
+        let AstKind::FormalParameter(formal) = nodes.kind(parameter) else {
+            return false;
+        };
+        let params_id = nodes.parent_id(parameter);
+        let AstKind::FormalParameters(params) = nodes.kind(params_id) else {
+            return false;
+        };
+        let Some(index) = params.items.iter().position(|p| p.span == formal.span) else {
+            return false;
+        };
+        let function = nodes.parent_id(params_id);
+        let (_, parent) = value_parent(self.ctx.semantic(), function);
+        if let AstKind::CallExpression(call) = parent {
+            let callback = call
+                .arguments
+                .first()
+                .is_some_and(|a| a.span() == nodes.kind(function).span());
+            if let (true, 0, Some(member)) = (callback, index, as_member(&call.callee)) {
+                if member_name(member).is_some_and(|m| ELEMENT_CALLBACKS.contains(&m)) {
+                    return self.is_constant_array(member.object(), depth);
+                }
+            }
+        }
+        if depth >= MAX_DOMAIN_DEPTH {
+            return false;
+        }
+        let Some(calls) = private_calls(function, self.ctx) else {
+            return false;
+        };
+        !calls.is_empty()
+            && calls.iter().all(|call| {
+                let before = &call.arguments[..index.min(call.arguments.len())];
+                if before.iter().any(|a| a.is_spread()) {
+                    return false;
+                }
+                match call.arguments.get(index) {
+                    Some(argument) => argument
+                        .as_expression()
+                        .is_some_and(|a| self.fixed(a, depth + 1)),
+                    // Left out: `undefined`, or the default.
+                    None => formal
+                        .initializer
+                        .as_ref()
+                        .is_none_or(|default| self.fixed(default, depth + 1)),
+                }
+            })
+    }
+
+    /// An array literal of fixed values, or a binding made once to one and only ever read.
+    fn is_constant_array(&self, expr: &Expression<'a>, depth: u8) -> bool {
+        let literal = |expr: &Expression<'a>| match strip(expr) {
+            Expression::ArrayExpression(array) => array.elements.iter().all(|element| {
+                element
+                    .as_expression()
+                    .is_some_and(|e| self.fixed(e, depth))
+            }),
+            _ => false,
+        };
+        match strip(expr) {
+            Expression::Identifier(ident) => {
+                let Some(symbol) = self.ctx.model().symbol_of(ident) else {
+                    return false;
+                };
+                let declaration = self.ctx.semantic().scoping().symbol_declaration(symbol);
+                node_api::const_init(symbol, self.ctx).is_some_and(|init| {
+                    literal(frozen(init))
+                        && self.made_once(declaration)
+                        && self.only_read(symbol, |name| ARRAY_READERS.contains(&name))
+                })
+            }
+            other => literal(other),
+        }
+    }
+
+    /// `const SyntaxKind = { Identifier: 80, … }` made once, whose members nobody writes; or a
+    /// TypeScript enum.
+    fn is_enum_like(&self, symbol: SymbolId) -> bool {
+        let scoping = self.ctx.semantic().scoping();
+        let declaration = scoping.symbol_declaration(symbol);
+        if matches!(
+            self.ctx.nodes().kind(declaration),
+            AstKind::TSEnumDeclaration(_)
+        ) {
+            return true;
+        }
+        node_api::const_init(symbol, self.ctx).is_some_and(|init| {
+            matches!(strip(frozen(init)), Expression::ObjectExpression(_))
+                && self.made_once(declaration)
+                && self.only_read(symbol, |_| true)
+        })
+    }
+
+    /// Whether every reference to a binding reads a member of it (one `allowed` by name), never
+    /// writing one, passing the binding on, or aliasing it.
+    fn only_read(&self, symbol: SymbolId, allowed: impl Fn(&str) -> bool) -> bool {
+        let semantic = self.ctx.semantic();
+        let nodes = self.ctx.nodes();
+        semantic
+            .scoping()
+            .get_resolved_references(symbol)
+            .all(|reference| {
+                let (child, parent) = value_parent(semantic, reference.node_id());
+                let child_span = nodes.kind(child).span();
+                let read = match parent {
+                    AstKind::StaticMemberExpression(m) => {
+                        m.object.span() == child_span && allowed(m.property.name.as_str())
+                    }
+                    AstKind::ComputedMemberExpression(m) => m.object.span() == child_span,
+                    AstKind::ForOfStatement(for_of) => for_of.right.span() == child_span,
+                    _ => false,
+                };
+                if !read || matches!(parent, AstKind::ForOfStatement(_)) {
+                    return read;
+                }
+                let member = nodes.parent_id(child);
+                let (member_child, use_) = value_parent(semantic, member);
+                let member_span = nodes.kind(member_child).span();
+                match use_ {
+                    AstKind::AssignmentExpression(assign) => assign.left.span() != member_span,
+                    AstKind::UpdateExpression(_) => false,
+                    AstKind::UnaryExpression(unary) => unary.operator != UnaryOperator::Delete,
+                    _ => true,
+                }
+            })
+    }
+}
+
+/// `Object.freeze(x)` → `x`.
+fn frozen<'e, 'a>(init: &'e Expression<'a>) -> &'e Expression<'a> {
+    match strip(init) {
+        Expression::CallExpression(call)
+            if leaklint_model::ast_util::dotted_path(&call.callee).as_deref()
+                == Some("Object.freeze") =>
+        {
+            argument(call, 0).unwrap_or(init)
+        }
+        _ => init,
+    }
+}
+
+/// Every call of a function that only this file can call: declared (`function f`, `const f =
+/// () => …`), not exported, and named nowhere but as the callee of a call. `None` when anyone
+/// else may call it.
+fn private_calls<'c, 'a>(
+    function: NodeId,
+    ctx: &RuleContext<'a, 'c>,
+) -> Option<Vec<&'c oxc_ast::ast::CallExpression<'a>>> {
+    let semantic = ctx.semantic();
+    let nodes = ctx.nodes();
+    let symbol = match nodes.kind(function) {
+        AstKind::Function(f) if f.id.is_some() => f.id.as_ref()?.symbol_id.get()?,
+        AstKind::Function(_) | AstKind::ArrowFunctionExpression(_) => {
+            let AstKind::VariableDeclarator(declarator) = nodes.parent_kind(function) else {
+                return None;
+            };
+            declarator.id.get_binding_identifier()?.symbol_id.get()?
+        }
+        _ => return None,
+    };
+    let scoping = semantic.scoping();
+    if scoping.symbol_is_mutated(symbol) {
+        return None;
+    }
+    let exported = nodes.ancestor_kinds(function).any(|kind| {
+        matches!(
+            kind,
+            AstKind::ExportDeclaration(_) | AstKind::ExportDefaultDeclaration(_)
+        )
+    });
+    if exported {
+        return None;
+    }
+    let mut calls = Vec::new();
+    for reference in scoping.get_resolved_references(symbol) {
+        let (child, parent) = value_parent(semantic, reference.node_id());
+        match parent {
+            AstKind::CallExpression(call) if call.callee.span() == nodes.kind(child).span() => {
+                calls.push(call);
+            }
+            // Passed on, stored, exported: anyone may call it with anything.
+            _ => return None,
+        }
+    }
+    Some(calls)
+}
+
 /// The finding for a collection, if it leaks.
 fn check<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<Diagnostic> {
     let model = ctx.model();
@@ -775,7 +1121,7 @@ fn check<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<D
         return None;
     }
     // Growth in code that runs again and again, not bounded by a size check.
-    if is_warn_once(&collection.name) {
+    if is_warn_once(&collection.name) || logs_once(&all, ctx) {
         return None;
     }
     let growth: Vec<&Use<'a>> = all
@@ -783,6 +1129,7 @@ fn check<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<D
         .filter(|u| u.effect == Effect::Grow && runs_repeatedly(u.node, collection, ctx))
         .filter(|u| !registers_callback(u.node, ctx))
         .filter(|u| !size_checked(u.node, collection, ctx))
+        .filter(|u| !u.key.is_some_and(|key| Domain::is_fixed(ctx, key)))
         .collect();
     let first = *growth.first()?;
     let shrinks: Vec<&Use<'a>> = all
@@ -925,6 +1272,149 @@ fn is_warn_once(name: &str) -> bool {
     ]
     .iter()
     .any(|word| name.contains(word))
+}
+
+/// Methods of `console` and of loggers that print a message.
+const LOG_METHODS: &[&str] = &[
+    "warn",
+    "warning",
+    "error",
+    "info",
+    "log",
+    "debug",
+    "trace",
+    "notice",
+    "emitWarning",
+];
+
+/// A set of warnings shown once, whatever its name: every entry is added next to a logging call,
+/// under a test of the collection (`if (!unknown[name]) { log.warn(…); unknown[name] = 1; }`, or
+/// after `if (seen.has(k)) return`), and the collection is read nowhere else. It holds one entry
+/// per distinct warning the process prints. In a request handler that may be one per request,
+/// so there it still counts as growth.
+fn logs_once(all: &[Use<'_>], ctx: &RuleContext<'_, '_>) -> bool {
+    let nodes = ctx.nodes();
+    let model = ctx.model();
+    let span = |node: NodeId| nodes.kind(node).span();
+    // Where each read counts as a test: where it is, and where a local it initialises is read
+    // (`let count = unknown[name] || 0; if (count === 0) …`).
+    let reads: Vec<Vec<Span>> = all
+        .iter()
+        .filter(|u| u.effect == Effect::Read)
+        .map(|read| {
+            let mut places = vec![span(read.node)];
+            let declarator = nodes
+                .ancestor_kinds(read.node)
+                .take_while(|k| {
+                    !matches!(
+                        k,
+                        AstKind::Function(_) | AstKind::ArrowFunctionExpression(_)
+                    )
+                })
+                .find_map(|k| match k {
+                    AstKind::VariableDeclarator(d) => Some(d),
+                    _ => None,
+                });
+            if let Some(symbol) = declarator
+                .and_then(|d| d.id.get_binding_identifier())
+                .and_then(|id| id.symbol_id.get())
+            {
+                places.extend(
+                    ctx.semantic()
+                        .scoping()
+                        .get_resolved_references(symbol)
+                        .map(|r| span(r.node_id())),
+                );
+            }
+            places
+        })
+        .collect();
+    let tests_collection = |test: Span| {
+        reads
+            .iter()
+            .any(|places| places.iter().any(|&p| flow::contains(test, p)))
+    };
+    let mut guards: Vec<Span> = Vec::new();
+    let growth: Vec<&Use<'_>> = all.iter().filter(|u| u.effect == Effect::Grow).collect();
+    if growth.is_empty() {
+        return false;
+    }
+    for site in growth {
+        if model.runs_at(site.node) == FunctionRuns::PerRequest {
+            return false;
+        }
+        let Some(statement) = flow::statement_of(ctx, site.node) else {
+            return false;
+        };
+        let statements = match nodes.parent_kind(statement) {
+            AstKind::BlockStatement(block) => &block.body,
+            AstKind::FunctionBody(body) => &body.statements,
+            _ => return false,
+        };
+        if !statements.iter().any(|s| is_log_statement(s, ctx)) {
+            return false;
+        }
+        let function = model.enclosing_function(site.node);
+        let enclosing = nodes
+            .ancestor_kinds(statement)
+            .take_while(|k| Some(k.node_id()) != function)
+            .find_map(|k| match k {
+                AstKind::IfStatement(s)
+                    if flow::contains(s.consequent.span(), span(statement))
+                        && tests_collection(s.test.span()) =>
+                {
+                    Some(s.test.span())
+                }
+                _ => None,
+            });
+        let start = span(statement).start;
+        let earlier = statements
+            .iter()
+            .take_while(|s| s.span().start < start)
+            .find_map(|s| match s {
+                Statement::IfStatement(s)
+                    if flow::exits(&s.consequent) && tests_collection(s.test.span()) =>
+                {
+                    Some(s.test.span())
+                }
+                _ => None,
+            });
+        match enclosing.or(earlier) {
+            Some(test) => guards.push(test),
+            None => return false,
+        }
+    }
+    reads.iter().all(|places| {
+        places
+            .iter()
+            .any(|&p| guards.iter().any(|&test| flow::contains(test, p)))
+    })
+}
+
+/// `console.warn(…)`, `logger.warn(…)`, `this.log.error(…)`, `process.emitWarning(…)`.
+fn is_log_statement(statement: &Statement<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    let Statement::ExpressionStatement(statement) = statement else {
+        return false;
+    };
+    let Expression::CallExpression(call) = strip(&statement.expression) else {
+        return false;
+    };
+    let Some(member) = as_member(&call.callee) else {
+        return false;
+    };
+    if !member_name(member).is_some_and(|m| LOG_METHODS.contains(&m)) {
+        return false;
+    }
+    let receiver = match strip(member.object()) {
+        Expression::Identifier(id) => {
+            if matches!(id.name.as_str(), "console" | "process") {
+                return ctx.model().is_global(id, id.name.as_str());
+            }
+            Some(id.name.as_str())
+        }
+        other => as_member(other).and_then(member_name),
+    };
+    receiver.is_some_and(|name| name.to_ascii_lowercase().contains("log"))
 }
 
 /// Whether a node runs only on an error path of `function`: in a `catch` clause, or in a
@@ -1307,6 +1797,13 @@ mod tests {
             "const locks = new Set(); export function lock(id, ok) { locks.add(id); if (!ok) return false; locks.delete(id); return true; }",
             // TTL trap
             "const cache = new Map(); export function get(k) { const hit = cache.get(k); if (hit && Date.now() - hit.at < 60000) return hit.v; const v = compute(k); cache.set(k, { v, at: Date.now() }); return v; }",
+            // a key domain that is not fixed: one call passes request data, or the memo is exported
+            "const re = {}; function match(p, r) { if (!re[r]) re[r] = compile(r); return re[r].test(p); } app.get('/x', (req, res) => { match(req.path, '/login'); match(req.path, req.query.r); });",
+            "const re = {}; export function match(p, r) { if (!re[r]) re[r] = compile(r); return re[r].test(p); } match('/a', '/login');",
+            // a constant list that something writes to
+            "const LOCALES = ['en']; const cache = {}; function warm() { for (const l of LOCALES) cache[l] = load(l); } export function run(x) { LOCALES[LOCALES.length] = x; warm(); }",
+            // a warning shown once per request's value
+            "const noCatalog = {}; app.get('/m', (req, res) => { if (!noCatalog[req.query.l]) { console.warn('no catalog'); noCatalog[req.query.l] = 1; } res.end(); });",
         ] {
             assert_reports(&META, source, "a.ts", 1);
         }
@@ -1341,6 +1838,13 @@ mod tests {
             "const hooks = []; export function onShutdown(name, fn) { hooks.push({ name, fn }); }",
             "const tasks = []; export function every(task, ms) { tasks.push({ task, ms }); }",
             "const weak = new Map(); export function track(k, v) { weak.set(k, new WeakRef(v)); }",
+            // keys from a fixed domain written in the file
+            "const re = {}; function match(p, r) { if (!re[r]) re[r] = compile(r); return re[r].test(p); } const LOGIN = '/login'; app.get('/x', (req, res) => { match(req.path, LOGIN); match(req.path, '/me'); });",
+            "const SECTIONS = ['a', 'b']; const cache = {}; export function save(d) { for (const s of SECTIONS) cache[s] = JSON.stringify(d[s]); SECTIONS.forEach((s) => cache[s] += ''); }",
+            "const Kind = { A: 1 }; const Flag = { B: 2 }; const byEnum = new Map(); function members(e) { if (!byEnum.has(e)) byEnum.set(e, Object.entries(e)); return byEnum.get(e); } export const a = () => members(Kind); export const b = () => members(Flag);",
+            "class A {} class B {} const byClass = new Map(); function of(C) { byClass.set(C, new C()); } export function both() { of(A); of(B); }",
+            // a warning shown once per distinct message, outside request handlers
+            "const unknownStores = {}; function unknown(name) { if (name && !unknownStores[name]) { log.warn(`no store ${name}`); unknownStores[name] = 1; } } export function get(s) { unknown(s); }",
             // not Map / not long-lived / start-up only
             "const cache = new LRUCache({ max: 500 }); export function put(k, v) { cache.set(k, v); }",
             "const cache = new WeakMap(); export function put(k, v) { cache.set(k, v); }",
