@@ -193,6 +193,26 @@ impl Rule for UnboundedCollection {
     }
 }
 
+/// Whether a local binding is referenced inside a function nested in the scope that declares it.
+fn used_in_closure(symbol: SymbolId, ctx: &RuleContext<'_, '_>) -> bool {
+    let scoping = ctx.semantic().scoping();
+    let nodes = ctx.nodes();
+    let home = scoping.symbol_scope_id(symbol);
+    scoping.get_resolved_references(symbol).any(|reference| {
+        let mut scope = nodes.get_node(reference.node_id()).scope_id();
+        while scope != home {
+            if scoping.scope_flags(scope).is_function() {
+                return true;
+            }
+            match scoping.scope_parent_id(scope) {
+                Some(parent) => scope = parent,
+                None => return false,
+            }
+        }
+        false
+    })
+}
+
 /// A long-lived collection created at this node.
 fn collection_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<Collection<'a>> {
     // Syntax first: the lifetime model is built only for files that create a collection.
@@ -206,9 +226,13 @@ fn collection_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<Co
             let owner = if scoping.symbol_scope_id(symbol) == scoping.root_scope_id() {
                 Owner::Module
             } else {
-                let model = ctx.model();
                 // `function memoize(fn) { const cache = new Map(); return (x) => … }`, made at
-                // start-up: the closure keeps the Map for as long as the process runs.
+                // start-up: the closure keeps the Map for as long as the process runs. Only a
+                // closure can grow a collection its function made after that function returns.
+                if !used_in_closure(symbol, ctx) {
+                    return None;
+                }
+                let model = ctx.model();
                 let function = model.enclosing_function(node.id())?;
                 let facts = model.function(function)?;
                 if !facts.runs.is_once() {
