@@ -101,7 +101,7 @@ struct LintArgs {
     #[arg(long)]
     force_exclude: bool,
 
-    /// Also lint `dist/`, `build/`, `coverage/` and `*.min.js`.
+    /// Also lint `dist/`, `build/`, `built/`, `coverage/` and `*.min.js`.
     #[arg(long)]
     no_default_ignores: bool,
 

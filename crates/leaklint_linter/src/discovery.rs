@@ -15,14 +15,14 @@ pub const EXTENSIONS: &[&str] = &["js", "mjs", "cjs", "jsx", "ts", "mts", "cts",
 /// Directories never walked into.
 const ALWAYS_SKIPPED_DIRS: &[&str] = &["node_modules"];
 /// Directories of build output, skipped unless `--no-default-ignores`.
-const DEFAULT_SKIPPED_DIRS: &[&str] = &["dist", "build", "coverage"];
+const DEFAULT_SKIPPED_DIRS: &[&str] = &["dist", "build", "built", "coverage"];
 
 #[derive(Debug, Clone, Copy)]
 pub struct DiscoveryOptions {
     /// Apply the walk's exclusions to files named explicitly too (for pre-commit and
     /// lint-staged, which pass file lists).
     pub force_exclude: bool,
-    /// Skip `dist/`, `build/`, `coverage/` and `*.min.js`.
+    /// Skip `dist/`, `build/`, `built/`, `coverage/` and `*.min.js`.
     pub default_ignores: bool,
     pub threads: usize,
 }
@@ -189,6 +189,7 @@ mod tests {
             "node_modules/x/index.js",
             "dist/bundle.js",
             "build/out.js",
+            "core/built/admin.js",
             "coverage/lcov.js",
             "vendor/lib.min.js",
             ".hidden/x.js",
@@ -220,6 +221,7 @@ mod tests {
         };
         let (found, _) = discover(&[root.to_path_buf()], all);
         assert!(names(&found, root).contains(&"dist/bundle.js".to_string()));
+        assert!(names(&found, root).contains(&"core/built/admin.js".to_string()));
         assert!(!names(&found, root)
             .iter()
             .any(|n| n.contains("node_modules")));
