@@ -7,12 +7,13 @@ use leaklint_model::{
         argument, as_function_node, as_member, callee_name, member_name, property_key_name,
         string_value, strip, value_parent,
     },
-    AccessPath, FunctionRuns, PathRoot,
+    AccessPath, Field, FunctionRuns, PathRoot, ValueLifetime,
 };
 use oxc_ast::{
     ast::{
-        BindingPattern, CallExpression, Expression, IdentifierReference, ObjectExpression,
-        ObjectPropertyKind, UnaryOperator,
+        AssignmentOperator, AssignmentTarget, BindingPattern, CallExpression, Expression,
+        IdentifierReference, MemberExpression, ObjectExpression, ObjectPropertyKind,
+        SimpleAssignmentTarget, UnaryOperator,
     },
     AstKind,
 };
@@ -307,12 +308,26 @@ pub fn const_init<'a>(symbol: SymbolId, ctx: &RuleContext<'a, '_>) -> Option<&'a
 /// Whether some `off`/`removeListener`/`removeEventListener` on the same receiver, for the same
 /// event, with the same handler — or a `removeAllListeners()` on the receiver — exists in the
 /// file. Only handlers that can be named again (a binding, a member path) can be removed.
-pub fn is_removed<'a>(
-    registration: &Registration<'_, 'a>,
-    receiver: &AccessPath<'a>,
-    ctx: &RuleContext<'a, '_>,
-) -> bool {
+///
+/// The receiver is matched by where its value comes from as well as by how it is written:
+/// `require('m')` and `const m = require('m')` name one module, and `const body =
+/// document.body` in two functions names one object. A removal that iterates stored listeners
+/// (`for (const [event, listener] of subscriptions) bus.off(event, listener)`) also counts
+/// when the registration's listener is stored in a collection.
+pub fn is_removed<'a>(registration: &Registration<'_, 'a>, ctx: &RuleContext<'a, '_>) -> bool {
     let model = ctx.model();
+    let receiver_path = model.access_path(registration.receiver);
+    let origin = receiver_origin(registration.receiver, ctx, 0);
+    let same_receiver = |object: &Expression<'a>| {
+        receiver_path.as_ref().is_some_and(|path| {
+            model
+                .access_path(object)
+                .is_some_and(|other| other.same_place(path))
+        }) || origin
+            .as_ref()
+            .zip(receiver_origin(object, ctx, 0))
+            .is_some_and(|(a, b)| a.same_origin(&b))
+    };
     let event = event_key(registration.event, ctx);
     let handler = match strip(registration.handler) {
         // `function onReady() { el.removeEventListener('load', onReady) }`: a named function
@@ -345,10 +360,7 @@ pub fn is_removed<'a>(
         let Some(member) = as_member(&call.callee) else {
             continue;
         };
-        if !model
-            .access_path(member.object())
-            .is_some_and(|path| path.same_place(receiver))
-        {
+        if !same_receiver(member.object()) {
             continue;
         }
         if method == "removeAllListeners" {
@@ -361,15 +373,176 @@ pub fn is_removed<'a>(
         let (Some(handler), Some(removed)) = (&handler, argument(call, 1)) else {
             continue;
         };
-        if events_match(&event, &event_key(argument(call, 0), ctx))
-            && model
-                .access_path(removed)
-                .is_some_and(|removed| removed.same_place(handler))
+        if !events_match(&event, &event_key(argument(call, 0), ctx)) {
+            continue;
+        }
+        let removed = model.access_path(removed);
+        if removed
+            .as_ref()
+            .is_some_and(|removed| removed.same_place(handler))
+        {
+            return true;
+        }
+        if removed.is_some_and(|removed| is_iteration_binding(removed.root, ctx))
+            && is_stored(handler, registration, ctx)
         {
             return true;
         }
     }
     false
+}
+
+/// Where a receiver's value comes from: an access path after following `const` aliases, or a
+/// required module and the fields read from it.
+#[derive(Debug)]
+enum ReceiverOrigin<'a> {
+    Path(AccessPath<'a>),
+    Module(&'a str, Vec<Field<'a>>),
+}
+
+impl ReceiverOrigin<'_> {
+    fn same_origin(&self, other: &ReceiverOrigin<'_>) -> bool {
+        match (self, other) {
+            (ReceiverOrigin::Path(a), ReceiverOrigin::Path(b)) => a.same_place(b),
+            (ReceiverOrigin::Module(a, fa), ReceiverOrigin::Module(b, fb)) => {
+                a.strip_prefix("node:").unwrap_or(a) == b.strip_prefix("node:").unwrap_or(b)
+                    && fa == fb
+            }
+            _ => false,
+        }
+    }
+}
+
+fn receiver_origin<'a>(
+    expr: &Expression<'a>,
+    ctx: &RuleContext<'a, '_>,
+    depth: u8,
+) -> Option<ReceiverOrigin<'a>> {
+    if depth > 8 {
+        return None;
+    }
+    let model = ctx.model();
+    match strip(expr) {
+        Expression::CallExpression(call) => {
+            required_module(call).map(|module| ReceiverOrigin::Module(module, Vec::new()))
+        }
+        Expression::Identifier(ident) => {
+            let Some(symbol) = model.symbol_of(ident) else {
+                return model.access_path(expr).map(ReceiverOrigin::Path);
+            };
+            if let Some(origin) = model.import_origin(symbol) {
+                let fields = origin.export.map(Field::Public).into_iter().collect();
+                return Some(ReceiverOrigin::Module(origin.module, fields));
+            }
+            // `const body = document.body`: an alias names what it was bound to.
+            match const_init(symbol, ctx) {
+                Some(init) if is_place(init) => receiver_origin(init, ctx, depth + 1),
+                _ => Some(ReceiverOrigin::Path(AccessPath::binding(symbol))),
+            }
+        }
+        other => match as_member(other) {
+            Some(member) => {
+                let field = match member {
+                    MemberExpression::PrivateFieldExpression(private) => {
+                        Field::Private(private.field.name.as_str())
+                    }
+                    _ => Field::Public(member_name(member)?),
+                };
+                let mut origin = receiver_origin(member.object(), ctx, depth + 1)?;
+                match &mut origin {
+                    ReceiverOrigin::Path(path) => path.fields.push(field),
+                    ReceiverOrigin::Module(_, fields) => fields.push(field),
+                }
+                Some(origin)
+            }
+            None => model.access_path(other).map(ReceiverOrigin::Path),
+        },
+    }
+}
+
+/// An expression that reads a place rather than computing a value: a binding, `this`, a static
+/// member of one, or `require('m')`.
+fn is_place(expr: &Expression<'_>) -> bool {
+    match strip(expr) {
+        Expression::Identifier(_) | Expression::ThisExpression(_) => true,
+        Expression::CallExpression(call) => required_module(call).is_some(),
+        other => as_member(other).is_some_and(|m| is_place(m.object())),
+    }
+}
+
+/// `require('m')` → `m`.
+fn required_module<'a>(call: &CallExpression<'a>) -> Option<&'a str> {
+    if !call.is_require_call() {
+        return None;
+    }
+    argument(call, 0).and_then(string_value)
+}
+
+/// Whether a path starts at a binding declared by iterating a collection: the variable (or a
+/// destructured part of it) of a `for…of`/`for…in`, or a parameter of a `forEach` (or lodash
+/// `_.each`) callback.
+fn is_iteration_binding(root: PathRoot<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    let PathRoot::Symbol(symbol) = root else {
+        return false;
+    };
+    let nodes = ctx.nodes();
+    let declaration = ctx.semantic().scoping().symbol_declaration(symbol);
+    let declared_at = nodes.kind(declaration).span();
+    for ancestor in nodes.ancestor_ids(declaration) {
+        match nodes.kind(ancestor) {
+            AstKind::ForOfStatement(statement) => {
+                return statement.left.span().contains_inclusive(declared_at)
+            }
+            AstKind::ForInStatement(statement) => {
+                return statement.left.span().contains_inclusive(declared_at)
+            }
+            AstKind::FormalParameters(_) => {
+                let function = nodes.parent_id(ancestor);
+                let (_, parent) = value_parent(ctx.semantic(), function);
+                return matches!(parent, AstKind::CallExpression(call)
+                    if matches!(callee_name(call), Some("forEach" | "each"))
+                        && call.callee.span() != nodes.kind(function).span());
+            }
+            kind if kind.is_function_like() || matches!(kind, AstKind::Program(_)) => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether a registration's listener, a binding, is also kept in a collection (`list.push([event,
+/// listener])`, `return { event, listener }`, an array or object literal): the record a removal
+/// that iterates the collection finds it by.
+fn is_stored<'a>(
+    handler: &AccessPath<'a>,
+    registration: &Registration<'_, 'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
+    let PathRoot::Symbol(symbol) = handler.root else {
+        return false;
+    };
+    if !handler.fields.is_empty() {
+        return false;
+    }
+    let scoping = ctx.semantic().scoping();
+    let registration_span = registration.call.span();
+    scoping
+        .get_resolved_reference_ids(symbol)
+        .iter()
+        .any(|&reference| {
+            let node = scoping.get_reference(reference).node_id();
+            if registration_span.contains_inclusive(ctx.nodes().kind(node).span()) {
+                return false;
+            }
+            match value_parent(ctx.semantic(), node).1 {
+                AstKind::ArrayExpression(_) | AstKind::ObjectProperty(_) => true,
+                AstKind::CallExpression(call) => {
+                    matches!(callee_name(call), Some("push" | "unshift" | "add" | "set"))
+                        && as_member(&call.callee).is_some()
+                }
+                _ => false,
+            }
+        })
 }
 
 /// What a `{ signal }` option does for a registration.
@@ -469,6 +642,149 @@ pub fn assigned_before_in_function<'a>(
             }
             _ => false,
         })
+}
+
+/// Whether the receiver at `node`, or an object it is read from, was replaced earlier in the
+/// same function, on every path to `node`, by a value that is not long-lived: `child =
+/// spawn(…); child.stdout.on(…)`, `downloads[name].req = https.get(…);
+/// downloads[name].req.on(…)`, `io = ioFromCaller; io.sockets.on(…)`. The listener belongs to
+/// the value this call created or was handed, not to one that outlives it. (A replacement
+/// behind an `if` — `if (!child) child = spawn(…)` — leaves the old value on the other path.)
+pub fn replaced_earlier_in_function<'a>(
+    receiver: &Expression<'a>,
+    node: NodeId,
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
+    let model = ctx.model();
+    let Some(function) = model.enclosing_function(node) else {
+        return false;
+    };
+    let nodes = ctx.nodes();
+    let node_span = nodes.kind(node).span();
+    // The receiver and each object it is read from: `a.b.c`, `a.b`, `a`.
+    let mut places = vec![strip(receiver)];
+    while let Some(member) = as_member(places[places.len() - 1]) {
+        places.push(strip(member.object()));
+    }
+    ctx.nodes_within(function)
+        .take_while(|other| other.kind().span().start < node_span.start)
+        .any(|other| {
+            let AstKind::AssignmentExpression(assign) = other.kind() else {
+                return false;
+            };
+            assign.operator == AssignmentOperator::Assign
+                && assign.span.end <= node_span.start
+                && places
+                    .iter()
+                    .any(|place| assigns_place(&assign.left, place, ctx))
+                && model.expression_lifetime(&assign.right) != ValueLifetime::LongLived
+                && runs_before_every_time(other.id(), node_span, function, ctx)
+        })
+}
+
+/// Whether an assignment target writes the place an expression reads: the same binding by
+/// symbol (an undeclared global by name), the same member of the same object, with computed
+/// keys compared the same way (`map[opts.name].req`).
+fn assigns_place<'a>(
+    target: &AssignmentTarget<'a>,
+    place: &Expression<'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
+    match target.as_simple_assignment_target() {
+        Some(SimpleAssignmentTarget::AssignmentTargetIdentifier(ident)) => {
+            matches!(strip(place), Expression::Identifier(other) if same_binding(ident, other, ctx))
+        }
+        Some(simple) => simple
+            .as_member_expression()
+            .zip(as_member(place))
+            .is_some_and(|(a, b)| same_member(a, b, ctx)),
+        None => false,
+    }
+}
+
+fn same_binding(
+    a: &IdentifierReference<'_>,
+    b: &IdentifierReference<'_>,
+    ctx: &RuleContext<'_, '_>,
+) -> bool {
+    let model = ctx.model();
+    match (model.symbol_of(a), model.symbol_of(b)) {
+        (Some(a), Some(b)) => a == b,
+        (None, None) => a.name == b.name,
+        _ => false,
+    }
+}
+
+fn same_member<'a>(
+    a: &MemberExpression<'a>,
+    b: &MemberExpression<'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
+    let keys = match (a, b) {
+        (
+            MemberExpression::ComputedMemberExpression(a),
+            MemberExpression::ComputedMemberExpression(b),
+        ) if a.static_property_name().is_none() => same_value(&a.expression, &b.expression, ctx),
+        (
+            MemberExpression::PrivateFieldExpression(a),
+            MemberExpression::PrivateFieldExpression(b),
+        ) => a.field.name == b.field.name,
+        _ => member_name(a).is_some() && member_name(a) == member_name(b),
+    };
+    keys && same_value(a.object(), b.object(), ctx)
+}
+
+/// Two expressions that read the same thing: bindings, `this`, literals and members of those.
+fn same_value<'a>(a: &Expression<'a>, b: &Expression<'a>, ctx: &RuleContext<'a, '_>) -> bool {
+    match (strip(a), strip(b)) {
+        (Expression::Identifier(a), Expression::Identifier(b)) => same_binding(a, b, ctx),
+        (Expression::ThisExpression(_), Expression::ThisExpression(_)) => true,
+        (Expression::NumericLiteral(a), Expression::NumericLiteral(b)) => a.value == b.value,
+        (a, b) => match (string_value(a), string_value(b)) {
+            (Some(a), Some(b)) => a == b,
+            _ => as_member(a)
+                .zip(as_member(b))
+                .is_some_and(|(a, b)| same_member(a, b, ctx)),
+        },
+    }
+}
+
+/// Whether the code at `assignment` runs, in the same call of `function`, whenever the code at
+/// `later` does: no function boundary between them, and no branch, loop or `catch` that holds
+/// the assignment without also holding `later`.
+fn runs_before_every_time(
+    assignment: NodeId,
+    later: oxc_span::Span,
+    function: NodeId,
+    ctx: &RuleContext<'_, '_>,
+) -> bool {
+    let nodes = ctx.nodes();
+    let mut child = assignment;
+    for parent in nodes.ancestor_ids(assignment) {
+        if parent == function {
+            return true;
+        }
+        let child_span = nodes.kind(child).span();
+        let always_runs = match nodes.kind(parent) {
+            kind if kind.is_function_like() => return false,
+            AstKind::IfStatement(statement) => statement.test.span() == child_span,
+            AstKind::ConditionalExpression(conditional) => conditional.test.span() == child_span,
+            AstKind::LogicalExpression(logical) => logical.left.span() == child_span,
+            AstKind::SwitchStatement(statement) => statement.discriminant.span() == child_span,
+            AstKind::ForStatement(_)
+            | AstKind::ForInStatement(_)
+            | AstKind::ForOfStatement(_)
+            | AstKind::WhileStatement(_)
+            | AstKind::DoWhileStatement(_)
+            | AstKind::CatchClause(_) => false,
+            _ => true,
+        };
+        if !always_runs && !child_span.contains_inclusive(later) {
+            return false;
+        }
+        child = parent;
+    }
+    false
 }
 
 /// Whether the registration at `node` sits behind an idempotence guard in its function:
@@ -745,6 +1061,43 @@ pub fn named_like(node: NodeId, ctx: &RuleContext<'_, '_>, prefixes: &[&str]) ->
         function = model.enclosing_function(f);
     }
     false
+}
+
+/// [`named_like_start_up`], where a function without a name of its own also goes by the
+/// property or binding it is assigned to: `module.exports.init = function () {…}`,
+/// `exports.setup = () => {…}`, `server.start = function () {…}`.
+pub fn named_or_assigned_like_start_up(node: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    let model = ctx.model();
+    let mut function = model.enclosing_function(node);
+    while let Some(f) = function {
+        let name = model
+            .function(f)
+            .and_then(|facts| facts.name.as_deref())
+            .or_else(|| assigned_name(f, ctx));
+        if let Some(name) = name {
+            return is_named_like(name, START_UP_NAMES);
+        }
+        function = model.enclosing_function(f);
+    }
+    false
+}
+
+/// The name a function expression is assigned to with `=`: the property of a member target, or
+/// the binding.
+fn assigned_name<'a>(function: NodeId, ctx: &RuleContext<'a, '_>) -> Option<&'a str> {
+    let (child, AstKind::AssignmentExpression(assign)) = value_parent(ctx.semantic(), function)
+    else {
+        return None;
+    };
+    if assign.operator != AssignmentOperator::Assign
+        || assign.right.span() != ctx.nodes().kind(child).span()
+    {
+        return None;
+    }
+    match assign.left.as_simple_assignment_target()? {
+        SimpleAssignmentTarget::AssignmentTargetIdentifier(ident) => Some(ident.name.as_str()),
+        simple => member_name(simple.as_member_expression()?),
+    }
 }
 
 fn is_named_like(name: &str, prefixes: &[&str]) -> bool {

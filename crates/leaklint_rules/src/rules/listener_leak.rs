@@ -3,9 +3,12 @@
 //! listener, and each keeps its closure — often the request — alive.
 
 use leaklint_diagnostics::{Diagnostic, Label, Severity};
-use leaklint_model::{ast_util::dotted_path, AccessPath, FunctionRuns, PathRoot};
-use oxc_ast::{AstKind, AstType};
-use oxc_semantic::AstNode;
+use leaklint_model::{
+    ast_util::{as_function_node, as_member, dotted_path, member_name, strip},
+    AccessPath, FunctionRuns, PathRoot,
+};
+use oxc_ast::{ast::Expression, AstKind, AstType};
+use oxc_semantic::{AstNode, NodeId, SymbolId};
 use oxc_span::GetSpan;
 
 use crate::{
@@ -86,15 +89,19 @@ impl Rule for ListenerLeak {
         if registration.result_is_kept(ctx) {
             return;
         }
-        if let Some(path) = &receiver_path {
-            if node_api::is_removed(&registration, path, ctx)
-                || node_api::assigned_before_in_function(path, node.id(), ctx)
-            {
-                return;
-            }
+        if is_deduplicated(&registration, node.id(), ctx) {
+            return;
+        }
+        if node_api::is_removed(&registration, ctx)
+            || node_api::replaced_earlier_in_function(registration.receiver, node.id(), ctx)
+            || receiver_path
+                .as_ref()
+                .is_some_and(|path| node_api::assigned_before_in_function(path, node.id(), ctx))
+        {
+            return;
         }
         if runs == FunctionRuns::PerCall
-            && (node_api::named_like_start_up(node.id(), ctx)
+            && (node_api::named_or_assigned_like_start_up(node.id(), ctx)
                 || is_process_wide(receiver_path.as_ref(), ctx))
         {
             return;
@@ -200,6 +207,87 @@ impl Rule for ListenerLeak {
     }
 }
 
+/// `EventTarget.addEventListener` ignores a listener it already holds for the same event and
+/// capture flag, so one function object added again and again is added once: a function declared
+/// in code that runs once (a module-level `function onResize` or `const onResize = () => …`, a
+/// method of a module-level object literal), or a method reference `this.handleX` that the
+/// function does not itself reassign. An inline function or `f.bind(…)` is a new object each
+/// time, and Node's `EventEmitter` (`on`, `addListener`) keeps duplicates.
+fn is_deduplicated(
+    registration: &Registration<'_, '_>,
+    node: NodeId,
+    ctx: &RuleContext<'_, '_>,
+) -> bool {
+    registration.method == "addEventListener" && is_stable_function(registration.handler, node, ctx)
+}
+
+fn is_stable_function(handler: &Expression<'_>, node: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    let model = ctx.model();
+    match strip(handler) {
+        Expression::Identifier(ident) => model
+            .symbol_of(ident)
+            .is_some_and(|symbol| is_function_declared_once(symbol, ctx)),
+        other => {
+            let Some(member) = as_member(other) else {
+                return false;
+            };
+            let Some(name) = member_name(member) else {
+                return false;
+            };
+            match strip(member.object()) {
+                // `this.onScroll`, unless this function stores a new one there first.
+                Expression::ThisExpression(_) => {
+                    let Some(path) = model.access_path(other) else {
+                        return false;
+                    };
+                    !reassigned_in_function(&path, node, ctx)
+                }
+                // `UI.updateFullscreenButton` of `const UI = { updateFullscreenButton() {…} }`.
+                Expression::Identifier(object) => model.symbol_of(object).is_some_and(|symbol| {
+                    model
+                        .runs_at(ctx.semantic().scoping().symbol_declaration(symbol))
+                        .is_once()
+                        && node_api::const_init(symbol, ctx)
+                            .and_then(|init| node_api::object_property_value(init, name))
+                            .is_some_and(|value| as_function_node(value).is_some())
+                }),
+                _ => false,
+            }
+        }
+    }
+}
+
+/// A `function` declaration, or a `const` bound to a function expression, in code that runs
+/// once: one function object for the life of the program.
+fn is_function_declared_once(symbol: SymbolId, ctx: &RuleContext<'_, '_>) -> bool {
+    let scoping = ctx.semantic().scoping();
+    let declaration = scoping.symbol_declaration(symbol);
+    if scoping.symbol_is_mutated(symbol) || !ctx.model().runs_at(declaration).is_once() {
+        return false;
+    }
+    match ctx.nodes().kind(declaration) {
+        AstKind::Function(_) => true,
+        AstKind::VariableDeclarator(_) => {
+            node_api::const_init(symbol, ctx).is_some_and(|init| as_function_node(init).is_some())
+        }
+        _ => false,
+    }
+}
+
+/// Whether the function around `node` assigns `path` anywhere.
+fn reassigned_in_function(path: &AccessPath<'_>, node: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    let model = ctx.model();
+    let Some(function) = model.enclosing_function(node) else {
+        return false;
+    };
+    ctx.nodes_within(function).any(|other| match other.kind() {
+        AstKind::AssignmentExpression(assign) => model
+            .assignment_target_path(&assign.left)
+            .is_some_and(|target| target.same_place(path)),
+        _ => false,
+    })
+}
+
 /// `process`, `process.stdin`, the `cluster` module: process-wide hooks (signals, `exit`,
 /// `uncaughtException`, IPC messages) are installed by start-up code, which a library exports as
 /// a function the file never calls. Installed per request they are reported; in a function of
@@ -245,6 +333,16 @@ mod tests {
             "export function track() { window.addEventListener('resize', onResize); }",
             // a class instantiated per request
             "const bus = new EventEmitter(); class Session { constructor() { bus.on('t', () => 1); } } app.get('/x', (req, res) => { new Session(); });",
+            // a replacement behind an `if` leaves the old value on the other path
+            "const cp = require('child_process'); let w; app.post('/x', (req, res) => { if (!w) w = cp.fork('w.js'); w.stdout.on('data', (d) => res.write(d)); });",
+            // replaced by a value that outlives the call
+            "const config = require('./config'); let s; app.post('/x', (req, res) => { s = config; s.watcher.on('change', () => res.end()); });",
+            // `addEventListener` keeps one copy of a function object, not of a new one per call
+            "export function track(cb) { const onScroll = () => cb(); window.addEventListener('scroll', onScroll); }",
+            "export class T { show() { this.onScroll = () => this.hide(); window.addEventListener('scroll', this.onScroll); } }",
+            "function onTick() {} const bus = new EventEmitter(); export function watch() { bus.on('tick', onTick); }",
+            // removed from another module
+            "function f() {} export function sub() { require('a').on('x', f); } export function unsub() { require('b').off('x', f); }",
         ] {
             assert_reports(&META, source, "a.ts", 1);
         }
@@ -300,6 +398,24 @@ mod tests {
             "const store = createStore(); export function watch(cb) { const off = store.on('change', cb); return off; }",
             // not a registration
             "import { on } from 'events'; export async function f() { for await (const e of on(bus, 'x')) {} }",
+            // listeners on members of a value this call created or was handed
+            "const cp = require('child_process'); let child; export function run(a) { child = cp.execFile('x', a); child.stdout.on('data', print); }",
+            "const https = require('https'); const dl = {}; export function get(o) { dl[o.name] = o; dl[o.name].req = https.get(o.url); dl[o.name].req.on('error', () => 1); }",
+            "let io; export function setSocketIO(server) { io = server; io.sockets.on('connection', (c) => 1); }",
+            // `addEventListener` ignores the same function object added again
+            "function onResize() {} export function track() { window.addEventListener('resize', onResize); }",
+            "const onKey = (e) => 1; export function track() { document.addEventListener('keydown', onKey, true); }",
+            "export class D { open() { document.addEventListener('click', this.onClick); } onClick() {} }",
+            "const UI = { add() { window.addEventListener('resize', UI.update); }, update() {} }; export default UI;",
+            // the same module, required twice or bound once
+            "const pm = require('pm'); function f() {} export function sub() { require('pm').on('x', f); } export function unsub() { pm.off('x', f); }",
+            // the same element through two aliases
+            "function f() {} export function lock() { const body = document.body; body.on('x', f); } export function unlock() { const b = document.body; b.off('x', f); }",
+            // removed by walking stored records
+            "const bus = require('./bus'); app.get('/x', (req, res) => { const subs = ['a', 'b'].map((n) => { const l = () => res.write(n); bus.on(n, l); return [n, l]; }); req.on('close', () => { for (const [n, l] of subs) bus.off(n, l); }); });",
+            // start-up code assigned to an export
+            "const bus = require('./bus'); module.exports.init = function () { bus.on('x', () => 1); };",
+            "const bus = require('./bus'); exports.setupHooks = () => { bus.on('x', () => 1); };",
         ] {
             assert_clean(&META, source, "a.ts");
         }
