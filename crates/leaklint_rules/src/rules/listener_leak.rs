@@ -109,6 +109,12 @@ impl Rule for ListenerLeak {
         if node_api::is_guarded(node.id(), ctx) {
             return;
         }
+        if runs == FunctionRuns::PerCall
+            && (is_forwarding_wrapper(&registration, node.id(), ctx)
+                || in_constructor_of_class_made_elsewhere(node.id(), ctx))
+        {
+            return;
+        }
 
         let source = ctx.source_text();
         let event = registration.event_label(source);
@@ -213,6 +219,81 @@ impl Rule for ListenerLeak {
 /// method of a module-level object literal), or a method reference `this.handleX` that the
 /// function does not itself reassign. An inline function or `f.bind(…)` is a new object each
 /// time, and Node's `EventEmitter` (`on`, `addListener`) keeps duplicates.
+/// `on(event, listener) { this.bus.on(event, listener); }`: an `on`-like method that passes its
+/// caller's event and listener through, the emitter's own API under another name. Whether
+/// listeners pile up is decided where it is called.
+fn is_forwarding_wrapper(
+    registration: &Registration<'_, '_>,
+    node: NodeId,
+    ctx: &RuleContext<'_, '_>,
+) -> bool {
+    let model = ctx.model();
+    let Some(function) = model.enclosing_function(node) else {
+        return false;
+    };
+    let named_like_registration = model
+        .function(function)
+        .and_then(|facts| facts.name.as_deref())
+        .is_some_and(|name| {
+            matches!(
+                name,
+                "on" | "addListener" | "prependListener" | "addEventListener" | "subscribe"
+            )
+        });
+    let is_own_parameter = |expr: Option<&Expression<'_>>| {
+        matches!(expr.map(strip), Some(Expression::Identifier(ident))
+            if model
+                .symbol_of(ident)
+                .is_some_and(|symbol| model.parameter_owner(symbol) == Some(function)))
+    };
+    named_like_registration
+        && is_own_parameter(Some(registration.handler))
+        && is_own_parameter(registration.event)
+}
+
+/// A registration in the constructor of a class this file never instantiates: whether that
+/// class is made once (a service subscribing to a bus, by far the common case) or per request is
+/// decided in another file, and a finding here would be a guess.
+fn in_constructor_of_class_made_elsewhere(node: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    let model = ctx.model();
+    let nodes = ctx.nodes();
+    let Some(function) = model.enclosing_function(node) else {
+        return false;
+    };
+    let AstKind::MethodDefinition(method) = nodes.parent_kind(function) else {
+        return false;
+    };
+    if method.kind != oxc_ast::ast::MethodDefinitionKind::Constructor {
+        return false;
+    }
+    // MethodDefinition → ClassBody → Class
+    let class_id = nodes.parent_id(nodes.parent_id(nodes.parent_id(function)));
+    let AstKind::Class(class) = nodes.kind(class_id) else {
+        return false;
+    };
+    // `class Service {…}`, or `const Service = class {…}`.
+    let symbol = class
+        .id
+        .as_ref()
+        .and_then(|id| id.symbol_id.get())
+        .or_else(|| match nodes.parent_kind(class_id) {
+            AstKind::VariableDeclarator(declarator) => declarator
+                .id
+                .get_binding_identifier()
+                .and_then(|id| id.symbol_id.get()),
+            _ => None,
+        });
+    let Some(symbol) = symbol else {
+        return true;
+    };
+    let scoping = ctx.semantic().scoping();
+    !scoping.get_resolved_references(symbol).any(|reference| {
+        let id = reference.node_id();
+        matches!(nodes.parent_kind(id), AstKind::NewExpression(new)
+            if new.callee.span() == nodes.kind(id).span())
+    })
+}
+
 fn is_deduplicated(
     registration: &Registration<'_, '_>,
     node: NodeId,
