@@ -427,3 +427,70 @@ fn output_to_symlinks_fifos_and_existing_files_keeps_what_is_there() {
     let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
     assert!(kind.is_fifo(), "still a FIFO");
 }
+
+/// Every input the fuzzer found a bug with (`tests/data/fuzz-regressions`) is linted without an
+/// internal error: through the source API the fuzzer and the LSP use (a `.bin` is the fuzzer's
+/// raw input: the first byte picks the file type), and `.js` files through the binary too.
+#[test]
+fn fuzz_regressions_lint_without_internal_errors() {
+    use leaklint_linter::{lint_source, FileConfig, LintOptions};
+    const NAMES: [&str; 8] = [
+        "fuzz.js", "fuzz.mjs", "fuzz.cjs", "fuzz.jsx", "fuzz.ts", "fuzz.mts", "fuzz.cts",
+        "fuzz.tsx",
+    ];
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz-regressions");
+    let mut inputs = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let (name, text) = match path.extension().and_then(|e| e.to_str()) {
+            Some("bin") => {
+                let (&kind, rest) = bytes.split_first().unwrap();
+                (
+                    NAMES[usize::from(kind) % NAMES.len()].to_string(),
+                    rest.to_vec(),
+                )
+            }
+            Some("md") => continue,
+            _ => (
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                bytes,
+            ),
+        };
+        let text = String::from_utf8(text).unwrap();
+        let report = std::thread::Builder::new()
+            .stack_size(leaklint_linter::ANALYSIS_STACK_SIZE)
+            .spawn(move || {
+                lint_source(
+                    Path::new(&name),
+                    text.into(),
+                    &FileConfig::defaults(),
+                    LintOptions::default(),
+                )
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        let internal: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == leaklint_diagnostics::engine_ids::INTERNAL_ERROR)
+            .map(|d| d.message.clone())
+            .collect();
+        assert!(internal.is_empty(), "{}: {internal:?}", path.display());
+        inputs += 1;
+    }
+    assert!(
+        inputs >= 2,
+        "the regression inputs are missing from {}",
+        dir.display()
+    );
+
+    let output = leaklint(&dir, &["-f", "json", "pure-comment-before-label.js"]);
+    let found = entries(&json(&output));
+    assert!(
+        found.iter().all(|(_, _, rule, _)| rule != "internal-error"),
+        "{found:?}"
+    );
+    assert_eq!(output.status.code(), Some(0), "{found:?}");
+}

@@ -21,6 +21,14 @@ const NAMES: [&str; 8] = [
     "fuzz.js", "fuzz.mjs", "fuzz.cjs", "fuzz.jsx", "fuzz.ts", "fuzz.mts", "fuzz.cts", "fuzz.tsx",
 ];
 
+/// cargo-fuzz builds every crate with debug assertions, and oxc_parser 0.146 has one that a
+/// `#__PURE__` comment before a labelled statement trips (`tests/data/fuzz-regressions`). Release
+/// builds, and leaklint's own tests (see the workspace `Cargo.toml`), do not check it; the
+/// fuzzer goes on past it rather than stopping at it again.
+fn is_known_upstream_assertion(message: &str) -> bool {
+    message.contains("(assertion failed: comment.is_pure())")
+}
+
 type Job = (String, &'static str, mpsc::Sender<FileReport>);
 
 /// One worker with the CLI's stack size, reused across inputs.
@@ -64,7 +72,7 @@ fuzz_target!(|data: &[u8]| {
     if let Some(internal) = report
         .diagnostics
         .iter()
-        .find(|d| d.rule == engine_ids::INTERNAL_ERROR)
+        .find(|d| d.rule == engine_ids::INTERNAL_ERROR && !is_known_upstream_assertion(&d.message))
     {
         panic!("{}", internal.message);
     }
