@@ -66,6 +66,20 @@ pub fn symbol_of(
         .symbol_id()
 }
 
+/// The function whose parameter list declares a symbol; `None` when it is not a parameter.
+/// Needs only the semantic model, so rules can ask before the lifetime model is built.
+pub fn parameter_owner(
+    semantic: &Semantic<'_>,
+    symbol: oxc_semantic::SymbolId,
+) -> Option<oxc_semantic::NodeId> {
+    let declaration = semantic.scoping().symbol_declaration(symbol);
+    let nodes = semantic.nodes();
+    nodes
+        .ancestor_ids(declaration)
+        .find(|&id| matches!(nodes.kind(id), oxc_ast::AstKind::FormalParameters(_)))
+        .map(|params| nodes.parent_id(params))
+}
+
 /// The lifetime model of one file, built once and queried by every rule.
 pub struct LifetimeModel<'s, 'a> {
     semantic: &'s Semantic<'a>,

@@ -56,13 +56,7 @@ impl LifetimeModel<'_, '_> {
 
     /// The function whose parameter list declares a symbol; `None` when it is not a parameter.
     pub fn parameter_owner(&self, symbol: SymbolId) -> Option<oxc_semantic::NodeId> {
-        let semantic = self.semantic();
-        let declaration = semantic.scoping().symbol_declaration(symbol);
-        let nodes = semantic.nodes();
-        nodes
-            .ancestor_ids(declaration)
-            .find(|&id| matches!(nodes.kind(id), AstKind::FormalParameters(_)))
-            .map(|params| nodes.parent_id(params))
+        crate::parameter_owner(self.semantic(), symbol)
     }
 
     /// `req.app`, `ctx.app`, `request.server`, `socket.server`, `socket.nsp`: the application,

@@ -213,12 +213,6 @@ impl Rule for ListenerLeak {
     }
 }
 
-/// `EventTarget.addEventListener` ignores a listener it already holds for the same event and
-/// capture flag, so one function object added again and again is added once: a function declared
-/// in code that runs once (a module-level `function onResize` or `const onResize = () => …`, a
-/// method of a module-level object literal), or a method reference `this.handleX` that the
-/// function does not itself reassign. An inline function or `f.bind(…)` is a new object each
-/// time, and Node's `EventEmitter` (`on`, `addListener`) keeps duplicates.
 /// `on(event, listener) { this.bus.on(event, listener); }`: an `on`-like method that passes its
 /// caller's event and listener through, the emitter's own API under another name. Whether
 /// listeners pile up is decided where it is called.
@@ -294,6 +288,12 @@ fn in_constructor_of_class_made_elsewhere(node: NodeId, ctx: &RuleContext<'_, '_
     })
 }
 
+/// `EventTarget.addEventListener` ignores a listener it already holds for the same event and
+/// capture flag, so one function object added again and again is added once: a function declared
+/// in code that runs once (a module-level `function onResize` or `const onResize = () => …`, a
+/// method of a module-level object literal), or a method reference `this.handleX` that the
+/// function does not itself reassign. An inline function or `f.bind(…)` is a new object each
+/// time, and Node's `EventEmitter` (`on`, `addListener`) keeps duplicates.
 fn is_deduplicated(
     registration: &Registration<'_, '_>,
     node: NodeId,

@@ -141,12 +141,9 @@ impl Rule for RequestCapture {
     /// Every finding captures a parameter with one of the request names; most files have none.
     fn applies_to(&self, semantic: &Semantic<'_>) -> bool {
         let scoping = semantic.scoping();
-        let nodes = semantic.nodes();
         scoping.symbol_ids().any(|symbol| {
             REQUEST_PARAMETERS.contains(&scoping.symbol_name(symbol))
-                && nodes
-                    .ancestor_kinds(scoping.symbol_declaration(symbol))
-                    .any(|kind| matches!(kind, AstKind::FormalParameters(_)))
+                && leaklint_model::parameter_owner(semantic, symbol).is_some()
         })
     }
 
