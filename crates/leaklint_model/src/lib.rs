@@ -14,6 +14,7 @@ mod values;
 use oxc_ast::AstKind;
 use oxc_semantic::{NodeId, Semantic};
 use rustc_hash::FxHashMap;
+use std::cell::OnceCell;
 
 pub use functions::FunctionFacts;
 pub use imports::{import_origin, ImportOrigin};
@@ -80,11 +81,16 @@ pub fn parameter_owner(
         .map(|params| nodes.parent_id(params))
 }
 
-/// The lifetime model of one file, built once and queried by every rule.
+/// The lifetime model of one file, queried by every rule.
+///
+/// How often each function runs needs a pass over the whole file; it is computed the first time
+/// a query needs it, once per file. Queries about bindings and nesting (`symbol_of`,
+/// `is_module_level`, `enclosing_function`, `import_origin`) never trigger it, and neither does
+/// `runs_at` for code outside every function.
 pub struct LifetimeModel<'s, 'a> {
     semantic: &'s Semantic<'a>,
     settings: &'s ModelSettings,
-    functions: FxHashMap<NodeId, FunctionFacts>,
+    functions: OnceCell<FxHashMap<NodeId, FunctionFacts>>,
 }
 
 impl<'s, 'a> LifetimeModel<'s, 'a> {
@@ -92,8 +98,14 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
         Self {
             semantic,
             settings,
-            functions: functions::analyse(semantic, settings),
+            functions: OnceCell::new(),
         }
+    }
+
+    /// Every function's facts, analysed on first use.
+    fn functions(&self) -> &FxHashMap<NodeId, FunctionFacts> {
+        self.functions
+            .get_or_init(|| functions::analyse(self.semantic, self.settings))
     }
 
     pub fn semantic(&self) -> &'s Semantic<'a> {
@@ -112,15 +124,15 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
 
     /// What is known about a function node.
     pub fn function(&self, function: NodeId) -> Option<&FunctionFacts> {
-        self.functions.get(&function)
+        self.functions().get(&function)
     }
 
     /// How often the code at a node runs: that of its innermost function, `Once` at top level.
     /// An instance field's initializer runs on every `new`, so it is at least `PerCall`.
     pub fn runs_at(&self, node: NodeId) -> FunctionRuns {
-        let function = self.enclosing_function(node);
-        let runs = function
-            .and_then(|f| self.functions.get(&f))
+        let runs = self
+            .enclosing_function(node)
+            .and_then(|f| self.functions().get(&f))
             .map_or(FunctionRuns::Once, |facts| facts.runs);
         if runs == FunctionRuns::Once && self.in_instance_field_initializer(node) {
             return FunctionRuns::PerCall;
@@ -177,7 +189,7 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
     /// Why the code at a node runs per request, for messages: "the Express handler for
     /// POST /join-room". `None` unless it runs per request.
     pub fn request_context(&self, node: NodeId) -> Option<&str> {
-        let facts = self.functions.get(&self.enclosing_function(node)?)?;
+        let facts = self.functions().get(&self.enclosing_function(node)?)?;
         (facts.runs == FunctionRuns::PerRequest).then_some(facts.why.as_deref()?)
     }
 }

@@ -158,14 +158,17 @@ impl Rule for RequestCapture {
                 None => return,
             },
             AstKind::AssignmentExpression(assign) => {
-                if assign.operator != AssignmentOperator::Assign
-                    || ctx.model().runs_at(node.id()) != FunctionRuns::PerRequest
-                {
+                if assign.operator != AssignmentOperator::Assign {
                     return;
                 }
+                // Where the value goes is read from the assignment itself; how often the code
+                // runs needs the whole file's function analysis, so it is asked last.
                 let Some(place) = assignment_sink(&assign.left, node.id(), ctx) else {
                     return;
                 };
+                if ctx.model().runs_at(node.id()) != FunctionRuns::PerRequest {
+                    return;
+                }
                 (
                     Sink::Stored { place },
                     assign.left.span(),
