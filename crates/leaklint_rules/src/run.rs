@@ -5,7 +5,7 @@
 use leaklint_diagnostics::Diagnostic;
 use leaklint_model::ModelSettings;
 use oxc_ast::{ast::Program, ast_kind::AST_TYPE_MAX};
-use oxc_semantic::SemanticBuilder;
+use oxc_semantic::{SemanticBuilder, Stats};
 
 use crate::{Rule, RuleContext};
 
@@ -23,24 +23,41 @@ pub fn check_program(
     if rules.is_empty() {
         return Vec::new();
     }
-    match run(program, settings, rules, false) {
+    match run(program, settings, rules, None) {
         Ok(found) => found,
-        Err(NeedsCfg) => run(program, settings, rules, true)
-            .unwrap_or_else(|NeedsCfg| unreachable!("the control-flow graph was built")),
+        Err(NeedsCfg(stats)) => run(program, settings, rules, Some(stats))
+            .unwrap_or_else(|NeedsCfg(_)| unreachable!("the control-flow graph was built")),
     }
 }
 
-struct NeedsCfg;
+/// Sizes to reserve for the semantic model of `source_len` bytes of source.
+///
+/// Without them the builder counts the nodes, scopes, symbols and references with a full walk
+/// of the tree before its own walk. Reserving is cheap (untouched memory is never paged in), and
+/// an estimate that falls short only makes a table grow. The ratios are above those of nearly
+/// every file of the benchmark corpus (nodes: 0.10 per byte typically, 0.42 at most, in
+/// minified code).
+fn estimated_stats(source_len: usize) -> Stats {
+    let per =
+        |bytes_per_item: usize| u32::try_from(source_len / bytes_per_item + 16).unwrap_or(u32::MAX);
+    Stats::new(per(2), per(50), per(20), per(8))
+}
+
+/// A rule needs the control-flow graph; carries the exact sizes for the second build.
+struct NeedsCfg(Stats);
 
 fn run(
     program: &Program<'_>,
     settings: &ModelSettings,
     rules: &[&dyn Rule],
-    with_cfg: bool,
+    // The exact sizes, when the file was analysed once already (without the graph).
+    cfg_rebuild: Option<Stats>,
 ) -> Result<Vec<Diagnostic>, NeedsCfg> {
+    let stats = cfg_rebuild.unwrap_or_else(|| estimated_stats(program.source_text.len()));
     let semantic = SemanticBuilder::new()
         .with_build_nodes(true)
-        .with_cfg(with_cfg)
+        .with_cfg(cfg_rebuild.is_some())
+        .with_stats(stats)
         .build(program)
         .semantic;
     // Which rules look at each node type, as a bit set over `rules`.
@@ -68,7 +85,7 @@ fn run(
             rules[bit].run_on_node(node, &mut ctx);
         }
         if ctx.wants_cfg() {
-            return Err(NeedsCfg);
+            return Err(NeedsCfg(semantic.stats()));
         }
     }
     Ok(ctx.into_diagnostics())
