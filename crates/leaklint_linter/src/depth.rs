@@ -24,8 +24,9 @@ pub fn estimate(source: &str) -> usize {
     let mut base = 0usize; // depth at the current bracket level's start
     let mut run = 0usize; // tokens in the current segment of this level
     let mut deepest = 0usize;
-    // The previous token could end an expression (an identifier, literal, `)`, `]`, `}`), and
-    // was a word (for telling a regular expression from a division).
+    // The previous token could end an expression (an identifier, literal, `)`, `]`, `}`), unless
+    // it is one of the keywords in `prev_word` that come before an expression (asked only where
+    // it matters: at a `/` and after a line break, not at every word).
     let mut prev_ends_value = false;
     let mut prev_word: &[u8] = b"";
     let mut newline_since_prev = false;
@@ -36,6 +37,9 @@ pub fn estimate(source: &str) -> usize {
         match class {
             SPACE => {
                 i += 1;
+                while i < bytes.len() && CLASS[bytes[i] as usize] == SPACE {
+                    i += 1;
+                }
                 continue;
             }
             NEWLINE => {
@@ -81,7 +85,7 @@ pub fn estimate(source: &str) -> usize {
                     | b'!'
             ) || starts_word(bytes, i, b"instanceof")
                 || starts_word(bytes, i, b"in");
-            if prev_ends_value && !continues {
+            if !continues && prev_ends_value && !is_keyword_before_expression(prev_word) {
                 run = 0;
             }
             newline_since_prev = false;
@@ -98,7 +102,7 @@ pub fn estimate(source: &str) -> usize {
                 }
                 word = &bytes[i..next];
                 run += 1;
-                ends_value = !is_keyword_before_expression(word);
+                ends_value = true;
             }
             OPEN => {
                 run += 1;
@@ -218,12 +222,12 @@ fn skip_line(bytes: &[u8], i: usize) -> usize {
 fn skip_string(bytes: &[u8], i: usize) -> usize {
     let quote = bytes[i];
     let mut j = i + 1;
-    while j < bytes.len() {
-        match bytes[j] {
-            b'\\' => j += 2,
-            b'\n' => return j,
-            b if b == quote => return j + 1,
-            _ => j += 1,
+    while let Some(found) = memchr::memchr3(quote, b'\\', b'\n', &bytes[j.min(bytes.len())..]) {
+        let at = j + found;
+        match bytes[at] {
+            b'\\' => j = at + 2,
+            b'\n' => return at,
+            _ => return at + 1,
         }
     }
     bytes.len()
@@ -268,18 +272,19 @@ fn skip_template(
     run: &mut usize,
 ) -> usize {
     let mut j = i;
-    while j < bytes.len() {
-        match bytes[j] {
-            b'\\' => j += 2,
-            b'`' => return j + 1,
-            b'$' if bytes.get(j + 1) == Some(&b'{') => {
+    while let Some(found) = memchr::memchr3(b'`', b'\\', b'$', &bytes[j.min(bytes.len())..]) {
+        let at = j + found;
+        match bytes[at] {
+            b'\\' => j = at + 2,
+            b'`' => return at + 1,
+            _ if bytes.get(at + 1) == Some(&b'{') => {
                 *run += 1;
                 stack.push((*base, true));
                 *base += *run;
                 *run = 0;
-                return j + 2;
+                return at + 2;
             }
-            _ => j += 1,
+            _ => j = at + 1,
         }
     }
     bytes.len()
