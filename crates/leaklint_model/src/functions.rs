@@ -398,7 +398,6 @@ impl<'s, 'a> Analysis<'s, 'a> {
     }
 
     fn scan_call(&mut self, id: NodeId, call: &CallExpression<'a>) {
-        let caller = enclosing_function(self.semantic, id);
         let callee = strip(&call.callee);
 
         // An immediately invoked function runs with its caller.
@@ -411,12 +410,13 @@ impl<'s, 'a> Analysis<'s, 'a> {
         match callee {
             Expression::Identifier(ident) => {
                 if let Some(f) = self.function_of_reference(ident) {
-                    self.calls.push((caller, f));
+                    self.calls.push((enclosing_function(self.semantic, id), f));
                 }
             }
             other => {
                 if let Some(member) = as_member(other) {
                     if matches!(strip(member.object()), Expression::ThisExpression(_)) {
+                        let caller = enclosing_function(self.semantic, id);
                         if let (Some(caller), Some(name)) = (caller, member_name(member)) {
                             self.this_calls.push((caller, name));
                         }
