@@ -5,7 +5,6 @@ use leaklint_model::{ast_util::callee_name, LifetimeModel, ModelSettings};
 use oxc_ast::{ast::UnaryOperator, AstKind};
 use oxc_semantic::{AstNode, AstNodes, NodeId, Semantic};
 use oxc_span::GetSpan;
-use rustc_hash::FxHashMap;
 
 /// What a rule sees of one file: the semantic model, the lifetime model (built on first use,
 /// once per file, shared by every rule), and where to put its findings.
@@ -13,7 +12,7 @@ pub struct RuleContext<'a, 'c> {
     semantic: &'c Semantic<'a>,
     settings: &'c ModelSettings,
     model: OnceCell<LifetimeModel<'c, 'a>>,
-    index: OnceCell<FileIndex<'a>>,
+    index: OnceCell<FileIndex>,
     diagnostics: Vec<Diagnostic>,
     /// A rule needed the control-flow graph, which this semantic model was built without.
     wants_cfg: Cell<bool>,
@@ -73,12 +72,14 @@ impl<'a, 'c> RuleContext<'a, 'c> {
     /// Calls whose callee is named `name` (`off` finds `bus.off(…)` and `off(…)`), in source
     /// order. Built in one pass over the file the first time a rule asks, so rules look up the
     /// matching half of a pair (`on`/`off`, `setTimeout`/`clearTimeout`) without walking the
-    /// file again.
+    /// file again. Only the names in [`INDEXED_CALLEES`] are indexed.
+    ///
+    /// # Panics
+    /// When `name` is not indexed: add it to [`INDEXED_CALLEES`].
     pub fn calls_named(&self, name: &str) -> &[NodeId] {
-        self.index()
-            .calls
-            .get(name)
-            .map_or(&[], |calls| calls.as_slice())
+        let slot =
+            indexed_callee(name).unwrap_or_else(|| panic!("`{name}` is not in INDEXED_CALLEES"));
+        &self.index().calls[slot]
     }
 
     /// Every `delete x[k]` / `delete x.k` expression.
@@ -86,7 +87,7 @@ impl<'a, 'c> RuleContext<'a, 'c> {
         &self.index().deletes
     }
 
-    fn index(&self) -> &FileIndex<'a> {
+    fn index(&self) -> &FileIndex {
         self.index.get_or_init(|| FileIndex::build(self.semantic))
     }
 
@@ -113,21 +114,44 @@ impl<'a, 'c> RuleContext<'a, 'c> {
     }
 }
 
+/// The callee names [`RuleContext::calls_named`] finds: the removing half of each pair the
+/// rules match. Indexing only these keeps the one pass over the file to a name comparison per
+/// call, with no table of every name.
+pub const INDEXED_CALLEES: &[&str] = &[
+    "abort",
+    "clear",
+    "clearInterval",
+    "clearTimeout",
+    "delete",
+    "off",
+    "pop",
+    "removeAllListeners",
+    "removeEventListener",
+    "removeListener",
+    "shift",
+    "splice",
+];
+
+fn indexed_callee(name: &str) -> Option<usize> {
+    INDEXED_CALLEES.iter().position(|&indexed| indexed == name)
+}
+
 /// Per-file lookups shared by every rule.
-struct FileIndex<'a> {
-    calls: FxHashMap<&'a str, Vec<NodeId>>,
+struct FileIndex {
+    /// Per name of [`INDEXED_CALLEES`], the calls of that name.
+    calls: Vec<Vec<NodeId>>,
     deletes: Vec<NodeId>,
 }
 
-impl<'a> FileIndex<'a> {
-    fn build(semantic: &Semantic<'a>) -> Self {
-        let mut calls: FxHashMap<&'a str, Vec<NodeId>> = FxHashMap::default();
+impl FileIndex {
+    fn build(semantic: &Semantic<'_>) -> Self {
+        let mut calls = vec![Vec::new(); INDEXED_CALLEES.len()];
         let mut deletes = Vec::new();
         for (id, node) in semantic.nodes().iter_enumerated() {
             match node.kind() {
                 AstKind::CallExpression(call) => {
-                    if let Some(name) = callee_name(call) {
-                        calls.entry(name).or_default().push(id);
+                    if let Some(slot) = callee_name(call).and_then(indexed_callee) {
+                        calls[slot].push(id);
                     }
                 }
                 AstKind::UnaryExpression(unary) if unary.operator == UnaryOperator::Delete => {
