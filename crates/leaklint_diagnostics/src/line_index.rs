@@ -19,14 +19,11 @@ impl LineIndex {
     pub fn new(source: &str) -> Self {
         let bytes = source.as_bytes();
         let mut line_starts = vec![0];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => line_starts.push(i as u32 + 1),
-                b'\r' if bytes.get(i + 1) != Some(&b'\n') => line_starts.push(i as u32 + 1),
-                _ => {}
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            // `\r\n` ends its line at the `\n`.
+            if bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n') {
+                line_starts.push(i as u32 + 1);
             }
-            i += 1;
         }
         Self { line_starts }
     }
@@ -129,6 +126,16 @@ mod tests {
         assert_eq!(index.position(src, 3), Position { line: 2, column: 1 });
         assert_eq!(index.position(src, 5), Position { line: 3, column: 1 });
         assert_eq!(index.line_text(src, 0), "a");
+        // `\r\r\n` is two line breaks; a `\r` or `\n` at the very end starts an empty line.
+        for (src, lines) in [
+            ("a\r\r\nb", 3),
+            ("a\r", 2),
+            ("a\n", 2),
+            ("\n\r\n\r", 4),
+            ("", 1),
+        ] {
+            assert_eq!(LineIndex::new(src).line_count(), lines, "{src:?}");
+        }
     }
 
     #[test]
