@@ -36,10 +36,11 @@ pub fn check_program(
 /// of the tree before its own walk. Reserving is cheap (untouched memory is never paged in), and
 /// an estimate that falls short only makes a table grow. The ratios are above those of nearly
 /// every file of the benchmark corpus (nodes: 0.10 per byte typically, 0.42 at most, in
-/// minified code).
+/// minified code). Each estimate is capped, so that a huge file (`--max-file-size 0`) does not
+/// reserve more than it could ever fill; beyond the cap the tables grow as they fill.
 fn estimated_stats(source_len: usize) -> Stats {
-    let per =
-        |bytes_per_item: usize| u32::try_from(source_len / bytes_per_item + 16).unwrap_or(u32::MAX);
+    const CAP: usize = 1 << 23;
+    let per = |bytes_per_item: usize| (source_len / bytes_per_item + 16).min(CAP) as u32;
     Stats::new(per(2), per(50), per(20), per(8))
 }
 
@@ -89,4 +90,35 @@ fn run(
         }
     }
     Ok(ctx.into_diagnostics())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::estimated_stats;
+    use crate::test_util::assert_reports;
+
+    #[test]
+    fn estimates_grow_with_the_source_and_stay_capped() {
+        let small = estimated_stats(1_000);
+        assert!(small.nodes >= 420 && small.references >= 100, "{small:?}");
+        let huge = estimated_stats(usize::MAX);
+        assert_eq!(huge.nodes, 1 << 23);
+        assert!(huge.scopes <= 1 << 23 && huge.symbols <= 1 << 23 && huge.references <= 1 << 23);
+    }
+
+    #[test]
+    fn code_denser_than_the_estimate_is_analysed_whole() {
+        // About one node per byte, twice the estimate: the tables grow as they fill.
+        let source = format!(
+            "{}setInterval(tick, 1000);\n{}",
+            "a;".repeat(50_000),
+            "b;".repeat(50_000)
+        );
+        assert_reports(
+            &crate::rules::uncleared_interval::META,
+            &source,
+            "dense.js",
+            1,
+        );
+    }
 }
