@@ -37,7 +37,7 @@ pub fn check_program(
 /// an estimate that falls short only makes a table grow. The ratios are above those of nearly
 /// every file of the benchmark corpus (nodes: 0.10 per byte typically, 0.42 at most, in
 /// minified code). Each estimate is capped, so that a huge file (`--max-file-size 0`) does not
-/// reserve more than it could ever fill; beyond the cap the tables grow as they fill.
+/// reserve gigabytes up front; beyond the cap the tables grow as they fill.
 fn estimated_stats(source_len: usize) -> Stats {
     const CAP: usize = 1 << 23;
     let per = |bytes_per_item: usize| (source_len / bytes_per_item + 16).min(CAP) as u32;
