@@ -50,7 +50,7 @@ pub fn lint_path(path: &Path, config: &FileConfig, options: LintOptions) -> File
         diagnostics: vec![diagnostic],
     };
     match read_source(path, options.max_file_size) {
-        Ok(Read::Source(source)) => lint_source(path, source.into(), config, options),
+        Ok(Read::Source(source)) => lint_text(path, source, config, options),
         Ok(Read::TooLarge(size)) => unread(Diagnostic::skipped(format!(
             "not linted: {} is over --max-file-size ({}); raise the limit to lint it",
             human_size(size),
@@ -93,7 +93,7 @@ fn read_source(path: &Path, max_size: Option<u64>) -> Result<Read, String> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err("file is UTF-16 encoded; leaklint reads UTF-8 source".to_string());
     }
-    if bytes.iter().take(8192).any(|&b| b == 0) {
+    if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
         return Err(
             "binary file (contains NUL bytes), not JavaScript or TypeScript source".to_string(),
         );
@@ -126,10 +126,21 @@ pub fn lint_source(
     config: &FileConfig,
     options: LintOptions,
 ) -> FileReport {
+    lint_text(path, source, config, options)
+}
+
+/// [`lint_source`] for text owned in any form: a file read from disk is moved into the report
+/// only when it has something to show, and never copied otherwise.
+fn lint_text<S: AsRef<str> + Into<Arc<str>>>(
+    path: &Path,
+    source: S,
+    config: &FileConfig,
+    options: LintOptions,
+) -> FileReport {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         ALLOCATOR.with(|allocator| {
             let mut allocator = allocator.borrow_mut();
-            let analysed = analyse(path, &source, config, options, &allocator);
+            let analysed = analyse(path, source.as_ref(), config, options, &allocator);
             // Keep the arena for the next file, unless one large file made it large: holding
             // that much per thread for the rest of the run is what peak memory is made of.
             if allocator.capacity() > ARENA_KEEP_BYTES {
@@ -166,8 +177,8 @@ pub fn lint_source(
     FileReport {
         path: path.to_path_buf(),
         line_index: keep_source
-            .then(|| Arc::new(line_index.unwrap_or_else(|| LineIndex::new(&source)))),
-        source: keep_source.then_some(source),
+            .then(|| Arc::new(line_index.unwrap_or_else(|| LineIndex::new(source.as_ref())))),
+        source: keep_source.then(|| source.into()),
         diagnostics,
     }
 }
