@@ -1,8 +1,12 @@
 //! How often each function runs. One pass over the file's nodes finds the places that decide it
 //! (route registrations, exports, decorators, immediately-run callbacks, calls between the file's
 //! own functions); a small fixpoint then propagates along nesting and the call graph.
+//!
+//! The same pass indexes the calls the rules look up by name ([`FileIndex`]): each call is
+//! read once, whichever is asked for first.
 
 use oxc_ast::{
+    ast::UnaryOperator,
     ast::{
         CallExpression, Declaration, ExportDefaultDeclarationKind, Expression, MethodDefinition,
         ObjectExpression, ObjectPropertyKind, VariableDeclaration,
@@ -149,9 +153,39 @@ const NEST_HANDLER_DECORATORS: &[&str] = &[
 /// Next.js App Router exports.
 const NEXT_ROUTE_EXPORTS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
-struct Analysis<'s, 'a> {
-    semantic: &'s Semantic<'a>,
-    settings: &'s ModelSettings,
+/// The callee names [`crate::LifetimeModel::calls_named`] finds: the removing half of each pair
+/// the rules match. Indexing only these keeps the index to a name comparison per call, with no
+/// table of every name.
+pub const INDEXED_CALLEES: &[&str] = &[
+    "abort",
+    "clear",
+    "clearInterval",
+    "clearTimeout",
+    "delete",
+    "off",
+    "pop",
+    "removeAllListeners",
+    "removeEventListener",
+    "removeListener",
+    "shift",
+    "splice",
+];
+
+pub(crate) fn indexed_callee(name: &str) -> Option<usize> {
+    INDEXED_CALLEES.iter().position(|&indexed| indexed == name)
+}
+
+/// Per-file lookups shared by every rule, found by the functions' scan.
+pub(crate) struct FileIndex {
+    /// Per name of [`INDEXED_CALLEES`], the calls of that name, in source order.
+    pub calls: Vec<Vec<NodeId>>,
+    /// Every `delete` expression.
+    pub deletes: Vec<NodeId>,
+}
+
+/// What the scan found, kept (without borrowing the AST) until a query needs the function facts.
+#[derive(Default)]
+pub(crate) struct Scanned {
     /// Each function's enclosing function.
     enclosing: FxHashMap<NodeId, Option<NodeId>>,
     /// Function nodes in source order (parents before the functions nested in them).
@@ -160,12 +194,31 @@ struct Analysis<'s, 'a> {
     marks: FxHashMap<NodeId, Mark>,
     /// (calling function or top level, called function)
     calls: Vec<(Option<NodeId>, NodeId)>,
-    /// `this.name()` calls, resolved once every class method is known: (caller, method name).
-    this_calls: Vec<(NodeId, &'a str)>,
-    /// (class node, method name) → method's function node.
-    class_methods: FxHashMap<(NodeId, &'a str), NodeId>,
+    /// `this.name()` calls, resolved once every class method is known: (caller, call node).
+    this_calls: Vec<(NodeId, NodeId)>,
+    /// Named class methods in source order: (class node, method definition node).
+    methods: Vec<(NodeId, NodeId)>,
     /// `new C()` of a class of this file: (calling function or top level, class node).
     constructions: Vec<(Option<NodeId>, NodeId)>,
+}
+
+struct Analysis<'s, 'a> {
+    semantic: &'s Semantic<'a>,
+    settings: &'s ModelSettings,
+    found: Scanned,
+}
+
+impl std::ops::Deref for Analysis<'_, '_> {
+    type Target = Scanned;
+    fn deref(&self) -> &Scanned {
+        &self.found
+    }
+}
+
+impl std::ops::DerefMut for Analysis<'_, '_> {
+    fn deref_mut(&mut self) -> &mut Scanned {
+        &mut self.found
+    }
 }
 
 /// The innermost function (`Function` or arrow) containing a node, not counting the node itself;
@@ -191,28 +244,37 @@ pub fn enclosing_function(semantic: &Semantic<'_>, node: NodeId) -> Option<NodeI
     None
 }
 
-pub(crate) fn analyse(
-    semantic: &Semantic<'_>,
-    settings: &ModelSettings,
-) -> FxHashMap<NodeId, FunctionFacts> {
+/// One pass over the file: what decides how often each function runs, and the [`FileIndex`].
+pub(crate) fn scan(semantic: &Semantic<'_>, settings: &ModelSettings) -> (Scanned, FileIndex) {
     let mut analysis = Analysis {
         semantic,
         settings,
-        enclosing: FxHashMap::default(),
-        functions: Vec::new(),
-        names: FxHashMap::default(),
-        marks: FxHashMap::default(),
-        calls: Vec::new(),
-        this_calls: Vec::new(),
-        class_methods: FxHashMap::default(),
-        constructions: Vec::new(),
+        found: Scanned::default(),
     };
-    analysis.scan();
-    analysis.resolve()
+    let mut index = FileIndex {
+        calls: vec![Vec::new(); INDEXED_CALLEES.len()],
+        deletes: Vec::new(),
+    };
+    analysis.scan(&mut index);
+    (analysis.found, index)
+}
+
+/// Every function's facts, from what [`scan`] found in the same file.
+pub(crate) fn resolve(
+    semantic: &Semantic<'_>,
+    settings: &ModelSettings,
+    found: Scanned,
+) -> FxHashMap<NodeId, FunctionFacts> {
+    Analysis {
+        semantic,
+        settings,
+        found,
+    }
+    .resolve()
 }
 
 impl<'s, 'a> Analysis<'s, 'a> {
-    fn scan(&mut self) {
+    fn scan(&mut self, index: &mut FileIndex) {
         let nodes = self.semantic.nodes();
         // `iter_enumerated`: `AstNode::id` reads the id from the AST node itself, a load from the
         // arena for every node.
@@ -220,11 +282,20 @@ impl<'s, 'a> Analysis<'s, 'a> {
             match node.kind() {
                 AstKind::Function(_) | AstKind::ArrowFunctionExpression(_) => {
                     self.functions.push(id);
-                    self.enclosing
-                        .insert(id, enclosing_function(self.semantic, id));
+                    let parent = enclosing_function(self.semantic, id);
+                    self.enclosing.insert(id, parent);
                     self.mark_by_parameter_shape(id, node.kind());
                 }
-                AstKind::CallExpression(call) => self.scan_call(id, call),
+                AstKind::CallExpression(call) => {
+                    let name = callee_name(call);
+                    if let Some(slot) = name.and_then(indexed_callee) {
+                        index.calls[slot].push(id);
+                    }
+                    self.scan_call(id, call, name);
+                }
+                AstKind::UnaryExpression(unary) if unary.operator == UnaryOperator::Delete => {
+                    index.deletes.push(id);
+                }
                 AstKind::NewExpression(new) => {
                     // `new Promise(executor)` runs the executor during construction.
                     if matches!(strip(&new.callee), Expression::Identifier(i) if i.name == "Promise")
@@ -239,8 +310,8 @@ impl<'s, 'a> Analysis<'s, 'a> {
                             .map(|symbol| self.semantic.scoping().symbol_declaration(symbol))
                             .filter(|&d| matches!(nodes.kind(d), AstKind::Class(_)));
                         if let Some(class) = class {
-                            self.constructions
-                                .push((enclosing_function(self.semantic, id), class));
+                            let caller = enclosing_function(self.semantic, id);
+                            self.constructions.push((caller, class));
                         }
                     }
                 }
@@ -376,7 +447,7 @@ impl<'s, 'a> Analysis<'s, 'a> {
             // MethodDefinition → ClassBody → Class
             let nodes = self.semantic.nodes();
             let class = nodes.parent_id(nodes.parent_id(id));
-            self.class_methods.insert((class, name), function);
+            self.methods.push((class, id));
         }
         for decorator in &method.decorators {
             let Expression::CallExpression(call) = strip(&decorator.expression) else {
@@ -397,7 +468,8 @@ impl<'s, 'a> Analysis<'s, 'a> {
         }
     }
 
-    fn scan_call(&mut self, id: NodeId, call: &CallExpression<'a>) {
+    /// `name` is the call's [`callee_name`].
+    fn scan_call(&mut self, id: NodeId, call: &CallExpression<'a>, name: Option<&'a str>) {
         let callee = strip(&call.callee);
 
         // An immediately invoked function runs with its caller.
@@ -410,22 +482,23 @@ impl<'s, 'a> Analysis<'s, 'a> {
         match callee {
             Expression::Identifier(ident) => {
                 if let Some(f) = self.function_of_reference(ident) {
-                    self.calls.push((enclosing_function(self.semantic, id), f));
+                    let caller = enclosing_function(self.semantic, id);
+                    self.calls.push((caller, f));
                 }
             }
             other => {
                 if let Some(member) = as_member(other) {
                     if matches!(strip(member.object()), Expression::ThisExpression(_)) {
                         let caller = enclosing_function(self.semantic, id);
-                        if let (Some(caller), Some(name)) = (caller, member_name(member)) {
-                            self.this_calls.push((caller, name));
+                        if let (Some(caller), Some(_)) = (caller, member_name(member)) {
+                            self.this_calls.push((caller, id));
                         }
                     }
                 }
             }
         }
 
-        let Some(name) = callee_name(call) else {
+        let Some(name) = name else {
             return;
         };
         // Built only for the calls that need it: most calls in a file are none of these.
@@ -678,16 +751,33 @@ impl<'s, 'a> Analysis<'s, 'a> {
         }
     }
 
-    fn resolve(&mut self) -> FxHashMap<NodeId, FunctionFacts> {
-        for (caller, name) in std::mem::take(&mut self.this_calls) {
+    fn resolve(mut self) -> FxHashMap<NodeId, FunctionFacts> {
+        let nodes = self.semantic.nodes();
+        // (class node, method name) → method's function node; a later method of the same name
+        // replaces an earlier one.
+        let mut class_methods: FxHashMap<(NodeId, &str), NodeId> = FxHashMap::default();
+        for &(class, definition) in &self.methods {
+            if let AstKind::MethodDefinition(method) = nodes.kind(definition) {
+                if let Some(name) = property_key_name(&method.key) {
+                    class_methods.insert((class, name), method.value.node_id());
+                }
+            }
+        }
+        for (caller, call) in std::mem::take(&mut self.this_calls) {
+            let AstKind::CallExpression(call) = nodes.kind(call) else {
+                continue;
+            };
+            let Some(name) = as_member(strip(&call.callee)).and_then(member_name) else {
+                continue;
+            };
             if let Some(class) = self.this_class(caller) {
-                if let Some(&method) = self.class_methods.get(&(class, name)) {
+                if let Some(&method) = class_methods.get(&(class, name)) {
                     self.calls.push((Some(caller), method));
                 }
             }
         }
         for (caller, class) in std::mem::take(&mut self.constructions) {
-            if let Some(&constructor) = self.class_methods.get(&(class, "constructor")) {
+            if let Some(&constructor) = class_methods.get(&(class, "constructor")) {
                 self.calls.push((caller, constructor));
             }
         }

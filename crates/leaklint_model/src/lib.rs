@@ -14,9 +14,9 @@ mod values;
 use oxc_ast::AstKind;
 use oxc_semantic::{NodeId, Semantic};
 use rustc_hash::FxHashMap;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 
-pub use functions::FunctionFacts;
+pub use functions::{FunctionFacts, INDEXED_CALLEES};
 pub use imports::{import_origin, ImportOrigin};
 pub use paths::{AccessPath, Field, PathRoot};
 pub use values::ValueLifetime;
@@ -84,12 +84,15 @@ pub fn parameter_owner(
 /// The lifetime model of one file, queried by every rule.
 ///
 /// How often each function runs needs a pass over the whole file; it is computed the first time
-/// a query needs it, once per file. Queries about bindings and nesting (`symbol_of`,
+/// a query needs it (or the call index, which the same pass builds), once per file. Queries about bindings and nesting (`symbol_of`,
 /// `is_module_level`, `enclosing_function`, `import_origin`) never trigger it, and neither does
 /// `runs_at` for code outside every function.
 pub struct LifetimeModel<'s, 'a> {
     semantic: &'s Semantic<'a>,
     settings: &'s ModelSettings,
+    /// The scan's findings between the scan and their resolution into `functions`.
+    scanned: RefCell<Option<functions::Scanned>>,
+    index: OnceCell<functions::FileIndex>,
     functions: OnceCell<FxHashMap<NodeId, FunctionFacts>>,
 }
 
@@ -98,14 +101,48 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
         Self {
             semantic,
             settings,
+            scanned: RefCell::new(None),
+            index: OnceCell::new(),
             functions: OnceCell::new(),
         }
     }
 
     /// Every function's facts, analysed on first use.
     fn functions(&self) -> &FxHashMap<NodeId, FunctionFacts> {
-        self.functions
-            .get_or_init(|| functions::analyse(self.semantic, self.settings))
+        self.functions.get_or_init(|| {
+            self.index();
+            let scanned = self.scanned.borrow_mut().take();
+            let scanned = scanned.expect("the index is built by the scan");
+            functions::resolve(self.semantic, self.settings, scanned)
+        })
+    }
+
+    /// The file's scan, run on first use by whichever of the function facts and the index is
+    /// asked for first.
+    fn index(&self) -> &functions::FileIndex {
+        self.index.get_or_init(|| {
+            let (scanned, index) = functions::scan(self.semantic, self.settings);
+            *self.scanned.borrow_mut() = Some(scanned);
+            index
+        })
+    }
+
+    /// Calls whose callee is named `name` (`off` finds `bus.off(…)` and `off(…)`), in source
+    /// order, so that rules look up the matching half of a pair (`on`/`off`,
+    /// `setTimeout`/`clearTimeout`) without walking the file again. Only the names in
+    /// [`INDEXED_CALLEES`] are indexed.
+    ///
+    /// # Panics
+    /// When `name` is not indexed: add it to [`INDEXED_CALLEES`].
+    pub fn calls_named(&self, name: &str) -> &[NodeId] {
+        let slot = functions::indexed_callee(name)
+            .unwrap_or_else(|| panic!("`{name}` is not in INDEXED_CALLEES"));
+        &self.index().calls[slot]
+    }
+
+    /// Every `delete x[k]` / `delete x.k` expression.
+    pub fn deletes(&self) -> &[NodeId] {
+        &self.index().deletes
     }
 
     pub fn semantic(&self) -> &'s Semantic<'a> {

@@ -5,7 +5,7 @@ use oxc_allocator::Allocator;
 use oxc_ast::{ast::Expression, AstKind};
 use oxc_parser::Parser;
 use oxc_semantic::SemanticBuilder;
-use oxc_span::SourceType;
+use oxc_span::{GetSpan, SourceType};
 
 use crate::{ast_util::callee_name, FunctionRuns, LifetimeModel, ModelSettings, ValueLifetime};
 
@@ -415,4 +415,54 @@ fn constructors_run_as_often_as_their_class_is_instantiated() {
         runs(&runs_at_markers(src, "a.mjs")),
         [Once, PerRequest, PerCall, PerCall]
     );
+}
+
+/// The call index and the function facts come from one scan, whichever is asked for first.
+#[test]
+fn call_index_is_the_same_whichever_query_comes_first() {
+    let source = "bus.off('a', f);\nfunction g() { off(); x.removeListener('b', h); }\n\
+                  delete cache[key];\nbus.on('a', f);\nconst h = () => { (bus).off('c', f) };\n";
+    let ask = |model: &LifetimeModel<'_, '_>| {
+        let line = |id| {
+            let start = model.semantic().nodes().kind(id).span().start as usize;
+            source[..start].matches('\n').count() + 1
+        };
+        let offs: Vec<usize> = model
+            .calls_named("off")
+            .iter()
+            .map(|&id| line(id))
+            .collect();
+        let removes: Vec<usize> = model
+            .calls_named("removeListener")
+            .iter()
+            .map(|&id| line(id))
+            .collect();
+        let deletes: Vec<usize> = model.deletes().iter().map(|&id| line(id)).collect();
+        (
+            offs,
+            removes,
+            deletes,
+            model.calls_named("clearInterval").len(),
+        )
+    };
+    let expected = (vec![1, 2, 5], vec![2], vec![3], 0);
+    let settings = ModelSettings::default();
+    assert_eq!(with_model(source, "a.js", &settings, ask), expected);
+    // Function facts first: the index is what that same scan built.
+    let after_facts = with_model(source, "a.js", &settings, |model| {
+        let top = model.semantic().nodes().iter().find(|n| {
+            matches!(n.kind(), AstKind::CallExpression(c) if callee_name(c) == Some("removeListener"))
+        });
+        assert_eq!(model.runs_at(top.unwrap().id()), FunctionRuns::PerCall);
+        ask(model)
+    });
+    assert_eq!(after_facts, expected);
+}
+
+#[test]
+#[should_panic(expected = "not in INDEXED_CALLEES")]
+fn asking_for_a_callee_that_is_not_indexed_panics() {
+    with_model("on();", "a.js", &ModelSettings::default(), |model| {
+        model.calls_named("on").len()
+    });
 }

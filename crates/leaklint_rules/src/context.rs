@@ -1,8 +1,7 @@
 use std::cell::{Cell, OnceCell};
 
 use leaklint_diagnostics::Diagnostic;
-use leaklint_model::{ast_util::callee_name, LifetimeModel, ModelSettings};
-use oxc_ast::{ast::UnaryOperator, AstKind};
+use leaklint_model::{LifetimeModel, ModelSettings};
 use oxc_semantic::{AstNode, AstNodes, NodeId, Semantic};
 use oxc_span::GetSpan;
 
@@ -12,7 +11,6 @@ pub struct RuleContext<'a, 'c> {
     semantic: &'c Semantic<'a>,
     settings: &'c ModelSettings,
     model: OnceCell<LifetimeModel<'c, 'a>>,
-    index: OnceCell<FileIndex>,
     diagnostics: Vec<Diagnostic>,
     /// A rule needed the control-flow graph, which this semantic model was built without.
     wants_cfg: Cell<bool>,
@@ -24,7 +22,6 @@ impl<'a, 'c> RuleContext<'a, 'c> {
             semantic,
             settings,
             model: OnceCell::new(),
-            index: OnceCell::new(),
             diagnostics: Vec::new(),
             wants_cfg: Cell::new(false),
         }
@@ -69,26 +66,14 @@ impl<'a, 'c> RuleContext<'a, 'c> {
         std::iter::once(self.semantic.nodes().get_node(node)).chain(self.nodes_within(node))
     }
 
-    /// Calls whose callee is named `name` (`off` finds `bus.off(…)` and `off(…)`), in source
-    /// order. Built in one pass over the file the first time a rule asks, so rules look up the
-    /// matching half of a pair (`on`/`off`, `setTimeout`/`clearTimeout`) without walking the
-    /// file again. Only the names in [`INDEXED_CALLEES`] are indexed.
-    ///
-    /// # Panics
-    /// When `name` is not indexed: add it to [`INDEXED_CALLEES`].
+    /// Calls whose callee is named `name`: see [`LifetimeModel::calls_named`].
     pub fn calls_named(&self, name: &str) -> &[NodeId] {
-        let slot =
-            indexed_callee(name).unwrap_or_else(|| panic!("`{name}` is not in INDEXED_CALLEES"));
-        &self.index().calls[slot]
+        self.model().calls_named(name)
     }
 
     /// Every `delete x[k]` / `delete x.k` expression.
     pub fn deletes(&self) -> &[NodeId] {
-        &self.index().deletes
-    }
-
-    fn index(&self) -> &FileIndex {
-        self.index.get_or_init(|| FileIndex::build(self.semantic))
+        self.model().deletes()
     }
 
     /// The file's control-flow graph. When the model was built without one, notes that a rule
@@ -111,55 +96,5 @@ impl<'a, 'c> RuleContext<'a, 'c> {
 
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {
         self.diagnostics
-    }
-}
-
-/// The callee names [`RuleContext::calls_named`] finds: the removing half of each pair the
-/// rules match. Indexing only these keeps the one pass over the file to a name comparison per
-/// call, with no table of every name.
-pub const INDEXED_CALLEES: &[&str] = &[
-    "abort",
-    "clear",
-    "clearInterval",
-    "clearTimeout",
-    "delete",
-    "off",
-    "pop",
-    "removeAllListeners",
-    "removeEventListener",
-    "removeListener",
-    "shift",
-    "splice",
-];
-
-fn indexed_callee(name: &str) -> Option<usize> {
-    INDEXED_CALLEES.iter().position(|&indexed| indexed == name)
-}
-
-/// Per-file lookups shared by every rule.
-struct FileIndex {
-    /// Per name of [`INDEXED_CALLEES`], the calls of that name.
-    calls: Vec<Vec<NodeId>>,
-    deletes: Vec<NodeId>,
-}
-
-impl FileIndex {
-    fn build(semantic: &Semantic<'_>) -> Self {
-        let mut calls = vec![Vec::new(); INDEXED_CALLEES.len()];
-        let mut deletes = Vec::new();
-        for (id, node) in semantic.nodes().iter_enumerated() {
-            match node.kind() {
-                AstKind::CallExpression(call) => {
-                    if let Some(slot) = callee_name(call).and_then(indexed_callee) {
-                        calls[slot].push(id);
-                    }
-                }
-                AstKind::UnaryExpression(unary) if unary.operator == UnaryOperator::Delete => {
-                    deletes.push(id);
-                }
-                _ => {}
-            }
-        }
-        Self { calls, deletes }
     }
 }
