@@ -3,8 +3,8 @@
 
 use oxc_ast::{
     ast::{
-        Argument, BindingPattern, CallExpression, Expression, FormalParameters, MemberExpression,
-        PropertyKey,
+        Argument, BindingPattern, CallExpression, Expression, FormalParameter, FormalParameters,
+        MemberExpression, PropertyKey,
     },
     AstKind,
 };
@@ -140,18 +140,19 @@ pub fn property_key_name<'a>(key: &PropertyKey<'a>) -> Option<&'a str> {
 
 /// Parameter names, `None` for destructured parameters.
 pub fn param_names<'a>(params: &FormalParameters<'a>) -> Vec<Option<&'a str>> {
-    params
-        .items
-        .iter()
-        .map(|param| match &param.pattern {
+    params.items.iter().map(param_name).collect()
+}
+
+/// A parameter's name (`x`, or `x = default`); `None` for a destructuring pattern.
+pub fn param_name<'a>(param: &FormalParameter<'a>) -> Option<&'a str> {
+    match &param.pattern {
+        BindingPattern::BindingIdentifier(ident) => Some(ident.name.as_str()),
+        BindingPattern::AssignmentPattern(assign) => match &assign.left {
             BindingPattern::BindingIdentifier(ident) => Some(ident.name.as_str()),
-            BindingPattern::AssignmentPattern(assign) => match &assign.left {
-                BindingPattern::BindingIdentifier(ident) => Some(ident.name.as_str()),
-                _ => None,
-            },
             _ => None,
-        })
-        .collect()
+        },
+        _ => None,
+    }
 }
 
 /// The parameters of a function-like AST kind.

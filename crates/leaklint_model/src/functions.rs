@@ -20,7 +20,8 @@ use rustc_hash::FxHashMap;
 use crate::{
     ast_util::{
         argument, as_function_node, as_member, callee_name, dotted_path, function_params,
-        is_dotted_path, member_name, param_names, property_key_name, string_value, strip,
+        is_dotted_path, member_name, param_name, param_names, property_key_name, string_value,
+        strip,
     },
     FunctionRuns, ModelSettings,
 };
@@ -412,14 +413,19 @@ impl<'s, 'a> Analysis<'s, 'a> {
         let Some(params) = function_params(&kind) else {
             return;
         };
-        let names = param_names(params);
+        // Read without collecting the names: this runs for every function of the file.
+        let params = &params.items;
+        if params.len() < 2 {
+            return;
+        }
+        let name = |i: usize| param_name(&params[i]);
         let is_req = |n: Option<&str>| matches!(n, Some("req" | "request"));
         let is_res = |n: Option<&str>| matches!(n, Some("res" | "response" | "reply"));
-        let shaped = (names.len() >= 2 && is_req(names[0]) && is_res(names[1]))
-            || (names.len() == 4
-                && matches!(names[0], Some("err" | "error"))
-                && is_req(names[1])
-                && is_res(names[2]));
+        let shaped = (is_req(name(0)) && is_res(name(1)))
+            || (params.len() == 4
+                && matches!(name(0), Some("err" | "error"))
+                && is_req(name(1))
+                && is_res(name(2)));
         if shaped {
             self.marks
                 .entry(function)
