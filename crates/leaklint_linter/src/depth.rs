@@ -96,13 +96,33 @@ pub fn estimate(source: &str) -> usize {
         let mut word: &[u8] = b"";
         let mut next = i + 1;
         match class {
-            WORD => {
-                while next < bytes.len() && CLASS[bytes[next] as usize] == WORD {
-                    next += 1;
+            // Words and operators with spaces between them, up to anything else: each word and
+            // each operator byte is a token one deeper than the one before. One tight loop for
+            // the bulk of every line.
+            WORD | OTHER => {
+                next = i;
+                while next < bytes.len() {
+                    match CLASS[bytes[next] as usize] {
+                        WORD => {
+                            let start = next;
+                            next += 1;
+                            while next < bytes.len() && CLASS[bytes[next] as usize] == WORD {
+                                next += 1;
+                            }
+                            word = &bytes[start..next];
+                            run += 1;
+                            ends_value = true;
+                        }
+                        OTHER => {
+                            next += 1;
+                            word = b"";
+                            run += 1;
+                            ends_value = false;
+                        }
+                        SPACE => next += 1,
+                        _ => break,
+                    }
                 }
-                word = &bytes[i..next];
-                run += 1;
-                ends_value = true;
             }
             OPEN => {
                 run += 1;
@@ -137,6 +157,7 @@ pub fn estimate(source: &str) -> usize {
                 run += 1;
                 ends_value = true;
             }
+            // A `/` that divides.
             _ => run += 1,
         }
         deepest = deepest.max(base + run);
