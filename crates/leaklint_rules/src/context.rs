@@ -14,6 +14,7 @@ pub struct RuleContext<'a, 'c> {
     diagnostics: Vec<Diagnostic>,
     /// A rule needed the control-flow graph, which this semantic model was built without.
     wants_cfg: Cell<bool>,
+    mentions_timers: OnceCell<bool>,
 }
 
 impl<'a, 'c> RuleContext<'a, 'c> {
@@ -24,6 +25,7 @@ impl<'a, 'c> RuleContext<'a, 'c> {
             model: OnceCell::new(),
             diagnostics: Vec::new(),
             wants_cfg: Cell::new(false),
+            mentions_timers: OnceCell::new(),
         }
     }
 
@@ -37,6 +39,15 @@ impl<'a, 'c> RuleContext<'a, 'c> {
 
     pub fn source_text(&self) -> &'a str {
         self.semantic.source_text()
+    }
+
+    /// Whether the text mentions `timers` anywhere. When it does not, no binding of the file
+    /// is imported from Node's `timers` module (unless the module's name is written with
+    /// escapes), and the timer checks need not look up where each called binding comes from.
+    pub fn mentions_timers_module(&self) -> bool {
+        *self
+            .mentions_timers
+            .get_or_init(|| self.source_text().contains("timers"))
     }
 
     /// The project's names from the configuration (without building the model).

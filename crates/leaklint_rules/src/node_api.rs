@@ -33,8 +33,12 @@ pub fn is_timer_function(expr: &Expression<'_>, name: &str, ctx: &RuleContext<'_
         // By symbol: `import { setInterval as every } from 'timers'` makes `every` the one.
         Expression::Identifier(ident) => match symbol_of(ident) {
             None => ident.name == name,
-            Some(symbol) => origin(symbol)
-                .is_some_and(|origin| origin.is_module("timers") && origin.export == Some(name)),
+            Some(symbol) => {
+                ctx.mentions_timers_module()
+                    && origin(symbol).is_some_and(|origin| {
+                        origin.is_module("timers") && origin.export == Some(name)
+                    })
+            }
         },
         other => {
             let Some(member) = as_member(other) else {
@@ -49,9 +53,12 @@ pub fn is_timer_function(expr: &Expression<'_>, name: &str, ctx: &RuleContext<'_
                         object.name.as_str(),
                         "globalThis" | "global" | "window" | "self"
                     ),
-                    Some(symbol) => origin(symbol).is_some_and(|origin| {
-                        origin.is_module("timers") && origin.export.is_none()
-                    }),
+                    Some(symbol) => {
+                        ctx.mentions_timers_module()
+                            && origin(symbol).is_some_and(|origin| {
+                                origin.is_module("timers") && origin.export.is_none()
+                            })
+                    }
                 },
                 _ => false,
             }
