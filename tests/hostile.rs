@@ -463,7 +463,7 @@ fn fuzz_regressions_lint_without_internal_errors() {
             .spawn(move || {
                 lint_source(
                     Path::new(&name),
-                    text.into(),
+                    text,
                     &FileConfig::defaults(),
                     LintOptions::default(),
                 )

@@ -42,7 +42,7 @@ fn worker() -> &'static Mutex<mpsc::Sender<Job>> {
                     ..LintOptions::default()
                 };
                 for (text, name, reply) in receive {
-                    let report = lint_source(Path::new(name), text.into(), &config, options);
+                    let report = lint_source(Path::new(name), text, &config, options);
                     let _ = reply.send(report);
                 }
             })

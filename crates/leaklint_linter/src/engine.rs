@@ -50,7 +50,7 @@ pub fn lint_path(path: &Path, config: &FileConfig, options: LintOptions) -> File
         diagnostics: vec![diagnostic],
     };
     match read_source(path, options.max_file_size) {
-        Ok(Read::Source(source)) => lint_text(path, source, config, options),
+        Ok(Read::Source(source)) => lint_source(path, source, config, options),
         Ok(Read::TooLarge(size)) => unread(Diagnostic::skipped(format!(
             "not linted: {} is over --max-file-size ({}); raise the limit to lint it",
             human_size(size),
@@ -119,19 +119,10 @@ fn human_size(bytes: u64) -> String {
     }
 }
 
-/// Lints source text as the file at `path` (whose extension decides JS, TS, JSX).
-pub fn lint_source(
-    path: &Path,
-    source: Arc<str>,
-    config: &FileConfig,
-    options: LintOptions,
-) -> FileReport {
-    lint_text(path, source, config, options)
-}
-
-/// [`lint_source`] for text owned in any form: a file read from disk is moved into the report
-/// only when it has something to show, and never copied otherwise.
-fn lint_text<S: AsRef<str> + Into<Arc<str>>>(
+/// Lints source text as the file at `path` (whose extension decides JS, TS, JSX). The text may
+/// be owned in any form: a file read from disk is moved into the report only when it has
+/// something to show, and never copied otherwise.
+pub fn lint_source<S: AsRef<str> + Into<Arc<str>>>(
     path: &Path,
     source: S,
     config: &FileConfig,
@@ -334,7 +325,7 @@ mod tests {
     fn lint(path: &str, source: &str) -> Vec<Diagnostic> {
         lint_source(
             Path::new(path),
-            source.into(),
+            source,
             &FileConfig::defaults(),
             LintOptions::default(),
         )
@@ -389,7 +380,7 @@ mod tests {
         }
         let found = lint_source(
             Path::new("a.js"),
-            "setInterval(f, 1);".into(),
+            "setInterval(f, 1);",
             &config,
             LintOptions::default(),
         );
@@ -403,13 +394,8 @@ mod tests {
             unused_directives: Some(Severity::Error),
             ..LintOptions::default()
         };
-        let found = lint_source(
-            Path::new("a.js"),
-            source.into(),
-            &FileConfig::defaults(),
-            options,
-        )
-        .diagnostics;
+        let found =
+            lint_source(Path::new("a.js"), source, &FileConfig::defaults(), options).diagnostics;
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].rule, engine_ids::UNUSED_DISABLE_DIRECTIVE);
     }

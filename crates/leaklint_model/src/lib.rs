@@ -84,9 +84,10 @@ pub fn parameter_owner(
 /// The lifetime model of one file, queried by every rule.
 ///
 /// How often each function runs needs a pass over the whole file; it is computed the first time
-/// a query needs it (or the call index, which the same pass builds), once per file. Queries about bindings and nesting (`symbol_of`,
-/// `is_module_level`, `enclosing_function`, `import_origin`) never trigger it, and neither does
-/// `runs_at` for code outside every function.
+/// a query needs it (or needs the call index, which the same pass builds), once per file.
+/// Queries about bindings and nesting (`symbol_of`, `is_module_level`, `enclosing_function`,
+/// `import_origin`) never trigger it, and neither does `runs_at` for code outside every
+/// function.
 pub struct LifetimeModel<'s, 'a> {
     semantic: &'s Semantic<'a>,
     settings: &'s ModelSettings,
