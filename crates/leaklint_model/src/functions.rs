@@ -197,8 +197,8 @@ pub(crate) struct Scanned {
     calls: Vec<(Option<NodeId>, NodeId)>,
     /// `this.name()` calls, resolved once every class method is known: (caller, call node).
     this_calls: Vec<(NodeId, NodeId)>,
-    /// Named class methods in source order: (class node, method definition node).
-    methods: Vec<(NodeId, NodeId)>,
+    /// Named class methods' definition nodes, in source order.
+    methods: Vec<NodeId>,
     /// `new C()` of a class of this file: (calling function or top level, class node).
     constructions: Vec<(Option<NodeId>, NodeId)>,
 }
@@ -450,10 +450,7 @@ impl<'s, 'a> Analysis<'s, 'a> {
         let function = method.value.node_id();
         if let Some(name) = property_key_name(&method.key) {
             self.names.insert(function, name.to_string());
-            // MethodDefinition → ClassBody → Class
-            let nodes = self.semantic.nodes();
-            let class = nodes.parent_id(nodes.parent_id(id));
-            self.methods.push((class, id));
+            self.methods.push(id);
         }
         for decorator in &method.decorators {
             let Expression::CallExpression(call) = strip(&decorator.expression) else {
@@ -762,9 +759,11 @@ impl<'s, 'a> Analysis<'s, 'a> {
         // (class node, method name) → method's function node; a later method of the same name
         // replaces an earlier one.
         let mut class_methods: FxHashMap<(NodeId, &str), NodeId> = FxHashMap::default();
-        for &(class, definition) in &self.methods {
+        for &definition in &self.methods {
             if let AstKind::MethodDefinition(method) = nodes.kind(definition) {
                 if let Some(name) = property_key_name(&method.key) {
+                    // MethodDefinition → ClassBody → Class
+                    let class = nodes.parent_id(nodes.parent_id(definition));
                     class_methods.insert((class, name), method.value.node_id());
                 }
             }
