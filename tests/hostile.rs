@@ -100,6 +100,11 @@ fn deeply_nested_files_are_skipped_with_a_note_and_the_run_goes_on() {
         "deep-but-fine.js",
         format!("x = {}1{};\n{LEAK}", "(".repeat(2_000), ")".repeat(2_000)),
     );
+    // Too small to overflow a stack however it nests (`ALWAYS_SAFE_BYTES`): linted as it is,
+    // 24,000 levels deep.
+    let small_but_deep = format!("x = {}1{};\n{LEAK}", "(".repeat(24_000), ")".repeat(24_000));
+    assert!(small_but_deep.len() <= 48 * 1024);
+    write(dir.path(), "small-but-deep.js", small_but_deep);
     write(dir.path(), "ok.js", LEAK);
 
     let output = leaklint(dir.path(), &["-f", "json", "."]);
@@ -128,11 +133,11 @@ fn deeply_nested_files_are_skipped_with_a_note_and_the_run_goes_on() {
         .filter(|(_, _, rule, _)| rule == "uncleared-interval")
         .map(|(file, ..)| file.as_str())
         .collect();
-    assert_eq!(leaks, ["deep-but-fine.js", "ok.js"]);
-    assert_eq!(found.len(), 8, "{found:?}");
+    assert_eq!(leaks, ["deep-but-fine.js", "ok.js", "small-but-deep.js"]);
+    assert_eq!(found.len(), 9, "{found:?}");
     let summary = &json(&output)["summary"];
     assert_eq!(summary["toolErrors"], 0);
-    assert_eq!(summary["files"], 8);
+    assert_eq!(summary["files"], 9);
 
     // People see it too, as a note that names the file.
     let pretty = leaklint(dir.path(), &["parens.js"]);
@@ -157,6 +162,11 @@ fn files_over_max_file_size_are_skipped_with_a_note() {
         i += 1;
     }
     write(dir.path(), "dist-vendor/bundle.js", &bundle);
+    // Too small to overflow a stack however it nests (`ALWAYS_SAFE_BYTES`): linted as it is,
+    // 24,000 levels deep.
+    let small_but_deep = format!("x = {}1{};\n{LEAK}", "(".repeat(24_000), ")".repeat(24_000));
+    assert!(small_but_deep.len() <= 48 * 1024);
+    write(dir.path(), "small-but-deep.js", small_but_deep);
     write(dir.path(), "ok.js", LEAK);
 
     let output = leaklint(dir.path(), &["-f", "json", "."]);

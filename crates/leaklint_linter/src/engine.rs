@@ -186,8 +186,8 @@ fn analyse(
         panic!("LEAKLINT_DEBUG_PANIC_ON matched");
     }
 
-    // Every level of nesting takes at least one byte: small files need no estimate.
-    let nesting = if source.len() > crate::depth::MAX_NESTING {
+    // Small files cannot nest deep enough to overflow the stack: they need no estimate.
+    let nesting = if source.len() > crate::depth::ALWAYS_SAFE_BYTES {
         crate::depth::estimate(source)
     } else {
         0
