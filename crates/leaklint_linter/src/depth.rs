@@ -32,10 +32,11 @@ pub fn estimate(source: &str) -> usize {
     let mut run = 0usize; // tokens in the current segment of this level
     let mut deepest = 0usize;
     // The previous token could end an expression (an identifier, literal, `)`, `]`, `}`), unless
-    // it is one of the keywords in `prev_word` that come before an expression (asked only where
-    // it matters: at a `/` and after a line break, not at every word).
+    // it is a keyword that comes before an expression (read back from where the word ends, and
+    // only where it matters: at a `/` and after a line break, not at every word).
     let mut prev_ends_value = false;
-    let mut prev_word: &[u8] = b"";
+    // Where the previous token ends, when it is a word.
+    let mut prev_word_end: Option<usize> = None;
     let mut newline_since_prev = false;
     let mut i = 0;
     while i < bytes.len() {
@@ -92,7 +93,7 @@ pub fn estimate(source: &str) -> usize {
                     | b'!'
             ) || starts_word(bytes, i, b"instanceof")
                 || starts_word(bytes, i, b"in");
-            if !continues && prev_ends_value && !is_keyword_before_expression(prev_word) {
+            if !continues && prev_ends_value && !is_keyword_before(bytes, prev_word_end) {
                 run = 0;
             }
             newline_since_prev = false;
@@ -100,35 +101,32 @@ pub fn estimate(source: &str) -> usize {
 
         // Each arm says where the next token starts and whether this one ends a value.
         let mut ends_value = false;
-        let mut word: &[u8] = b"";
+        let mut word_end = None;
         let mut next = i + 1;
         match class {
             // Words and operators with spaces between them, up to anything else: each word and
-            // each operator byte is a token one deeper than the one before. One tight loop for
-            // the bulk of every line.
+            // each operator byte is a token one deeper than the one before. The bulk of every
+            // line, so the loop only counts, with a table instead of a branch per token (which
+            // class follows which is unpredictable); the last token is looked at afterwards.
             WORD | OTHER => {
                 next = i;
+                let mut previous = SPACE;
                 while next < bytes.len() {
-                    match CLASS[bytes[next] as usize] {
-                        WORD => {
-                            let start = next;
-                            next += 1;
-                            while next < bytes.len() && CLASS[bytes[next] as usize] == WORD {
-                                next += 1;
-                            }
-                            word = &bytes[start..next];
-                            run += 1;
-                            ends_value = true;
-                        }
-                        OTHER => {
-                            next += 1;
-                            word = b"";
-                            run += 1;
-                            ends_value = false;
-                        }
-                        SPACE => next += 1,
-                        _ => break,
+                    let class = CLASS[bytes[next] as usize];
+                    if class > WORD {
+                        break;
                     }
+                    run += usize::from(STARTS_TOKEN[usize::from(previous)][usize::from(class)]);
+                    previous = class;
+                    next += 1;
+                }
+                let mut end = next;
+                while CLASS[bytes[end - 1] as usize] == SPACE {
+                    end -= 1;
+                }
+                if CLASS[bytes[end - 1] as usize] == WORD {
+                    word_end = Some(end);
+                    ends_value = true;
                 }
             }
             OPEN => {
@@ -159,7 +157,7 @@ pub fn estimate(source: &str) -> usize {
                 next = skip_template(bytes, i + 1, &mut stack, &mut base, &mut run);
                 ends_value = true;
             }
-            SLASH if !prev_ends_value || is_keyword_before_expression(prev_word) => {
+            SLASH if !prev_ends_value || is_keyword_before(bytes, prev_word_end) => {
                 next = skip_regex(bytes, i);
                 run += 1;
                 ends_value = true;
@@ -169,17 +167,18 @@ pub fn estimate(source: &str) -> usize {
         }
         deepest = deepest.max(base + run);
         prev_ends_value = ends_value;
-        prev_word = word;
+        prev_word_end = word_end;
         i = next;
     }
     deepest
 }
 
 // Byte classes for the scan: one table lookup per byte instead of a chain of comparisons.
+// The classes a run of tokens is made of come first: `class <= WORD`.
 const OTHER: u8 = 0;
 const SPACE: u8 = 1;
-const NEWLINE: u8 = 2;
-const WORD: u8 = 3;
+const WORD: u8 = 2;
+const NEWLINE: u8 = 3;
 const SLASH: u8 = 4;
 const QUOTE: u8 = 5;
 const BACKTICK: u8 = 6;
@@ -209,12 +208,36 @@ static CLASS: [u8; 256] = {
     table
 };
 
+/// Whether a byte of class `[previous][class]` starts a token: every operator byte does, a word
+/// byte after anything but a word byte does, a space never does.
+static STARTS_TOKEN: [[bool; 3]; 3] = [
+    // after OTHER: OTHER, SPACE, WORD
+    [true, false, true],
+    // after SPACE
+    [true, false, true],
+    // after WORD
+    [true, false, false],
+];
+
 const fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b == b'\\' || b >= 0x80
 }
 
 fn starts_word(bytes: &[u8], i: usize, word: &[u8]) -> bool {
     bytes[i..].starts_with(word) && !bytes.get(i + word.len()).is_some_and(|&b| is_word_byte(b))
+}
+
+/// Whether the word ending at `end` (if the previous token is a word) is one of
+/// [`is_keyword_before_expression`]'s.
+fn is_keyword_before(bytes: &[u8], end: Option<usize>) -> bool {
+    let Some(end) = end else {
+        return false;
+    };
+    let mut start = end;
+    while start > 0 && CLASS[bytes[start - 1] as usize] == WORD {
+        start -= 1;
+    }
+    is_keyword_before_expression(&bytes[start..end])
 }
 
 /// Words after which `/` starts a regular expression and a line break does not end a statement.
@@ -369,5 +392,20 @@ mod tests {
             "s = '(((('; t = \"[[[\"; // ((((\n/* {{{{ */ r = /\\(+[(]/g; u = `((${1}((`;\n"
                 .repeat(1000);
         assert!(estimate(&hidden) < 10, "{}", estimate(&hidden));
+        // After a word that ends a value, `/` divides; after `return`, `typeof`, `case`… it
+        // starts a regular expression, whose brackets are text.
+        let keywords =
+            "function f(s) {\n  return /((((((((((/.test(s)\n}\nx = typeof /[[[[/\n".repeat(200);
+        assert!(estimate(&keywords) < 20, "{}", estimate(&keywords));
+        let not_keywords = keywords
+            .replace("return", "retur")
+            .replace("typeof", "typeo");
+        assert!(
+            estimate(&not_keywords) > 1000,
+            "{}",
+            estimate(&not_keywords)
+        );
+        let divisions = format!("x = a / b{}", " / (c".repeat(300));
+        assert!(estimate(&divisions) >= 300);
     }
 }
