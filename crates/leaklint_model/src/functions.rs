@@ -16,6 +16,7 @@ use oxc_ast::{
 use oxc_semantic::{NodeId, Semantic, SymbolId};
 use oxc_syntax::scope::ScopeFlags;
 use rustc_hash::FxHashMap;
+use std::sync::LazyLock;
 
 use crate::{
     ast_util::{
@@ -155,8 +156,8 @@ const NEST_HANDLER_DECORATORS: &[&str] = &[
 const NEXT_ROUTE_EXPORTS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 /// The callee names [`crate::LifetimeModel::calls_named`] finds: the removing half of each pair
-/// the rules match. Indexing only these keeps the index to a name comparison per call, with no
-/// table of every name.
+/// the rules match. Indexing only these keeps the index small: one lookup per call in a fixed
+/// table ([`CallRoles`]), none in a table of every name of the file.
 pub const INDEXED_CALLEES: &[&str] = &[
     "abort",
     "clear",
@@ -173,7 +174,45 @@ pub const INDEXED_CALLEES: &[&str] = &[
 ];
 
 pub(crate) fn indexed_callee(name: &str) -> Option<usize> {
-    INDEXED_CALLEES.iter().position(|&indexed| indexed == name)
+    CallRoles::of(name).indexed()
+}
+
+/// What the scan does with a call of some name, looked up once per call: every call of the file
+/// passes through the scan, and comparing its name with each list in turn cost more than the
+/// rest of the scan of it.
+#[derive(Debug, Clone, Copy, Default)]
+struct CallRoles {
+    http_method: bool,
+    sync_callback: bool,
+    one_shot_callback: bool,
+    /// Position in [`INDEXED_CALLEES`], plus one; 0 when not indexed.
+    indexed: u8,
+}
+
+impl CallRoles {
+    fn of(name: &str) -> Self {
+        static ROLES: LazyLock<FxHashMap<&'static str, CallRoles>> = LazyLock::new(|| {
+            let mut roles: FxHashMap<&'static str, CallRoles> = FxHashMap::default();
+            for &name in HTTP_METHODS {
+                roles.entry(name).or_default().http_method = true;
+            }
+            for &name in SYNC_CALLBACK_METHODS {
+                roles.entry(name).or_default().sync_callback = true;
+            }
+            for &name in ONE_SHOT_CALLBACKS {
+                roles.entry(name).or_default().one_shot_callback = true;
+            }
+            for (slot, &name) in INDEXED_CALLEES.iter().enumerate() {
+                roles.entry(name).or_default().indexed = u8::try_from(slot + 1).expect("few");
+            }
+            roles
+        });
+        ROLES.get(name).copied().unwrap_or_default()
+    }
+
+    fn indexed(self) -> Option<usize> {
+        usize::from(self.indexed).checked_sub(1)
+    }
 }
 
 /// Per-file lookups shared by every rule, found by the functions' scan.
@@ -187,10 +226,12 @@ pub(crate) struct FileIndex {
 /// What the scan found, kept (without borrowing the AST) until a query needs the function facts.
 #[derive(Default)]
 pub(crate) struct Scanned {
-    /// Each function's enclosing function.
-    enclosing: FxHashMap<NodeId, Option<NodeId>>,
     /// Function nodes in source order (parents before the functions nested in them).
     functions: Vec<NodeId>,
+    /// Each function's position in `functions`.
+    ordinal: FxHashMap<NodeId, u32>,
+    /// Each function's enclosing function, by position in `functions`.
+    enclosing: Vec<Option<NodeId>>,
     names: FxHashMap<NodeId, String>,
     marks: FxHashMap<NodeId, Mark>,
     /// (calling function or top level, called function)
@@ -260,12 +301,26 @@ pub(crate) fn scan(semantic: &Semantic<'_>, settings: &ModelSettings) -> (Scanne
     (analysis.found, index)
 }
 
+/// Every function's facts, by function node.
+pub(crate) struct Functions {
+    ordinal: FxHashMap<NodeId, u32>,
+    facts: Vec<FunctionFacts>,
+}
+
+impl Functions {
+    pub(crate) fn get(&self, function: NodeId) -> Option<&FunctionFacts> {
+        self.ordinal
+            .get(&function)
+            .map(|&ordinal| &self.facts[ordinal as usize])
+    }
+}
+
 /// Every function's facts, from what [`scan`] found in the same file.
 pub(crate) fn resolve(
     semantic: &Semantic<'_>,
     settings: &ModelSettings,
     found: Scanned,
-) -> FxHashMap<NodeId, FunctionFacts> {
+) -> Functions {
     Analysis {
         semantic,
         settings,
@@ -282,17 +337,20 @@ impl<'s, 'a> Analysis<'s, 'a> {
         for (id, node) in nodes.iter_enumerated() {
             match node.kind() {
                 AstKind::Function(_) | AstKind::ArrowFunctionExpression(_) => {
+                    let ordinal = u32::try_from(self.functions.len()).expect("fewer nodes");
+                    self.ordinal.insert(id, ordinal);
                     self.functions.push(id);
                     let parent = enclosing_function(self.semantic, id);
-                    self.enclosing.insert(id, parent);
+                    self.enclosing.push(parent);
                     self.mark_by_parameter_shape(id, node.kind());
                 }
                 AstKind::CallExpression(call) => {
                     let name = callee_name(call);
-                    if let Some(slot) = name.and_then(indexed_callee) {
+                    let roles = name.map(CallRoles::of).unwrap_or_default();
+                    if let Some(slot) = roles.indexed() {
                         index.calls[slot].push(id);
                     }
-                    self.scan_call(id, call, name);
+                    self.scan_call(id, call, name, roles);
                 }
                 AstKind::UnaryExpression(unary) if unary.operator == UnaryOperator::Delete => {
                     index.deletes.push(id);
@@ -471,8 +529,14 @@ impl<'s, 'a> Analysis<'s, 'a> {
         }
     }
 
-    /// `name` is the call's [`callee_name`].
-    fn scan_call(&mut self, id: NodeId, call: &CallExpression<'a>, name: Option<&'a str>) {
+    /// `name` is the call's [`callee_name`], `roles` what that name is.
+    fn scan_call(
+        &mut self,
+        id: NodeId,
+        call: &CallExpression<'a>,
+        name: Option<&'a str>,
+        roles: CallRoles,
+    ) {
         let callee = strip(&call.callee);
 
         // An immediately invoked function runs with its caller.
@@ -522,7 +586,7 @@ impl<'s, 'a> Analysis<'s, 'a> {
         }
 
         let is_member = as_member(callee).is_some();
-        if is_member && HTTP_METHODS.contains(&name) && call.arguments.len() >= 2 {
+        if is_member && roles.http_method && call.arguments.len() >= 2 {
             let on_route_chain = as_member(callee)
                 .is_some_and(|m| matches!(strip(m.object()), Expression::CallExpression(c) if callee_name(c) == Some("route")));
             // Routes start with `/` (or are `*`); `cache.get('key', fallback)` is not a route.
@@ -585,13 +649,13 @@ impl<'s, 'a> Analysis<'s, 'a> {
                 let why = format!("the request handler passed to `{}`", callee_path());
                 self.mark_function_arguments(call, 0, &why);
             }
-            _ if SYNC_CALLBACK_METHODS.contains(&name) && is_member => {
+            _ if roles.sync_callback && is_member => {
                 self.mark_inline_arguments(call);
             }
             "from" if as_member(callee).is_some_and(|m| is_dotted_path(m.object(), "Array")) => {
                 self.mark_inline_arguments(call);
             }
-            _ if ONE_SHOT_CALLBACKS.contains(&name) => self.mark_inline_arguments(call),
+            _ if roles.one_shot_callback => self.mark_inline_arguments(call),
             _ => {}
         }
     }
@@ -741,7 +805,9 @@ impl<'s, 'a> Analysis<'s, 'a> {
         let nodes = self.semantic.nodes();
         loop {
             match nodes.kind(function) {
-                AstKind::ArrowFunctionExpression(_) => function = self.enclosing[&function]?,
+                AstKind::ArrowFunctionExpression(_) => {
+                    function = self.enclosing[self.ordinal[&function] as usize]?;
+                }
                 AstKind::Function(_) => {
                     let parent = nodes.parent_id(function);
                     if !matches!(nodes.kind(parent), AstKind::MethodDefinition(_)) {
@@ -754,7 +820,7 @@ impl<'s, 'a> Analysis<'s, 'a> {
         }
     }
 
-    fn resolve(mut self) -> FxHashMap<NodeId, FunctionFacts> {
+    fn resolve(mut self) -> Functions {
         let nodes = self.semantic.nodes();
         // (class node, method name) → method's function node; a later method of the same name
         // replaces an earlier one.
@@ -786,29 +852,31 @@ impl<'s, 'a> Analysis<'s, 'a> {
                 self.calls.push((caller, constructor));
             }
         }
-        let mut callers: FxHashMap<NodeId, Vec<Option<NodeId>>> = FxHashMap::default();
+        // From here on functions are numbered by their position in `functions`: the fixpoint
+        // below reads each function's parent, mark and callers once per sweep.
+        let ordinal_of = |node: Option<NodeId>| node.and_then(|n| self.ordinal.get(&n).copied());
+        let mut callers: Vec<Vec<Option<u32>>> = vec![Vec::new(); self.functions.len()];
         for &(caller, callee) in &self.calls {
-            callers.entry(callee).or_default().push(caller);
+            if let Some(callee) = ordinal_of(Some(callee)) {
+                // A caller that is not a function of the file runs once, as top-level code does.
+                callers[callee as usize].push(ordinal_of(caller));
+            }
         }
+        let parents: Vec<Option<u32>> = self.enclosing.iter().map(|&p| ordinal_of(p)).collect();
+        let marks: Vec<Option<&Mark>> = self.functions.iter().map(|f| self.marks.get(f)).collect();
 
-        let mut facts: FxHashMap<NodeId, FunctionFacts> = self
+        let mut facts: Vec<FunctionFacts> = self
             .functions
             .iter()
-            .map(|&f| {
-                let name = self
+            .map(|&f| FunctionFacts {
+                runs: FunctionRuns::PerCall,
+                why: None,
+                name: self
                     .names
                     .get(&f)
                     .cloned()
-                    .or_else(|| self.declared_name(f));
-                (
-                    f,
-                    FunctionFacts {
-                        runs: FunctionRuns::PerCall,
-                        why: None,
-                        name,
-                        entry: false,
-                    },
-                )
+                    .or_else(|| self.declared_name(f)),
+                entry: false,
             })
             .collect();
 
@@ -816,10 +884,10 @@ impl<'s, 'a> Analysis<'s, 'a> {
         // the call graph. Each sweep only ever promotes towards PerRequest, so this terminates.
         for _ in 0..16 {
             let mut changed = false;
-            for &f in &self.functions {
+            for (i, &f) in self.functions.iter().enumerate() {
                 let (runs, why, is_entry) =
-                    self.decide(f, &facts, callers.get(&f).map(Vec::as_slice));
-                let entry = facts.get_mut(&f).expect("every function has facts");
+                    self.decide(f, i, &facts, &callers[i], parents[i], marks[i]);
+                let entry = &mut facts[i];
                 if entry.runs != runs || entry.why != why || entry.entry != is_entry {
                     entry.runs = runs;
                     entry.why = why;
@@ -831,23 +899,30 @@ impl<'s, 'a> Analysis<'s, 'a> {
                 break;
             }
         }
-        facts
+        Functions {
+            ordinal: std::mem::take(&mut self.found.ordinal),
+            facts,
+        }
     }
 
+    /// How often function `f` (number `i`) runs, why, and whether it is an entry point, from what
+    /// is known so far of its parent and its callers.
     fn decide(
         &self,
         f: NodeId,
-        facts: &FxHashMap<NodeId, FunctionFacts>,
-        callers: Option<&[Option<NodeId>]>,
+        i: usize,
+        facts: &[FunctionFacts],
+        callers: &[Option<u32>],
+        parent: Option<u32>,
+        mark: Option<&Mark>,
     ) -> (FunctionRuns, Option<String>, bool) {
-        let context = |node: Option<NodeId>| -> (FunctionRuns, Option<String>) {
-            match node.and_then(|n| facts.get(&n)) {
+        let context = |function: Option<u32>| -> (FunctionRuns, Option<String>) {
+            match function {
                 None => (FunctionRuns::Once, None),
-                Some(facts) => (facts.runs, facts.why.clone()),
+                Some(n) => (facts[n as usize].runs, facts[n as usize].why.clone()),
             }
         };
-        let parent = self.enclosing[&f];
-        match self.marks.get(&f) {
+        match mark {
             Some(Mark::Handler(why)) => return (FunctionRuns::PerRequest, Some(why.clone()), true),
             Some(Mark::Inherit) => {
                 let (runs, why) = context(parent);
@@ -855,21 +930,19 @@ impl<'s, 'a> Analysis<'s, 'a> {
             }
             None => {}
         }
-        let parent_context = context(parent);
-        if let Some(callers) = callers {
-            for &caller in callers {
-                if let (FunctionRuns::PerRequest, Some(why)) = context(caller) {
-                    let name = facts.get(&f).and_then(|facts| facts.name.as_deref());
-                    let why = match name {
-                        Some(name) if !why.starts_with(&format!("`{name}`")) => {
-                            format!("`{name}`, called from {why}")
-                        }
-                        _ => why,
-                    };
-                    return (FunctionRuns::PerRequest, Some(why), true);
-                }
+        for &caller in callers {
+            if let (FunctionRuns::PerRequest, Some(why)) = context(caller) {
+                let name = facts[i].name.as_deref();
+                let why = match name {
+                    Some(name) if !why.starts_with(&format!("`{name}`")) => {
+                        format!("`{name}`, called from {why}")
+                    }
+                    _ => why,
+                };
+                return (FunctionRuns::PerRequest, Some(why), true);
             }
         }
+        let parent_context = context(parent);
         if parent_context.0 == FunctionRuns::PerRequest {
             return (parent_context.0, parent_context.1, false);
         }
@@ -878,11 +951,9 @@ impl<'s, 'a> Analysis<'s, 'a> {
         }
         // A function only ever called from start-up code, and not passed anywhere else, runs
         // as often as start-up does: once.
-        if let Some(callers) = callers {
-            let all_once = callers.iter().all(|&c| context(c).0 == FunctionRuns::Once);
-            if all_once && !callers.is_empty() && !self.escapes(f, callers.len()) {
-                return (FunctionRuns::Once, None, false);
-            }
+        let all_once = callers.iter().all(|&c| context(c).0 == FunctionRuns::Once);
+        if all_once && !callers.is_empty() && !self.escapes(f, callers.len()) {
+            return (FunctionRuns::Once, None, false);
         }
         (FunctionRuns::PerCall, None, false)
     }

@@ -13,7 +13,6 @@ mod values;
 
 use oxc_ast::AstKind;
 use oxc_semantic::{NodeId, Semantic};
-use rustc_hash::FxHashMap;
 use std::cell::{OnceCell, RefCell};
 
 pub use functions::{FunctionFacts, INDEXED_CALLEES};
@@ -94,7 +93,7 @@ pub struct LifetimeModel<'s, 'a> {
     /// The scan's findings between the scan and their resolution into `functions`.
     scanned: RefCell<Option<functions::Scanned>>,
     index: OnceCell<functions::FileIndex>,
-    functions: OnceCell<FxHashMap<NodeId, FunctionFacts>>,
+    functions: OnceCell<functions::Functions>,
 }
 
 impl<'s, 'a> LifetimeModel<'s, 'a> {
@@ -109,7 +108,7 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
     }
 
     /// Every function's facts, analysed on first use.
-    fn functions(&self) -> &FxHashMap<NodeId, FunctionFacts> {
+    fn functions(&self) -> &functions::Functions {
         self.functions.get_or_init(|| {
             self.index();
             let scanned = self.scanned.borrow_mut().take();
@@ -162,7 +161,7 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
 
     /// What is known about a function node.
     pub fn function(&self, function: NodeId) -> Option<&FunctionFacts> {
-        self.functions().get(&function)
+        self.functions().get(function)
     }
 
     /// How often the code at a node runs: that of its innermost function, `Once` at top level.
@@ -170,7 +169,7 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
     pub fn runs_at(&self, node: NodeId) -> FunctionRuns {
         let runs = self
             .enclosing_function(node)
-            .and_then(|f| self.functions().get(&f))
+            .and_then(|f| self.functions().get(f))
             .map_or(FunctionRuns::Once, |facts| facts.runs);
         if runs == FunctionRuns::Once && self.in_instance_field_initializer(node) {
             return FunctionRuns::PerCall;
@@ -227,7 +226,7 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
     /// Why the code at a node runs per request, for messages: "the Express handler for
     /// POST /join-room". `None` unless it runs per request.
     pub fn request_context(&self, node: NodeId) -> Option<&str> {
-        let facts = self.functions().get(&self.enclosing_function(node)?)?;
+        let facts = self.functions().get(self.enclosing_function(node)?)?;
         (facts.runs == FunctionRuns::PerRequest).then_some(facts.why.as_deref()?)
     }
 }

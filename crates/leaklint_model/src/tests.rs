@@ -460,6 +460,16 @@ fn call_index_is_the_same_whichever_query_comes_first() {
 }
 
 #[test]
+fn every_indexed_callee_has_its_own_slot() {
+    for (slot, name) in crate::INDEXED_CALLEES.iter().enumerate() {
+        assert_eq!(crate::functions::indexed_callee(name), Some(slot), "{name}");
+    }
+    for name in ["on", "set", "then", "get", "forEach", ""] {
+        assert_eq!(crate::functions::indexed_callee(name), None, "{name}");
+    }
+}
+
+#[test]
 #[should_panic(expected = "not in INDEXED_CALLEES")]
 fn asking_for_a_callee_that_is_not_indexed_panics() {
     with_model("on();", "a.js", &ModelSettings::default(), |model| {
