@@ -31,6 +31,11 @@ pub fn is_timer_function(expr: &Expression<'_>, name: &str, ctx: &RuleContext<'_
     let origin = |symbol| leaklint_model::import_origin(semantic, symbol);
     match strip(expr) {
         // By symbol: `import { setInterval as every } from 'timers'` makes `every` the one.
+        // Another name is the timer only when imported under it from `timers`: most calls of a
+        // file are neither, and are told apart without looking up their symbol.
+        Expression::Identifier(ident) if ident.name != name && !ctx.mentions_timers_module() => {
+            false
+        }
         Expression::Identifier(ident) => match symbol_of(ident) {
             None => ident.name == name,
             Some(symbol) => {
