@@ -639,21 +639,13 @@ pub fn assigned_before_in_function<'a>(
     ctx: &RuleContext<'a, '_>,
 ) -> bool {
     let model = ctx.model();
-    let Some(function) = model.enclosing_function(node) else {
-        return false;
-    };
-    let node_start = ctx.nodes().kind(node).span().start;
-    ctx.nodes_within(function)
-        .take_while(|other| other.kind().span().start < node_start)
-        .any(|other| match other.kind() {
-            AstKind::AssignmentExpression(assign) => {
-                assign.span.end <= node_start
-                    && model
-                        .assignment_target_path(&assign.left)
-                        .is_some_and(|target| target.same_place(path))
-            }
-            _ => false,
+    earlier_assignments(node, ctx).is_some_and(|(_, mut assignments)| {
+        assignments.any(|(_, assign)| {
+            model
+                .assignment_target_path(&assign.left)
+                .is_some_and(|target| target.same_place(path))
         })
+    })
 }
 
 /// Whether the receiver at `node`, or an object it is read from, was replaced earlier in the
@@ -668,30 +660,46 @@ pub fn replaced_earlier_in_function<'a>(
     ctx: &RuleContext<'a, '_>,
 ) -> bool {
     let model = ctx.model();
-    let Some(function) = model.enclosing_function(node) else {
+    let Some((function, mut assignments)) = earlier_assignments(node, ctx) else {
         return false;
     };
-    let nodes = ctx.nodes();
-    let node_span = nodes.kind(node).span();
+    let node_span = ctx.nodes().kind(node).span();
     // The receiver and each object it is read from: `a.b.c`, `a.b`, `a`.
     let mut places = vec![strip(receiver)];
     while let Some(member) = as_member(places[places.len() - 1]) {
         places.push(strip(member.object()));
     }
-    ctx.nodes_within(function)
-        .take_while(|other| other.kind().span().start < node_span.start)
-        .any(|other| {
-            let AstKind::AssignmentExpression(assign) = other.kind() else {
-                return false;
-            };
-            assign.operator == AssignmentOperator::Assign
-                && assign.span.end <= node_span.start
-                && places
-                    .iter()
-                    .any(|place| assigns_place(&assign.left, place, ctx))
-                && model.expression_lifetime(&assign.right) != ValueLifetime::LongLived
-                && runs_before_every_time(other.id(), node_span, function, ctx)
-        })
+    assignments.any(|(id, assign)| {
+        assign.operator == AssignmentOperator::Assign
+            && places
+                .iter()
+                .any(|place| assigns_place(&assign.left, place, ctx))
+            && model.expression_lifetime(&assign.right) != ValueLifetime::LongLived
+            && runs_before_every_time(id, node_span, function, ctx)
+    })
+}
+
+/// The assignments in `node`'s enclosing function that end before `node` starts, in source
+/// order, with that function; `None` at top level.
+fn earlier_assignments<'c, 'a, 'm>(
+    node: NodeId,
+    ctx: &'c RuleContext<'a, 'm>,
+) -> Option<(
+    NodeId,
+    impl Iterator<Item = (NodeId, &'c oxc_ast::ast::AssignmentExpression<'a>)> + use<'c, 'a, 'm>,
+)> {
+    let function = ctx.model().enclosing_function(node)?;
+    let node_start = ctx.nodes().kind(node).span().start;
+    let assignments = ctx
+        .nodes_within(function)
+        .take_while(move |other| other.kind().span().start < node_start)
+        .filter_map(move |other| match other.kind() {
+            AstKind::AssignmentExpression(assign) if assign.span.end <= node_start => {
+                Some((other.id(), assign))
+            }
+            _ => None,
+        });
+    Some((function, assignments))
 }
 
 /// Whether an assignment target writes the place an expression reads: the same binding by
