@@ -213,6 +213,37 @@ fn used_in_closure(symbol: SymbolId, ctx: &RuleContext<'_, '_>) -> bool {
     })
 }
 
+/// Whether a collection made in `function` can be reported: no use hands it on, and some use
+/// adds an entry in code that runs apart from `function` (in a closure, or an instance field's
+/// initializer), since [`check`] reports only growth that repeats, and the code of a start-up
+/// function runs once. Read from the syntax alone: most local collections are returned, passed
+/// on or filled where they are made, and need no lifetime model to tell.
+fn grows_in_closure(
+    symbol: SymbolId,
+    kind: Kind,
+    function: NodeId,
+    ctx: &RuleContext<'_, '_>,
+) -> bool {
+    let model = ctx.model();
+    let mut grows = false;
+    for reference in ctx.semantic().scoping().get_resolved_references(symbol) {
+        if reference.is_write() {
+            continue;
+        }
+        let found = classify(reference.node_id(), kind, ctx);
+        match found.effect {
+            Effect::Escape => return false,
+            Effect::Grow => {
+                grows = grows
+                    || model.enclosing_function(found.node) != Some(function)
+                    || model.in_instance_field_initializer(found.node);
+            }
+            Effect::Read | Effect::Shrink => {}
+        }
+    }
+    grows
+}
+
 /// A long-lived collection created at this node.
 fn collection_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<Collection<'a>> {
     // Syntax first: the lifetime model is built only for files that create a collection.
@@ -234,6 +265,9 @@ fn collection_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<Co
                 }
                 let model = ctx.model();
                 let function = model.enclosing_function(node.id())?;
+                if !grows_in_closure(symbol, kind, function, ctx) {
+                    return None;
+                }
                 let facts = model.function(function)?;
                 if !facts.runs.is_once() {
                     return None;
@@ -447,26 +481,34 @@ fn collection_kind(init: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> Option<K
     }
 }
 
-/// Every place the collection is read, grown, shrunk or handed on.
-fn uses<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Vec<Use<'a>> {
+/// A use whose effect on the entries [`uses`] decides once it knows the collection stays put.
+enum Pending<'a> {
+    Known(Use<'a>),
+    /// The binding is assigned (`batch = []`) at this node.
+    Write(NodeId),
+    /// `this.items = …` at this member expression, in this assignment.
+    Reset {
+        member: NodeId,
+        assign: NodeId,
+    },
+}
+
+/// Every place the collection is read, grown, shrunk or handed on; `None` when it is handed on
+/// (to code we cannot see, which may manage it). Whether a write drops the old entries depends
+/// on how often it runs, which needs the lifetime model; it is asked only once every read is
+/// known to keep the collection in place.
+fn uses<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<Vec<Use<'a>>> {
     let mut found = Vec::new();
     match &collection.place {
         Place::Binding(symbol) => {
             let scoping = ctx.semantic().scoping();
             for reference in scoping.get_resolved_references(*symbol) {
-                if reference.is_write() {
-                    // Reassigned (`batch = []`): the old entries go.
-                    let node = reference.node_id();
-                    if !ctx.model().runs_at(node).is_once() {
-                        found.push(Use {
-                            effect: Effect::Shrink,
-                            node,
-                            key: None,
-                        });
-                    }
-                    continue;
-                }
-                found.push(classify(reference.node_id(), collection.kind, ctx));
+                let node = reference.node_id();
+                found.push(if reference.is_write() {
+                    Pending::Write(node)
+                } else {
+                    Pending::Known(classify(node, collection.kind, ctx))
+                });
             }
         }
         Place::Field {
@@ -488,8 +530,9 @@ fn uses<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Vec<Use<'
                     continue;
                 }
                 found.push(
-                    reassignment(node.id(), ctx)
-                        .unwrap_or_else(|| classify(node.id(), collection.kind, ctx)),
+                    reset(node.id(), ctx).unwrap_or_else(|| {
+                        Pending::Known(classify(node.id(), collection.kind, ctx))
+                    }),
                 );
             }
             if let (true, Some(class_symbol)) = (*is_static, class_symbol) {
@@ -507,16 +550,41 @@ fn uses<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Vec<Use<'
                         .member_node_path(&ctx.nodes().kind(parent))
                         .is_some_and(|p| p.same_place(&path))
                     {
-                        found.push(
-                            reassignment(parent, ctx)
-                                .unwrap_or_else(|| classify(parent, collection.kind, ctx)),
-                        );
+                        found.push(reset(parent, ctx).unwrap_or_else(|| {
+                            Pending::Known(classify(parent, collection.kind, ctx))
+                        }));
                     }
                 }
             }
         }
     }
-    found
+    if found
+        .iter()
+        .any(|p| matches!(p, Pending::Known(u) if u.effect == Effect::Escape))
+    {
+        return None;
+    }
+    let model = ctx.model();
+    let found = found.into_iter().filter_map(|pending| match pending {
+        Pending::Known(known) => Some(known),
+        // Reassigned (`batch = []`): the old entries go, unless that happens once.
+        Pending::Write(node) => (!model.runs_at(node).is_once()).then_some(Use {
+            effect: Effect::Shrink,
+            node,
+            key: None,
+        }),
+        // `this.items = new Map()` outside the constructor: a reset, which drops the old entries.
+        Pending::Reset { member, assign } => Some(Use {
+            effect: if in_constructor(member, ctx) || model.runs_at(member).is_once() {
+                Effect::Read
+            } else {
+                Effect::Shrink
+            },
+            node: assign,
+            key: None,
+        }),
+    });
+    Some(found.collect())
 }
 
 /// Whether the code at `node` runs in a class constructor (not in a function nested in one).
@@ -527,25 +595,15 @@ fn in_constructor(node: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
     })
 }
 
-/// `this.items = new Map()` outside the constructor: a reset, which drops the old entries.
-fn reassignment<'a>(member: NodeId, ctx: &RuleContext<'a, '_>) -> Option<Use<'a>> {
+/// `this.items = …`: the member expression at `member` is assigned.
+fn reset<'a>(member: NodeId, ctx: &RuleContext<'a, '_>) -> Option<Pending<'a>> {
     let (child, parent) = value_parent(ctx.semantic(), member);
     let AstKind::AssignmentExpression(assign) = parent else {
         return None;
     };
-    if assign.left.span() != ctx.nodes().kind(child).span() {
-        return None;
-    }
-    let model = ctx.model();
-    let effect = if in_constructor(member, ctx) || model.runs_at(member).is_once() {
-        Effect::Read
-    } else {
-        Effect::Shrink
-    };
-    Some(Use {
-        effect,
-        node: assign.node_id(),
-        key: None,
+    (assign.left.span() == ctx.nodes().kind(child).span()).then(|| Pending::Reset {
+        member,
+        assign: assign.node_id(),
     })
 }
 
@@ -1140,10 +1198,7 @@ fn private_calls<'c, 'a>(
 /// The finding for a collection, if it leaks.
 fn check<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<Diagnostic> {
     let model = ctx.model();
-    let all = uses(collection, ctx);
-    if all.iter().any(|u| u.effect == Effect::Escape) {
-        return None;
-    }
+    let all = uses(collection, ctx)?;
     // Growth in code that runs again and again, not bounded by a size check.
     if is_warn_once(&collection.name) || logs_once(&all, ctx) {
         return None;
