@@ -2,6 +2,8 @@
 //! outlives the call, with nothing that ever removes the listener. Every request adds one more
 //! listener, and each keeps its closure — often the request — alive.
 
+use std::sync::LazyLock;
+
 use leaklint_diagnostics::{Diagnostic, Label, Severity};
 use leaklint_model::{
     ast_util::{as_function_node, as_member, dotted_path, member_name, strip},
@@ -13,7 +15,7 @@ use oxc_span::GetSpan;
 
 use crate::{
     node_api::{self, Registration, Retained, SignalFate},
-    rules::{byte_span, expect_no_options, first_line, NO_OPTIONS_SCHEMA},
+    rules::{byte_span, expect_no_options, first_line, Markers, NO_OPTIONS_SCHEMA},
     Rule, RuleContext, RuleMeta,
 };
 
@@ -45,10 +47,9 @@ impl Rule for ListenerLeak {
     }
 
     fn should_run(&self, text: &str) -> bool {
-        text.contains(".on(")
-            || text.contains("Listener(")
-            || text.contains(".on<")
-            || text.contains(".on (")
+        static MARKERS: LazyLock<Markers> =
+            LazyLock::new(|| Markers::new(&[".on(", "Listener(", ".on<", ".on ("]));
+        MARKERS.any_in(text)
     }
 
     fn node_types(&self) -> &'static [AstType] {

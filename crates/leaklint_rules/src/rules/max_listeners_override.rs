@@ -2,13 +2,19 @@
 //! Infinity` silence `MaxListenersExceededWarning`, the one signal Node gives that listeners are
 //! leaking. A raised finite limit is fine when a comment says why.
 
+use std::sync::LazyLock;
+
 use leaklint_diagnostics::{Diagnostic, Label, Severity};
 use leaklint_model::ast_util::{argument, as_member, callee_name, dotted_path, member_name, strip};
 use oxc_ast::{ast::Expression, AstKind, AstType};
 use oxc_semantic::AstNode;
 use oxc_span::{GetSpan, Span};
 
-use crate::{node_api, rules::byte_span, Rule, RuleContext, RuleMeta};
+use crate::{
+    node_api,
+    rules::{byte_span, Markers},
+    Rule, RuleContext, RuleMeta,
+};
 
 const ID: &str = "max-listeners-override";
 
@@ -82,7 +88,8 @@ impl Rule for MaxListenersOverride {
     }
 
     fn should_run(&self, text: &str) -> bool {
-        text.contains("axListeners")
+        static MARKERS: LazyLock<Markers> = LazyLock::new(|| Markers::new(&["axListeners"]));
+        MARKERS.any_in(text)
     }
 
     fn node_types(&self) -> &'static [AstType] {

@@ -3,6 +3,8 @@
 //! at start-up) gains entries in code that runs again and again, and nothing removes them — or
 //! the removal misses a path (an exception, an early return, a rejected promise).
 
+use std::sync::LazyLock;
+
 use leaklint_diagnostics::{Diagnostic, Label, Severity};
 use leaklint_model::{
     ast_util::{argument, as_member, member_name, string_value, strip, value_parent},
@@ -21,7 +23,7 @@ use oxc_span::{GetSpan, Span};
 use crate::{
     flow::{self, Miss, Paths, Start, Tracker},
     node_api,
-    rules::{byte_span, expect_no_options, first_line, line_of, NO_OPTIONS_SCHEMA},
+    rules::{byte_span, expect_no_options, first_line, line_of, Markers, NO_OPTIONS_SCHEMA},
     Rule, RuleContext, RuleMeta,
 };
 
@@ -161,18 +163,19 @@ impl Rule for UnboundedCollection {
     }
 
     fn should_run(&self, text: &str) -> bool {
-        [
-            ".set(",
-            ".add(",
-            ".push(",
-            ".unshift(",
-            ".splice(",
-            "] =",
-            "]=",
-            "Object.assign",
-        ]
-        .iter()
-        .any(|marker| text.contains(marker))
+        static MARKERS: LazyLock<Markers> = LazyLock::new(|| {
+            Markers::new(&[
+                ".set(",
+                ".add(",
+                ".push(",
+                ".unshift(",
+                ".splice(",
+                "] =",
+                "]=",
+                "Object.assign",
+            ])
+        });
+        MARKERS.any_in(text)
     }
 
     fn node_types(&self) -> &'static [AstType] {

@@ -2,6 +2,8 @@
 //! to `clearInterval`. Created per request, every request adds a timer that runs forever and
 //! keeps its callback's closure (often the request) alive.
 
+use std::sync::LazyLock;
+
 use leaklint_diagnostics::{Diagnostic, Label, Severity};
 use leaklint_model::{
     ast_util::{
@@ -23,7 +25,7 @@ use oxc_span::{GetSpan, Span};
 
 use crate::{
     node_api::{self, Retained},
-    rules::byte_span,
+    rules::{byte_span, Markers},
     Rule, RuleContext, RuleMeta,
 };
 
@@ -158,7 +160,8 @@ impl Rule for UnclearedInterval {
     }
 
     fn should_run(&self, text: &str) -> bool {
-        text.contains("setInterval")
+        static MARKERS: LazyLock<Markers> = LazyLock::new(|| Markers::new(&["setInterval"]));
+        MARKERS.any_in(text)
     }
 
     fn node_types(&self) -> &'static [AstType] {

@@ -3,7 +3,7 @@
 //! exception from the query before the release — and pools created per request. Paths are
 //! followed on oxc's control-flow graph (see `flow`).
 
-use std::cell::OnceCell;
+use std::{cell::OnceCell, sync::LazyLock};
 
 use leaklint_diagnostics::{Diagnostic, Label, Severity};
 use leaklint_model::{
@@ -23,7 +23,7 @@ use oxc_span::{GetSpan, Span};
 use crate::{
     flow::{self, Miss, Paths, Start, Tracker},
     node_api,
-    rules::{byte_span, expect_no_options, first_line, line_of, NO_OPTIONS_SCHEMA},
+    rules::{byte_span, expect_no_options, first_line, line_of, Markers, NO_OPTIONS_SCHEMA},
     Rule, RuleContext, RuleMeta,
 };
 
@@ -119,7 +119,8 @@ impl Rule for UnreleasedConnection {
     }
 
     fn should_run(&self, text: &str) -> bool {
-        MARKERS.iter().any(|marker| text.contains(marker))
+        static SEARCH: LazyLock<Markers> = LazyLock::new(|| Markers::new(MARKERS));
+        SEARCH.any_in(text)
     }
 
     fn node_types(&self) -> &'static [AstType] {
