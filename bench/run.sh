@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # leaklint's speed and memory, as ratios measured side by side in one run:
 #   - against the floor: walk + read + parse + semantic and nothing else (bench/floor), the least
-#     any oxc-based linter must do on the same files;
+#     any oxc-based linter must do on the same files; and, for reference, against the floor with
+#     the semantic model's node store (`floor --nodes`), which any linter whose rules look at
+#     nodes and their parents (oxlint, leaklint) builds too;
 #   - against oxlint 1.94 with one rule (the speed anchor of the JS tooling world);
 #   - one 5,000-line file, process start to exit.
 # Usage: bench/run.sh [RUNS]   (default 7). Needs cargo, npm and python3; builds what it uses.
@@ -60,6 +62,7 @@ import os, statistics, subprocess, sys, time
 runs, floor, leaklint, oxlint, corpus, one_file = sys.argv[1:]
 commands = {
     "floor": [floor, corpus],
+    "floor+nodes": [floor, corpus, "--nodes"],
     "leaklint": [leaklint, "--no-default-ignores", "-f", "json", "-o", "/dev/null", corpus],
     "oxlint": [oxlint, "-A", "all", "-D", "no-unused-vars", "--ignore-pattern", "*.d.ts",
                "-f", "json", corpus],
@@ -84,13 +87,16 @@ for _ in range(int(runs)):
 med = {name: (statistics.median(w for w, _ in v), statistics.median(r for _, r in v))
        for name, v in samples.items()}
 print(f"medians of {runs} alternating runs, {os.cpu_count()} cores")
-for name in ["floor", "leaklint", "oxlint", "one-file"]:
+for name in ["floor", "floor+nodes", "leaklint", "oxlint", "one-file"]:
     wall, rss = med[name]
-    print(f"  {name:9} {wall * 1000:7.0f} ms  {rss / 1024:6.0f} MiB peak RSS")
+    print(f"  {name:11} {wall * 1000:7.0f} ms  {rss / 1024:6.0f} MiB peak RSS")
 fl, lw, ox = med["floor"], med["leaklint"], med["oxlint"]
 print(f"leaklint / floor   wall {lw[0] / fl[0]:.2f}x (target <= 1.25)   "
       f"peak RSS {lw[1] / fl[1]:.2f}x (target <= 1.30)")
 print(f"leaklint / oxlint  wall {lw[0] / ox[0]:.2f}x (target <= 0.60)")
+fn_ = med["floor+nodes"]
+print(f"for reference: floor+nodes / floor wall {fn_[0] / fl[0]:.2f}x; "
+      f"leaklint / floor+nodes wall {lw[0] / fn_[0]:.2f}x")
 print(f"one 5,000-line file, start to exit: {med['one-file'][0] * 1000:.1f} ms median "
       f"(target <= 30)")
 PY
