@@ -1,9 +1,15 @@
-use std::cell::{Cell, OnceCell};
+use std::{
+    cell::{OnceCell, RefCell},
+    rc::Rc,
+};
 
 use leaklint_diagnostics::Diagnostic;
 use leaklint_model::{LifetimeModel, ModelSettings};
 use oxc_semantic::{AstNode, AstNodes, NodeId, Semantic};
 use oxc_span::GetSpan;
+use rustc_hash::FxHashMap;
+
+use crate::flow::FunctionGraph;
 
 /// What a rule sees of one file: the semantic model, the lifetime model (built on first use,
 /// once per file, shared by every rule), and where to put its findings.
@@ -12,8 +18,8 @@ pub struct RuleContext<'a, 'c> {
     settings: &'c ModelSettings,
     model: OnceCell<LifetimeModel<'c, 'a>>,
     diagnostics: Vec<Diagnostic>,
-    /// A rule needed the control-flow graph, which this semantic model was built without.
-    wants_cfg: Cell<bool>,
+    /// The control-flow graphs built so far, by function (`None`: not a function).
+    graphs: RefCell<FxHashMap<NodeId, Option<Rc<FunctionGraph>>>>,
     mentions_timers: OnceCell<bool>,
 }
 
@@ -24,7 +30,7 @@ impl<'a, 'c> RuleContext<'a, 'c> {
             settings,
             model: OnceCell::new(),
             diagnostics: Vec::new(),
-            wants_cfg: Cell::new(false),
+            graphs: RefCell::default(),
             mentions_timers: OnceCell::new(),
         }
     }
@@ -87,18 +93,14 @@ impl<'a, 'c> RuleContext<'a, 'c> {
         self.model().deletes()
     }
 
-    /// The file's control-flow graph. When the model was built without one, notes that a rule
-    /// needs it (the file is then analysed again with the graph) and returns `None`.
-    pub fn cfg(&self) -> Option<&'c oxc_cfg::ControlFlowGraph> {
-        let cfg = self.semantic.cfg();
-        if cfg.is_none() {
-            self.wants_cfg.set(true);
-        }
-        cfg
-    }
-
-    pub(crate) fn wants_cfg(&self) -> bool {
-        self.wants_cfg.get()
+    /// The control-flow graph of a function (a function, arrow function, class static block or
+    /// the program), built on first use.
+    pub fn function_graph(&self, function: NodeId) -> Option<Rc<FunctionGraph>> {
+        self.graphs
+            .borrow_mut()
+            .entry(function)
+            .or_insert_with(|| FunctionGraph::build(function, self.nodes()).map(Rc::new))
+            .clone()
     }
 
     pub fn report(&mut self, diagnostic: Diagnostic) {

@@ -1,6 +1,6 @@
 //! Running rules over one parsed file: the semantic model is built once, each node is handed only
-//! to the rules that look at its type, and the control-flow graph is built only for files where a
-//! rule actually follows paths.
+//! to the rules that look at its type, and a control-flow graph is built only for the functions
+//! where a rule actually follows paths (see `flow::FunctionGraph`).
 
 use leaklint_diagnostics::Diagnostic;
 use leaklint_model::ModelSettings;
@@ -10,11 +10,6 @@ use oxc_semantic::{SemanticBuilder, Stats};
 use crate::{Rule, RuleContext};
 
 /// Runs `rules` on a parsed program and returns their findings.
-///
-/// Most files never need a control-flow graph: it matters only where a connection is acquired,
-/// or a long-lived collection shrinks on some paths. So the first pass builds the semantic model
-/// without one; when a rule asks for paths (see `flow::Paths`), the model is built again with
-/// the graph and the rules run again on it. Node and symbol ids are the same in both builds.
 pub fn check_program(
     program: &Program<'_>,
     settings: &ModelSettings,
@@ -23,42 +18,9 @@ pub fn check_program(
     if rules.is_empty() {
         return Vec::new();
     }
-    match run(program, settings, rules, None) {
-        Ok(found) => found,
-        Err(NeedsCfg(stats)) => run(program, settings, rules, Some(stats))
-            .unwrap_or_else(|NeedsCfg(_)| unreachable!("the control-flow graph was built")),
-    }
-}
-
-/// Sizes to reserve for the semantic model of `source_len` bytes of source.
-///
-/// Without them the builder counts the nodes, scopes, symbols and references with a full walk
-/// of the tree before its own walk. Reserving is cheap (untouched memory is never paged in), and
-/// an estimate that falls short only makes a table grow. The ratios are above those of nearly
-/// every file of the benchmark corpus (nodes: 0.10 per byte typically, 0.42 at most, in
-/// minified code). Each estimate is capped, so that a huge file (`--max-file-size 0`) does not
-/// reserve gigabytes up front; beyond the cap the tables grow as they fill.
-fn estimated_stats(source_len: usize) -> Stats {
-    const CAP: usize = 1 << 23;
-    let per = |bytes_per_item: usize| (source_len / bytes_per_item + 16).min(CAP) as u32;
-    Stats::new(per(2), per(50), per(20), per(8))
-}
-
-/// A rule needs the control-flow graph; carries the exact sizes for the second build.
-struct NeedsCfg(Stats);
-
-fn run(
-    program: &Program<'_>,
-    settings: &ModelSettings,
-    rules: &[&dyn Rule],
-    // The exact sizes, when the file was analysed once already (without the graph).
-    cfg_rebuild: Option<Stats>,
-) -> Result<Vec<Diagnostic>, NeedsCfg> {
-    let stats = cfg_rebuild.unwrap_or_else(|| estimated_stats(program.source_text.len()));
     let semantic = SemanticBuilder::new()
         .with_build_nodes(true)
-        .with_cfg(cfg_rebuild.is_some())
-        .with_stats(stats)
+        .with_stats(estimated_stats(program.source_text.len()))
         .build(program)
         .semantic;
     // Which rules look at each node type, as a bit set over `rules`.
@@ -75,7 +37,7 @@ fn run(
         }
     }
     if !any {
-        return Ok(Vec::new());
+        return Vec::new();
     }
     let mut ctx = RuleContext::new(&semantic, settings);
     for node in semantic.nodes().iter() {
@@ -85,11 +47,22 @@ fn run(
             wanted &= wanted - 1;
             rules[bit].run_on_node(node, &mut ctx);
         }
-        if ctx.wants_cfg() {
-            return Err(NeedsCfg(semantic.stats()));
-        }
     }
-    Ok(ctx.into_diagnostics())
+    ctx.into_diagnostics()
+}
+
+/// Sizes to reserve for the semantic model of `source_len` bytes of source.
+///
+/// Without them the builder counts the nodes, scopes, symbols and references with a full walk
+/// of the tree before its own walk. Reserving is cheap (untouched memory is never paged in), and
+/// an estimate that falls short only makes a table grow. The ratios are above those of nearly
+/// every file of the benchmark corpus (nodes: 0.10 per byte typically, 0.42 at most, in
+/// minified code). Each estimate is capped, so that a huge file (`--max-file-size 0`) does not
+/// reserve gigabytes up front; beyond the cap the tables grow as they fill.
+fn estimated_stats(source_len: usize) -> Stats {
+    const CAP: usize = 1 << 23;
+    let per = |bytes_per_item: usize| (source_len / bytes_per_item + 16).min(CAP) as u32;
+    Stats::new(per(2), per(50), per(20), per(8))
 }
 
 #[cfg(test)]

@@ -3,15 +3,18 @@
 //! the end, a `throw`, or an exception from an awaited call — and whether a *covering* statement
 //! (a release, a removal, a hand-over of ownership) stands on each of them.
 //!
-//! The graph is oxc's (`oxc_cfg`, built by the semantic pass when a rule asks for it). Its blocks
-//! hold statements; every block has an error edge to the nearest `catch` (explicit) or to the
+//! The graph is oxc's (`oxc_cfg`), built for one function when a rule first follows paths in it
+//! (see [`graph`]). Its blocks hold statements; every block has an error edge to the nearest `catch` (explicit) or to the
 //! function's way out (implicit), and every block inside a `try` with a `finally` has an edge to
 //! the `finally`. An error edge is only taken when a statement after the starting point can
 //! throw — an `await`, or what the rule says throws — or a `throw` ends the block: assuming that
 //! every synchronous call throws would report nearly every function.
 
+mod graph;
+
 use std::cell::RefCell;
 
+pub use graph::FunctionGraph;
 use oxc_ast::{
     ast::{Expression, Statement},
     AstKind,
@@ -100,15 +103,19 @@ impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
     }
 
     /// Every way out of the function from `start` that no covering statement stands on, in
-    /// source order (`End` last). `None` when the model was built without the control-flow
-    /// graph (the file is then analysed again with it).
+    /// source order (`End` last). `None` when the start is not a statement of a function's own
+    /// code (one in a TypeScript namespace, say).
     pub fn misses(&self, start: Start) -> Option<Vec<Miss>> {
         let ctx = self.ctx;
-        let cfg = ctx.cfg()?;
-        let nodes = ctx.nodes();
+        let function = match start {
+            Start::After(statement) => function_of(ctx, statement),
+            Start::Entry(function) => function,
+        };
+        let graph = ctx.function_graph(function)?;
+        let cfg = &graph.cfg;
         let (first, from) = match start {
             Start::After(statement) => {
-                let block = nodes.cfg_id(statement);
+                let block = graph.block_of(statement)?;
                 let index = cfg
                     .basic_block(block)
                     .instructions()
@@ -116,7 +123,7 @@ impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
                     .position(|i| i.node_id == Some(statement))?;
                 (block, index + 1)
             }
-            Start::Entry(function) => (nodes.cfg_id(function), 0),
+            Start::Entry(_) => (graph.entry, 0),
         };
         let mut misses: Vec<Miss> = Vec::new();
         let mut seen: FxHashSet<BlockNodeId> = FxHashSet::default();
@@ -134,6 +141,8 @@ impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
             let mut exit: Option<Miss> = None;
             let mut covered = false;
             let mut dead = false;
+            // The block ends in a `break` or `continue`.
+            let mut jumps = false;
             for instruction in basic.instructions().iter().skip(from) {
                 let node = instruction.node_id;
                 match instruction.kind {
@@ -167,15 +176,47 @@ impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
                         dead = true;
                         break;
                     }
+                    InstructionKind::Break(_) | InstructionKind::Continue(_) => {
+                        jumps = true;
+                        break;
+                    }
                     _ => {}
                 }
             }
             let graph = cfg.graph();
-            let has_finally = graph
+            let finalizer = graph
                 .edges_directed(block, Direction::Outgoing)
-                .any(|e| matches!(e.weight(), EdgeType::Finalize));
+                .find(|e| matches!(e.weight(), EdgeType::Finalize))
+                .map(|e| e.target());
+            let has_finally = finalizer.is_some();
+            // A `break` or `continue` out of a `try … finally` runs the `finally` first: the
+            // graph's jump goes straight to the target, so it is followed only when the target is
+            // inside the same `try` (the path through the `finally` is its `Finalize` edge).
+            let leaves_try = |target: BlockNodeId| {
+                jumps
+                    && finalizer.is_some_and(|finalizer| {
+                        !graph
+                            .edges_directed(target, Direction::Outgoing)
+                            .any(|e| e.target() == finalizer)
+                    })
+            };
             // The exception that leaves this block: a `throw` ending it, or a statement before
             // the covering one (or the end) that can throw.
+            // Whether the path leaves this block for the `finally`: by an exception, a `return` or
+            // `throw`, a jump out of the `try`, or the end of the `try` (or `catch`) block, which
+            // has no other way on. A block that falls through to the next statement of the `try`
+            // does not run the `finally` yet.
+            let to_finally = thrower.is_some()
+                || (!covered
+                    && !dead
+                    && (exit.is_some()
+                        || graph.edges_directed(block, Direction::Outgoing).all(|e| {
+                            match e.weight() {
+                                EdgeType::Jump => leaves_try(e.target()),
+                                EdgeType::Normal | EdgeType::Backedge | EdgeType::Join => false,
+                                _ => true,
+                            }
+                        })));
             let raised = match exit {
                 Some(Miss::Throw(node)) => Some(Miss::Throw(node)),
                 _ => thrower.map(Miss::Exception),
@@ -201,12 +242,12 @@ impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
                         }
                     }
                     EdgeType::Finalize => {
-                        if !covered || thrower.is_some() {
+                        if to_finally {
                             stack.push((target, 0, cause));
                         }
                     }
                     EdgeType::Normal | EdgeType::Jump | EdgeType::Backedge | EdgeType::Join => {
-                        if !covered && !dead && exit.is_none() {
+                        if !covered && !dead && exit.is_none() && !leaves_try(target) {
                             stack.push((target, 0, cause));
                         }
                     }
@@ -590,6 +631,24 @@ pub fn own_nodes<'c, 'a>(ctx: &RuleContext<'a, 'c>, statement: NodeId) -> Vec<&'
         }
     }
     own
+}
+
+/// The function whose own code holds a node: its nearest enclosing function, arrow function or
+/// class static block, or the program.
+fn function_of(ctx: &RuleContext<'_, '_>, node: NodeId) -> NodeId {
+    let nodes = ctx.nodes();
+    nodes
+        .ancestor_ids(node)
+        .find(|&id| {
+            matches!(
+                nodes.kind(id),
+                AstKind::Function(_)
+                    | AstKind::ArrowFunctionExpression(_)
+                    | AstKind::StaticBlock(_)
+                    | AstKind::Program(_)
+            )
+        })
+        .unwrap_or(NodeId::ROOT)
 }
 
 /// The statement a node belongs to: its nearest ancestor that is a statement of the
