@@ -435,3 +435,129 @@ impl<'a> Builder<'a> {
             .resolve_with_upper_label();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use oxc_allocator::Allocator;
+    use oxc_ast::AstKind;
+    use oxc_cfg::{EdgeType, InstructionKind};
+    use oxc_parser::Parser;
+    use oxc_semantic::{NodeId, Semantic, SemanticBuilder};
+    use oxc_span::{GetSpan, SourceType};
+
+    use super::FunctionGraph;
+
+    fn with_semantic(source: &str, check: impl FnOnce(&Semantic<'_>)) {
+        let allocator = Allocator::default();
+        let parsed = Parser::new(&allocator, source, SourceType::mjs()).parse();
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let semantic = SemanticBuilder::new()
+            .with_build_nodes(true)
+            .build(&parsed.program)
+            .semantic;
+        check(&semantic);
+    }
+
+    /// The node whose source text is `text`, of the kind `kind` accepts.
+    fn node(semantic: &Semantic<'_>, text: &str, kind: fn(&AstKind<'_>) -> bool) -> NodeId {
+        semantic
+            .nodes()
+            .iter()
+            .find(|n| {
+                kind(&n.kind()) && n.kind().span().source_text(semantic.source_text()) == text
+            })
+            .unwrap_or_else(|| panic!("no node `{text}`"))
+            .id()
+    }
+
+    fn is_function(kind: &AstKind<'_>) -> bool {
+        matches!(
+            kind,
+            AstKind::Function(_) | AstKind::ArrowFunctionExpression(_)
+        )
+    }
+
+    fn is_statement(kind: &AstKind<'_>) -> bool {
+        matches!(
+            kind,
+            AstKind::VariableDeclaration(_) | AstKind::ExpressionStatement(_)
+        )
+    }
+
+    fn instructions(graph: &FunctionGraph) -> Vec<InstructionKind> {
+        graph
+            .cfg
+            .basic_blocks
+            .iter()
+            .flat_map(|block| block.instructions().iter().map(|i| i.kind))
+            .collect()
+    }
+
+    #[test]
+    fn a_function_holds_its_own_statements_and_not_a_nested_functions() {
+        let source = "function outer() {\n  const a = 1;\n  const inner = () => {\n    const b = 2;\n  };\n  return a;\n}\n";
+        with_semantic(source, |semantic| {
+            let outer = node(semantic, &source[..source.len() - 1], is_function);
+            let inner = node(semantic, "() => {\n    const b = 2;\n  }", is_function);
+            let a = node(semantic, "const a = 1;", is_statement);
+            let b = node(semantic, "const b = 2;", is_statement);
+            let outer_graph = FunctionGraph::build(outer, semantic.nodes()).unwrap();
+            assert!(outer_graph.block_of(a).is_some());
+            assert!(outer_graph.block_of(b).is_none());
+            let inner_graph = FunctionGraph::build(inner, semantic.nodes()).unwrap();
+            assert!(inner_graph.block_of(b).is_some());
+            assert!(inner_graph.block_of(a).is_none());
+            // Not a function: no graph.
+            assert!(FunctionGraph::build(a, semantic.nodes()).is_none());
+        });
+    }
+
+    #[test]
+    fn the_try_blocks_statements_reach_the_finally_and_the_finallys_do_not() {
+        let source = "function f() { try { g(); } finally { h(); } }";
+        with_semantic(source, |semantic| {
+            let f = node(semantic, source, is_function);
+            let graph = FunctionGraph::build(f, semantic.nodes()).unwrap();
+            let finalizes = |statement: &str| {
+                let block = graph
+                    .block_of(node(semantic, statement, is_statement))
+                    .unwrap();
+                graph
+                    .cfg
+                    .graph()
+                    .edges(block)
+                    .any(|e| matches!(e.weight(), EdgeType::Finalize))
+            };
+            assert!(finalizes("g();"));
+            assert!(!finalizes("h();"));
+        });
+    }
+
+    #[test]
+    fn a_function_ends_implicitly_only_where_no_return_or_throw_ends_it() {
+        let source = "function a(x) { if (x) return 1; return 2; }\n\
+                      function b(x) { if (x) return 1; }\n\
+                      const c = () => d();";
+        with_semantic(source, |semantic| {
+            let implicit_returns = |text: &str| {
+                let graph =
+                    FunctionGraph::build(node(semantic, text, is_function), semantic.nodes())
+                        .unwrap();
+                instructions(&graph)
+                    .into_iter()
+                    .filter(|k| *k == InstructionKind::ImplicitReturn)
+                    .count()
+            };
+            assert_eq!(
+                implicit_returns("function a(x) { if (x) return 1; return 2; }"),
+                0
+            );
+            assert_eq!(implicit_returns("function b(x) { if (x) return 1; }"), 1);
+            // An expression body has no statements: the function only ends.
+            let arrow =
+                FunctionGraph::build(node(semantic, "() => d()", is_function), semantic.nodes())
+                    .unwrap();
+            assert_eq!(instructions(&arrow), vec![InstructionKind::ImplicitReturn]);
+        });
+    }
+}
