@@ -152,6 +152,51 @@ fn deeply_nested_files_are_skipped_with_a_note_and_the_run_goes_on() {
 }
 
 #[test]
+fn deeply_nested_statements_on_a_followed_path_are_analysed() {
+    // The control-flow graph of a function is built (and its paths followed) only where a
+    // connection is acquired: these are the deepest statement nestings a file small enough to be
+    // linted without a nesting estimate can hold, each in such a function.
+    let dir = tempfile::tempdir().unwrap();
+    let pool = "const { Pool } = require('pg');\nconst pool = new Pool();\n";
+    let blocks = format!(
+        "{pool}exports.h = async (req, res) => {{\n  const c = await pool.connect();\n{}await c.query('x');{}\n}};\n",
+        "{".repeat(22_000),
+        "}".repeat(22_000)
+    );
+    let ifs = format!(
+        "{pool}exports.h = async (req, res) => {{\n  const c = await pool.connect();\n{}return;\n  c.release();\n}};\n",
+        "if (req.a) ".repeat(4_000)
+    );
+    let tries = format!(
+        "{pool}exports.h = async (req, res) => {{\n  const c = await pool.connect();\n{}await c.query('x');{}\n}};\n",
+        "try { ".repeat(1_000),
+        " } finally { c.release(); }".repeat(1_000)
+    );
+    for text in [&blocks, &ifs, &tries] {
+        assert!(text.len() <= 48 * 1024, "{}", text.len());
+    }
+    write(dir.path(), "blocks.js", blocks);
+    write(dir.path(), "ifs.js", ifs);
+    write(dir.path(), "tries.js", tries);
+
+    let output = leaklint(dir.path(), &["-f", "json", "."]);
+    let found = entries(&json(&output));
+    assert_eq!(output.status.code(), Some(1), "{found:?}");
+    let messages: Vec<(&str, &str)> = found
+        .iter()
+        .map(|(file, _, _, message)| (file.as_str(), message.as_str()))
+        .collect();
+    assert_eq!(messages.len(), 2, "{found:?}");
+    assert_eq!(messages[0].0, "blocks.js");
+    assert!(messages[0].1.contains("is never released"), "{found:?}");
+    assert_eq!(messages[1].0, "ifs.js");
+    assert!(
+        messages[1].1.contains("not released on the `return`"),
+        "{found:?}"
+    );
+}
+
+#[test]
 fn files_over_max_file_size_are_skipped_with_a_note() {
     let dir = tempfile::tempdir().unwrap();
     // A 20 MB minified bundle: one line of declarations.

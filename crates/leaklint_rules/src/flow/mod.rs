@@ -16,7 +16,7 @@ use std::cell::RefCell;
 
 pub use graph::FunctionGraph;
 use oxc_ast::{
-    ast::{Expression, Statement},
+    ast::{Expression, ForStatementInit, Statement},
     AstKind,
 };
 use oxc_cfg::{
@@ -27,7 +27,7 @@ use oxc_semantic::{AstNode, NodeId, SymbolId};
 use oxc_span::{GetSpan, Span};
 use rustc_hash::FxHashSet;
 
-use leaklint_model::ast_util::{callee_name, dotted_path, strip};
+use leaklint_model::ast_util::{callee_name, dotted_path, expr_node_id, strip};
 
 use crate::RuleContext;
 
@@ -587,23 +587,31 @@ pub fn contains(outer: Span, inner: Span) -> bool {
 /// Nested functions are included as nodes, not their insides.
 pub fn own_nodes<'c, 'a>(ctx: &RuleContext<'a, 'c>, statement: NodeId) -> Vec<&'c AstNode<'a>> {
     let nodes = ctx.nodes();
-    let heads: Option<Vec<Span>> = match nodes.kind(statement) {
-        AstKind::IfStatement(s) => Some(vec![s.test.span()]),
-        AstKind::WhileStatement(s) => Some(vec![s.test.span()]),
-        AstKind::DoWhileStatement(s) => Some(vec![s.test.span()]),
+    // The heads of a compound statement, read through their own subtrees: scanning the whole
+    // statement and keeping what lies in a head would read every nested statement again at
+    // each level of nesting.
+    let heads: Option<Vec<NodeId>> = match nodes.kind(statement) {
+        AstKind::IfStatement(s) => Some(vec![expr_node_id(&s.test)]),
+        AstKind::WhileStatement(s) => Some(vec![expr_node_id(&s.test)]),
+        AstKind::DoWhileStatement(s) => Some(vec![expr_node_id(&s.test)]),
         AstKind::ForStatement(s) => Some(
             [
-                s.init.as_ref().map(GetSpan::span),
-                s.test.as_ref().map(GetSpan::span),
-                s.update.as_ref().map(GetSpan::span),
+                s.init.as_ref().and_then(|init| match init {
+                    ForStatementInit::VariableDeclaration(declaration) => {
+                        Some(declaration.node_id())
+                    }
+                    _ => init.as_expression().map(expr_node_id),
+                }),
+                s.test.as_ref().map(expr_node_id),
+                s.update.as_ref().map(expr_node_id),
             ]
             .into_iter()
             .flatten()
             .collect(),
         ),
-        AstKind::ForInStatement(s) => Some(vec![s.right.span()]),
-        AstKind::ForOfStatement(s) => Some(vec![s.right.span()]),
-        AstKind::SwitchStatement(s) => Some(vec![s.discriminant.span()]),
+        AstKind::ForInStatement(s) => Some(vec![expr_node_id(&s.right)]),
+        AstKind::ForOfStatement(s) => Some(vec![expr_node_id(&s.right)]),
+        AstKind::SwitchStatement(s) => Some(vec![expr_node_id(&s.discriminant)]),
         AstKind::BlockStatement(_)
         | AstKind::TryStatement(_)
         | AstKind::LabeledStatement(_)
@@ -611,16 +619,28 @@ pub fn own_nodes<'c, 'a>(ctx: &RuleContext<'a, 'c>, statement: NodeId) -> Vec<&'
         _ => None,
     };
     let mut own = Vec::new();
+    match heads {
+        Some(heads) => {
+            for head in heads {
+                push_own(ctx.subtree(head), &mut own);
+            }
+        }
+        None => push_own(ctx.nodes_within(statement), &mut own),
+    }
+    own
+}
+
+/// Pushes the nodes of `subtree` (in source order), with nested functions and classes as nodes
+/// but not their insides.
+fn push_own<'c, 'a>(subtree: impl Iterator<Item = &'c AstNode<'a>>, own: &mut Vec<&'c AstNode<'a>>)
+where
+    'a: 'c,
+{
     let mut skip_until = 0;
-    for node in ctx.nodes_within(statement) {
+    for node in subtree {
         let span = node.kind().span();
         if span.start < skip_until {
             continue;
-        }
-        if let Some(heads) = &heads {
-            if !heads.iter().any(|head| contains(*head, span)) {
-                continue;
-            }
         }
         own.push(node);
         if matches!(
@@ -630,7 +650,6 @@ pub fn own_nodes<'c, 'a>(ctx: &RuleContext<'a, 'c>, statement: NodeId) -> Vec<&'
             skip_until = span.end;
         }
     }
-    own
 }
 
 /// The function whose own code holds a node: its nearest enclosing function, arrow function or
