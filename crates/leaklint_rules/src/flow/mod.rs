@@ -4,11 +4,13 @@
 //! (a release, a removal, a hand-over of ownership) stands on each of them.
 //!
 //! The graph is oxc's (`oxc_cfg`), built for one function when a rule first follows paths in it
-//! (see [`graph`]). Its blocks hold statements; every block has an error edge to the nearest `catch` (explicit) or to the
-//! function's way out (implicit), and every block inside a `try` with a `finally` has an edge to
-//! the `finally`. An error edge is only taken when a statement after the starting point can
-//! throw — an `await`, or what the rule says throws — or a `throw` ends the block: assuming that
-//! every synchronous call throws would report nearly every function.
+//! (see [`graph`]). Its blocks hold statements; every block has an error edge to the nearest
+//! `catch` (explicit) or to the function's way out (implicit), and every block inside a `try` with
+//! a `finally` has an edge to the `finally`. An error edge is only taken when a statement after
+//! the starting point can throw — an `await`, or what the rule says throws — or a `throw` ends the
+//! block: assuming that every synchronous call throws would report nearly every function. The
+//! edge to a `finally` is only taken where the path leaves the `try`: by an exception, a `return`
+//! or `throw`, a `break` or `continue` to a target outside it, or the end of the `try` block.
 
 mod graph;
 
@@ -200,8 +202,6 @@ impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
                             .any(|e| e.target() == finalizer)
                     })
             };
-            // The exception that leaves this block: a `throw` ending it, or a statement before
-            // the covering one (or the end) that can throw.
             // Whether the path leaves this block for the `finally`: by an exception, a `return` or
             // `throw`, a jump out of the `try`, or the end of the `try` (or `catch`) block, which
             // has no other way on. A block that falls through to the next statement of the `try`
@@ -217,6 +217,8 @@ impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
                                 _ => true,
                             }
                         })));
+            // The exception that leaves this block: a `throw` ending it, or a statement before
+            // the covering one (or the end) that can throw.
             let raised = match exit {
                 Some(Miss::Throw(node)) => Some(Miss::Throw(node)),
                 _ => thrower.map(Miss::Exception),
