@@ -202,7 +202,7 @@ impl<'a> Builder<'a> {
                     .append_condition_to(condition, Some(expr_node_id(&stmt.test)));
                 let after_test = self.current();
                 let body = self.normal();
-                self.cfg.ctx(None).default().allow_break().allow_continue();
+                self.open_loop();
                 self.statement(&stmt.body);
                 let after_body = self.current();
                 let after = self.normal();
@@ -210,17 +210,13 @@ impl<'a> Builder<'a> {
                 self.edge(after_test, body, EdgeType::Jump);
                 self.edge(after_body, condition, EdgeType::Backedge);
                 self.edge(after_test, after, EdgeType::Normal);
-                self.cfg
-                    .ctx(None)
-                    .mark_break(after)
-                    .mark_continue(condition)
-                    .resolve_with_upper_label();
+                self.close_loop(after, condition);
             }
             Statement::DoWhileStatement(stmt) => {
                 self.instruction(stmt.node_id());
                 let before = self.current();
                 let body = self.normal();
-                self.cfg.ctx(None).default().allow_break().allow_continue();
+                self.open_loop();
                 self.statement(&stmt.body);
                 let after_body = self.current();
                 let condition = self.normal();
@@ -232,11 +228,7 @@ impl<'a> Builder<'a> {
                 self.edge(after_body, condition, EdgeType::Normal);
                 self.edge(end_of_condition, after, EdgeType::Normal);
                 self.edge(end_of_condition, body, EdgeType::Backedge);
-                self.cfg
-                    .ctx(None)
-                    .mark_break(after)
-                    .mark_continue(condition)
-                    .resolve_with_upper_label();
+                self.close_loop(after, condition);
             }
             Statement::ForStatement(stmt) => {
                 self.instruction(stmt.node_id());
@@ -253,7 +245,7 @@ impl<'a> Builder<'a> {
                 let update = self.normal();
                 let after_update = self.current();
                 let body = self.normal();
-                self.cfg.ctx(None).default().allow_break().allow_continue();
+                self.open_loop();
                 self.statement(&stmt.body);
                 let after_body = self.current();
                 let after = self.normal();
@@ -262,11 +254,7 @@ impl<'a> Builder<'a> {
                 self.edge(after_body, update, EdgeType::Backedge);
                 self.edge(after_update, test, EdgeType::Backedge);
                 self.edge(after_test, after, EdgeType::Normal);
-                self.cfg
-                    .ctx(None)
-                    .mark_break(after)
-                    .mark_continue(update)
-                    .resolve_with_upper_label();
+                self.close_loop(after, update);
             }
             Statement::ForInStatement(stmt) => {
                 self.instruction(stmt.node_id());
@@ -411,6 +399,21 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Opens a loop's `break` and `continue` context, before its body.
+    fn open_loop(&mut self) {
+        self.cfg.ctx(None).default().allow_break().allow_continue();
+    }
+
+    /// Closes the loop context [`Self::open_loop`] opened: `break` goes to `after`, `continue` to
+    /// `next` (and so does a labeled `continue` to the loop's label).
+    fn close_loop(&mut self, after: BlockNodeId, next: BlockNodeId) {
+        self.cfg
+            .ctx(None)
+            .mark_break(after)
+            .mark_continue(next)
+            .resolve_with_upper_label();
+    }
+
     /// The blocks of a `for … in` / `for … of` loop, after its own instructions.
     fn iteration(&mut self, right: NodeId, kind: IterationInstructionKind, body: &Statement<'a>) {
         let before = self.current();
@@ -419,7 +422,7 @@ impl<'a> Builder<'a> {
         let iteration = self.normal();
         self.cfg.append_iteration(Some(right), kind);
         let body_start = self.normal();
-        self.cfg.ctx(None).default().allow_break().allow_continue();
+        self.open_loop();
         self.statement(body);
         let end_of_body = self.current();
         let after = self.normal();
@@ -428,11 +431,7 @@ impl<'a> Builder<'a> {
         self.edge(iteration, body_start, EdgeType::Jump);
         self.edge(end_of_body, iteration, EdgeType::Backedge);
         self.edge(iteration, after, EdgeType::Normal);
-        self.cfg
-            .ctx(None)
-            .mark_break(after)
-            .mark_continue(iteration)
-            .resolve_with_upper_label();
+        self.close_loop(after, iteration);
     }
 }
 

@@ -150,19 +150,21 @@ impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
                 match instruction.kind {
                     InstructionKind::Statement | InstructionKind::Condition => {
                         let Some(node) = node else { continue };
-                        if self.statement_covers(node) {
+                        let own = own_nodes(ctx, node);
+                        if self.statement_covers(node, &own) {
                             covered = true;
                             break;
                         }
-                        thrower = thrower.or_else(|| self.throwing(node));
+                        thrower = thrower.or_else(|| self.throwing(&own));
                     }
                     InstructionKind::Return(_) => {
                         let Some(node) = node else { continue };
-                        if self.statement_covers(node) {
+                        let own = own_nodes(ctx, node);
+                        if self.statement_covers(node, &own) {
                             covered = true;
                             break;
                         }
-                        thrower = thrower.or_else(|| self.throwing(node));
+                        thrower = thrower.or_else(|| self.throwing(&own));
                         exit = Some(Miss::Return(node));
                         break;
                     }
@@ -287,8 +289,8 @@ impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
 
     /// Whether a statement covers the tracked value: in its own code (not in nested
     /// statements, which are instructions of their own), in a callback it passes that covers on
-    /// every path, or as `if (conn) conn.release()`.
-    fn statement_covers(&self, statement: NodeId) -> bool {
+    /// every path, or as `if (conn) conn.release()`. `own` is the statement's [`own_nodes`].
+    fn statement_covers(&self, statement: NodeId, own: &[&AstNode<'a>]) -> bool {
         let ctx = self.ctx;
         let nodes = ctx.nodes();
         if let AstKind::IfStatement(statement) = nodes.kind(statement) {
@@ -300,8 +302,7 @@ impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
                 return true;
             }
         }
-        let own = own_nodes(ctx, statement);
-        for node in &own {
+        for node in own {
             if self.tracker.covers_node(node, ctx) {
                 return true;
             }
@@ -438,11 +439,11 @@ impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
         (resolved, rejected)
     }
 
-    /// The first expression of a statement's own code that may throw: an `await`, or what the
-    /// tracker says.
-    fn throwing(&self, statement: NodeId) -> Option<NodeId> {
+    /// The first node of a statement's own code (its [`own_nodes`]) that may throw: an `await`,
+    /// or what the tracker says.
+    fn throwing(&self, own: &[&AstNode<'a>]) -> Option<NodeId> {
         let ctx = self.ctx;
-        own_nodes(ctx, statement).into_iter().find_map(|node| {
+        own.iter().find_map(|node| {
             let throws = match node.kind() {
                 // `await p.catch(() => null)` settles whatever `p` does.
                 AstKind::AwaitExpression(await_expr) => {
