@@ -605,6 +605,20 @@ fn explicit_files_versus_the_walk() {
 }
 
 #[test]
+fn a_file_named_several_ways_is_linted_once() {
+    let project = Project::new(&[
+        ("src/a.js", START_UP_LEAK.as_bytes()),
+        ("lib/b.js", CLEAN.as_bytes()),
+    ]);
+    let (_, json) = project.json(&["src", "./src", "src/a.js", "lib/../src/a.js", "."]);
+    assert_eq!(
+        files_and_rules(&json),
+        [("src/a.js".to_string(), "uncleared-interval".to_string())]
+    );
+    assert_eq!(json["summary"]["files"], 2);
+}
+
+#[test]
 fn rules_explain_and_config_schema() {
     let project = Project::new(&[]);
     let output = project.run(&["rules"]);

@@ -58,9 +58,54 @@ pub fn discover(paths: &[PathBuf], options: DiscoveryOptions) -> (Vec<Discovered
             });
         }
     }
-    found.sort();
-    found.dedup_by(|a, b| a.path == b.path);
-    (found, missing)
+    (deduplicate(found), missing)
+}
+
+/// Sorted, each file once however often and however it was named: `src` and `./src/a.js`,
+/// or `lib/../src` and `src`, name the same files. The shortest spelling is kept, and a file
+/// named on the command line anywhere counts as named.
+fn deduplicate(found: Vec<Discovered>) -> Vec<Discovered> {
+    let cwd = std::env::current_dir().ok();
+    let mut keyed: Vec<(PathBuf, Discovered)> = found
+        .into_iter()
+        .map(|file| (identity(&file.path, cwd.as_deref()), file))
+        .collect();
+    fn spelling(file: &Discovered) -> (usize, &Path) {
+        (file.path.as_os_str().len(), &file.path)
+    }
+    keyed.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| spelling(&a.1).cmp(&spelling(&b.1)))
+    });
+    keyed.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            kept.1.explicit |= later.1.explicit;
+        }
+        same
+    });
+    let mut files: Vec<Discovered> = keyed.into_iter().map(|(_, file)| file).collect();
+    files.sort();
+    files
+}
+
+/// What tells two spellings of a file apart: the absolute path with `.` and repeated
+/// separators dropped, and, only where the path climbs with `..` (which a symbolic link makes
+/// different from removing the component before it), the path as the file system resolves it.
+fn identity(path: &Path, cwd: Option<&Path>) -> PathBuf {
+    let absolute = match cwd {
+        Some(cwd) if path.is_relative() => cwd.join(path),
+        _ => path.to_path_buf(),
+    };
+    if absolute
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        if let Ok(resolved) = std::fs::canonicalize(&absolute) {
+            return resolved;
+        }
+    }
+    absolute.components().collect()
 }
 
 fn walk(root: &Path, options: DiscoveryOptions, found: &mut Vec<Discovered>) {
@@ -256,5 +301,28 @@ mod tests {
         };
         let (found, _) = discover(&paths, forced);
         assert!(found.is_empty());
+    }
+
+    #[test]
+    fn a_file_named_several_ways_is_found_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        touch(root, "src/a.js");
+        touch(root, "src/b.js");
+        touch(root, "lib/c.js");
+        let paths = [
+            root.join("src"),
+            root.join("./src"),
+            root.join("src/./a.js"),
+            root.join("lib/../src/a.js"),
+            root.join("src//b.js"),
+        ];
+        let (found, missing) = discover(&paths, OPTIONS);
+        assert!(missing.is_empty());
+        assert_eq!(names(&found, root), ["src/a.js", "src/b.js"]);
+        // Named on the command line as well as found by the walk: named.
+        assert!(found.iter().all(|f| f.explicit), "{found:?}");
+        let (walked, _) = discover(&[root.join("src")], OPTIONS);
+        assert!(walked.iter().all(|f| !f.explicit));
     }
 }
