@@ -58,7 +58,13 @@ pub fn discover(paths: &[PathBuf], options: DiscoveryOptions) -> (Vec<Discovered
             });
         }
     }
-    (deduplicate(found), missing)
+    if paths.len() > 1 {
+        found = deduplicate(found);
+    } else {
+        // One path's walk finds each file once.
+        found.sort();
+    }
+    (found, missing)
 }
 
 /// Sorted, each file once however often and however it was named: `src` and `./src/a.js`,
