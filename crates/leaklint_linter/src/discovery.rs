@@ -37,7 +37,7 @@ pub struct Discovered {
     pub size: u64,
 }
 
-/// Files under `paths`, sorted and without duplicates, and the paths that do not exist.
+/// Files under `paths`, sorted by path and without duplicates, and the paths that do not exist.
 pub fn discover(paths: &[PathBuf], options: DiscoveryOptions) -> (Vec<Discovered>, Vec<PathBuf>) {
     let mut found = Vec::new();
     let mut missing = Vec::new();
@@ -62,7 +62,7 @@ pub fn discover(paths: &[PathBuf], options: DiscoveryOptions) -> (Vec<Discovered
         found = deduplicate(found);
     } else {
         // One path's walk finds each file once.
-        found.sort();
+        sort(&mut found);
     }
     (found, missing)
 }
@@ -91,8 +91,14 @@ fn deduplicate(found: Vec<Discovered>) -> Vec<Discovered> {
         same
     });
     let mut files: Vec<Discovered> = keyed.into_iter().map(|(_, file)| file).collect();
-    files.sort();
+    sort(&mut files);
     files
+}
+
+/// In byte order of the paths: comparing `Path`s component by component is several times
+/// slower, and a walk finds thousands of files.
+fn sort(files: &mut [Discovered]) {
+    files.sort_unstable_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
 }
 
 /// What tells two spellings of a file apart: the absolute path with `.` and repeated
