@@ -5,7 +5,9 @@
 #     the semantic model's node store (`floor --nodes`), which any linter whose rules look at
 #     nodes and their parents (oxlint, leaklint) builds too;
 #   - against oxlint 1.94 with one rule (the speed anchor of the JS tooling world);
-#   - one 5,000-line file, process start to exit.
+#   - one 5,000-line file, process start to exit;
+#   - where leaklint's time goes: leaklint with every rule off (walk, read, nesting estimate,
+#     parse; no semantic model) and the floor's `--parse-only` split the total into parts.
 # Usage: bench/run.sh [RUNS]   (default 7). Needs cargo, npm and python3; builds what it uses.
 # Environment: CORPUS (default target/bench/corpus), PEERS (default target/bench/peers).
 set -euo pipefail
@@ -55,15 +57,22 @@ if [ ! -f "$one_file" ]; then
         >/dev/null
 fi
 
+# Every rule off: what leaklint does before any rule runs.
+no_rules=$PWD/$work/no-rules.json
+"$leaklint" rules | awk 'BEGIN { printf "{\"rules\": {" } { printf "%s\"%s\": \"off\"", (NR > 1 ? ", " : ""), $1 } END { print "}}" }' >"$no_rules"
+
 echo "== $runs alternating runs" >&2
-python3 - "$runs" "$floor" "$leaklint" "$oxlint" "$corpus" "$one_file" <<'PY'
+python3 - "$runs" "$floor" "$leaklint" "$oxlint" "$corpus" "$one_file" "$no_rules" <<'PY'
 import os, statistics, subprocess, sys, time
 
-runs, floor, leaklint, oxlint, corpus, one_file = sys.argv[1:]
+runs, floor, leaklint, oxlint, corpus, one_file, no_rules = sys.argv[1:]
 commands = {
     "floor": [floor, corpus],
     "floor+nodes": [floor, corpus, "--nodes"],
     "leaklint": [leaklint, "--no-default-ignores", "-f", "json", "-o", "/dev/null", corpus],
+    "floor parse": [floor, corpus, "--parse-only"],
+    "ll no rules": [leaklint, "--no-default-ignores", "-f", "json", "-o", "/dev/null",
+                    "-c", no_rules, corpus],
     "oxlint": [oxlint, "-A", "all", "-D", "no-unused-vars", "--ignore-pattern", "*.d.ts",
                "-f", "json", corpus],
     "one-file": [leaklint, "-f", "json", one_file],
@@ -87,7 +96,8 @@ for _ in range(int(runs)):
 med = {name: (statistics.median(w for w, _ in v), statistics.median(r for _, r in v))
        for name, v in samples.items()}
 print(f"medians of {runs} alternating runs, {os.cpu_count()} cores")
-for name in ["floor", "floor+nodes", "leaklint", "oxlint", "one-file"]:
+for name in ["floor", "floor+nodes", "leaklint", "oxlint", "one-file", "floor parse",
+             "ll no rules"]:
     wall, rss = med[name]
     print(f"  {name:11} {wall * 1000:7.0f} ms  {rss / 1024:6.0f} MiB peak RSS")
 fl, lw, ox = med["floor"], med["leaklint"], med["oxlint"]
@@ -99,4 +109,16 @@ print(f"for reference: floor+nodes / floor wall {fn_[0] / fl[0]:.2f}x; "
       f"leaklint / floor+nodes wall {lw[0] / fn_[0]:.2f}x")
 print(f"one 5,000-line file, start to exit: {med['one-file'][0] * 1000:.1f} ms median "
       f"(target <= 30)")
+fp, nr = med["floor parse"], med["ll no rules"]
+parts = [
+    ("walk, read, parse (floor --parse-only)", fp[0]),
+    ("leaklint's read checks and nesting estimate (every rule off, minus the above)",
+     nr[0] - fp[0]),
+    ("semantic model (floor, minus floor --parse-only)", fl[0] - fp[0]),
+    ("node store (floor+nodes, minus floor)", fn_[0] - fl[0]),
+    ("rules and the lifetime model (the rest)", lw[0] - nr[0] - (fn_[0] - fp[0])),
+]
+print("where leaklint's wall time goes, as fractions of the floor's:")
+for label, wall in parts:
+    print(f"  {wall / fl[0]:+.2f}  {label}")
 PY
