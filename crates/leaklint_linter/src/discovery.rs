@@ -3,6 +3,7 @@
 //! even where a walk would skip them, unless `--force-exclude`.
 
 use std::{
+    ffi::OsStr,
     path::{Path, PathBuf},
     sync::Mutex,
 };
@@ -76,12 +77,11 @@ fn deduplicate(found: Vec<Discovered>) -> Vec<Discovered> {
         .into_iter()
         .map(|file| (identity(&file.path, cwd.as_deref()), file))
         .collect();
-    fn spelling(file: &Discovered) -> (usize, &Path) {
-        (file.path.as_os_str().len(), &file.path)
+    fn spelling(file: &Discovered) -> (usize, &OsStr) {
+        (file.path.as_os_str().len(), file.path.as_os_str())
     }
     keyed.sort_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| spelling(&a.1).cmp(&spelling(&b.1)))
+        (a.0.as_os_str().cmp(b.0.as_os_str())).then_with(|| spelling(&a.1).cmp(&spelling(&b.1)))
     });
     keyed.dedup_by(|later, kept| {
         let same = later.0 == kept.0;
