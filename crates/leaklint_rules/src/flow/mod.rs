@@ -148,7 +148,9 @@ impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
             for instruction in basic.instructions().iter().skip(from) {
                 let node = instruction.node_id;
                 match instruction.kind {
-                    InstructionKind::Statement | InstructionKind::Condition => {
+                    InstructionKind::Statement
+                    | InstructionKind::Condition
+                    | InstructionKind::Return(_) => {
                         let Some(node) = node else { continue };
                         let own = own_nodes(ctx, node);
                         if self.statement_covers(node, &own) {
@@ -156,17 +158,10 @@ impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
                             break;
                         }
                         thrower = thrower.or_else(|| self.throwing(&own));
-                    }
-                    InstructionKind::Return(_) => {
-                        let Some(node) = node else { continue };
-                        let own = own_nodes(ctx, node);
-                        if self.statement_covers(node, &own) {
-                            covered = true;
+                        if matches!(instruction.kind, InstructionKind::Return(_)) {
+                            exit = Some(Miss::Return(node));
                             break;
                         }
-                        thrower = thrower.or_else(|| self.throwing(&own));
-                        exit = Some(Miss::Return(node));
-                        break;
                     }
                     InstructionKind::ImplicitReturn => {
                         exit = Some(Miss::End);
