@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use leaklint_diagnostics::{Diagnostic, Label, Severity};
 use leaklint_model::{
-    ast_util::{argument, as_member, member_name, string_value, strip, value_parent},
+    ast_util::{argument, as_member, callee_name, member_name, string_value, strip, value_parent},
     AccessPath, Field, FunctionRuns, PathRoot,
 };
 use oxc_ast::{
@@ -1212,6 +1212,7 @@ fn check<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<D
         .filter(|u| !registers_callback(u.node, ctx))
         .filter(|u| !size_checked(u.node, collection, ctx))
         .filter(|u| !u.key.is_some_and(|key| Domain::is_fixed(ctx, key)))
+        .filter(|u| !u.key.is_some_and(|key| loads_module(key, u.node, ctx)))
         .collect();
     let first = *growth.first()?;
     let shrinks: Vec<&Use<'a>> = all
@@ -1267,6 +1268,62 @@ fn check<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<D
         }
     }
     None
+}
+
+/// Whether the growth's key is a binding the same function also loads a module with
+/// (`require(name)`, `require(path.join(dir, file))`, `import(specifier)`): a set of loaded
+/// module names or a table of loaded modules gains at most one entry per module, and Node's own
+/// module cache keeps every module loaded for as long as the process runs anyway.
+fn loads_module(key: &Expression<'_>, growth: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    let Expression::Identifier(ident) = strip(key) else {
+        return false;
+    };
+    let model = ctx.model();
+    let Some(symbol) = model.symbol_of(ident) else {
+        return false;
+    };
+    let function = model.enclosing_function(growth);
+    let nodes = ctx.nodes();
+    ctx.semantic()
+        .scoping()
+        .get_resolved_references(symbol)
+        .any(|reference| {
+            let mut current = reference.node_id();
+            loop {
+                let parent = nodes.parent_id(current);
+                if parent == current {
+                    return false;
+                }
+                match nodes.kind(parent) {
+                    AstKind::CallExpression(call) if is_node_require(&call.callee, ctx) => {
+                        return model.enclosing_function(parent) == function;
+                    }
+                    AstKind::ImportExpression(_) => {
+                        return model.enclosing_function(parent) == function;
+                    }
+                    AstKind::Function(_) | AstKind::ArrowFunctionExpression(_) => return false,
+                    _ => {}
+                }
+                current = parent;
+            }
+        })
+}
+
+/// Node's `require`: the global one, or a `const` made by `createRequire(…)` in an ES module.
+fn is_node_require(callee: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    let Expression::Identifier(ident) = callee else {
+        return false;
+    };
+    if ident.name != "require" {
+        return false;
+    }
+    match ctx.model().symbol_of(ident) {
+        None => true,
+        Some(symbol) => node_api::const_init(symbol, ctx).is_some_and(|init| {
+            matches!(strip(init), Expression::CallExpression(call)
+                if callee_name(call) == Some("createRequire"))
+        }),
+    }
 }
 
 /// Functions that fill registries and lookup tables (besides start-up code): called at start-up,
