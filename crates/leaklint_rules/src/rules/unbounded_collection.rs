@@ -12,8 +12,8 @@ use leaklint_model::{
 };
 use oxc_ast::{
     ast::{
-        AssignmentOperator, BinaryOperator, Class, Expression, ObjectPropertyKind, Statement,
-        UnaryOperator,
+        AssignmentOperator, BinaryOperator, BindingIdentifier, Class, Expression,
+        ObjectPropertyKind, Statement, UnaryOperator,
     },
     AstKind, AstType,
 };
@@ -110,6 +110,7 @@ impl Kind {
 /// Why the collection lives as long as the process.
 enum Owner {
     Module,
+    /// The class, as [`class_label`] names it.
     Static(String),
     Singleton(String),
     /// Created in this start-up function and kept by a closure it makes.
@@ -364,15 +365,14 @@ fn field_collection<'a>(
     declared: Span,
     ctx: &RuleContext<'a, '_>,
 ) -> Option<Collection<'a>> {
-    let class_name = class
-        .id
-        .as_ref()
-        .map_or("the class".to_string(), |id| id.name.to_string());
-    let class_symbol = class.id.as_ref().and_then(|id| id.symbol_id.get());
+    let binding = class_binding(class_id, class, ctx);
+    let class_name = binding.map(|id| id.name.as_str());
+    let class_symbol = binding.and_then(|id| id.symbol_id.get());
+    let label = class_label(class_name);
     let owner = if is_static {
-        Owner::Static(class_name.clone())
+        Owner::Static(label)
     } else if lives_with_module(class, class_symbol, ctx) {
-        Owner::Singleton(class_name.clone())
+        Owner::Singleton(label)
     } else {
         return None;
     };
@@ -382,10 +382,9 @@ fn field_collection<'a>(
     };
     Some(Collection {
         kind,
-        name: if is_static {
-            format!("{class_name}.{field_name}")
-        } else {
-            format!("this.{field_name}")
+        name: match class_name {
+            Some(class_name) if is_static => format!("{class_name}.{field_name}"),
+            _ => format!("this.{field_name}"),
         },
         owner,
         declared,
@@ -396,6 +395,31 @@ fn field_collection<'a>(
             is_static,
         },
     })
+}
+
+/// The binding that names a class: its own, or the one a class expression initialises
+/// (`const Registry = class { … }`).
+fn class_binding<'e, 'a>(
+    class_id: NodeId,
+    class: &'e Class<'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<&'e BindingIdentifier<'a>> {
+    if let Some(id) = &class.id {
+        return Some(id);
+    }
+    let (_, parent) = value_parent(ctx.semantic(), class_id);
+    match parent {
+        AstKind::VariableDeclarator(declarator) => declarator.id.get_binding_identifier(),
+        _ => None,
+    }
+}
+
+/// How messages name a class: `` `Registry` ``, or "an anonymous class".
+fn class_label(name: Option<&str>) -> String {
+    name.map_or_else(
+        || "an anonymous class".to_string(),
+        |name| format!("`{name}`"),
+    )
 }
 
 /// Whether a class's instances live as long as the module: a framework singleton
@@ -1713,9 +1737,9 @@ fn describe(collection: &Collection<'_>) -> String {
     let with_article = collection.kind.with_article();
     match &collection.owner {
         Owner::Module => format!("`{}` (a module-level {kind})", collection.name),
-        Owner::Static(class) => format!("`{}` (a static {kind} of `{class}`)", collection.name),
+        Owner::Static(class) => format!("`{}` (a static {kind} of {class})", collection.name),
         Owner::Singleton(class) => format!(
-            "`{}` ({with_article} field of `{class}`, whose one instance lives as long as the \
+            "`{}` ({with_article} field of {class}, whose one instance lives as long as the \
              process)",
             collection.name
         ),
@@ -2043,6 +2067,31 @@ mod tests {
                 .any(|l| l.message == "not reached if `fetchQuote(…)` throws"),
             "{:?}",
             found[0].secondary
+        );
+        // A class expression is named by the binding it initialises, or called anonymous.
+        let found = run_rule(
+            &META,
+            "const container = new (class {
+  constructor() { this.instances = []; }
+  add(x) { this.instances.push(x); }
+})();
+export const add = (x) => container.add(x);
+const Registry = class { static entries = new Map(); };
+export function put(id, v) { Registry.entries.set(id, v); }",
+            "a.js",
+            None,
+        );
+        let messages: Vec<&str> = found.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(
+            messages[0].starts_with("`this.instances` (an array field of an anonymous class, whose one instance lives as long as the process)"),
+            "{}",
+            messages[0]
+        );
+        assert!(
+            messages[1].starts_with("`Registry.entries` (a static Map of `Registry`)"),
+            "{}",
+            messages[1]
         );
     }
 }
