@@ -276,12 +276,13 @@ fn collection_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<Co
                 if !facts.runs.is_once() {
                     return None;
                 }
-                Owner::Factory(
-                    facts
-                        .name
-                        .clone()
-                        .unwrap_or_else(|| "a start-up function".into()),
-                )
+                Owner::Factory(match &facts.name {
+                    Some(name) => format!("`{name}`"),
+                    None if is_invoked_where_defined(function, ctx) => {
+                        "an immediately invoked function".to_string()
+                    }
+                    None => "a start-up function".to_string(),
+                })
             };
             Some(Collection {
                 kind,
@@ -395,6 +396,14 @@ fn field_collection<'a>(
             is_static,
         },
     })
+}
+
+/// Whether a function is called where it is written: `(function () { … })()`,
+/// `((ns) => { … })(ns || (ns = {}))`.
+fn is_invoked_where_defined(function: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    let (_, parent) = value_parent(ctx.semantic(), function);
+    matches!(parent, AstKind::CallExpression(call)
+        if strip(&call.callee).span() == ctx.nodes().kind(function).span())
 }
 
 /// The binding that names a class: its own, or the one a class expression initialises
@@ -1744,8 +1753,8 @@ fn describe(collection: &Collection<'_>) -> String {
             collection.name
         ),
         Owner::Factory(factory) => format!(
-            "`{}` ({with_article} made by {factory} at start-up and kept by the function it \
-             returns)",
+            "`{}` ({with_article} made by {factory} at start-up and kept by a closure it \
+             creates)",
             collection.name
         ),
     }
@@ -2067,6 +2076,28 @@ mod tests {
                 .any(|l| l.message == "not reached if `fetchQuote(…)` throws"),
             "{:?}",
             found[0].secondary
+        );
+        // What made a closure's collection: a named function, or one invoked where it is written.
+        let found = run_rule(
+            &META,
+            "function memo(fn) { const hits = new Map(); return (k) => { hits.set(k, fn(k)); }; }\nexport const lookup = memo(String);\nvar ns;\n(function (ns) {\n  const seen = new Set();\n  ns.mark = (id) => seen.add(id);\n})(ns || (ns = {}));\nexport { ns };",
+            "a.js",
+            None,
+        );
+        let messages: Vec<&str> = found.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(
+            messages[0].starts_with(
+                "`hits` (a Map made by `memo` at start-up and kept by a closure it creates)"
+            ),
+            "{}",
+            messages[0]
+        );
+        assert!(
+            messages[1]
+                .starts_with("`seen` (a Set made by an immediately invoked function at start-up"),
+            "{}",
+            messages[1]
         );
         // A class expression is named by the binding it initialises, or called anonymous.
         let found = run_rule(
