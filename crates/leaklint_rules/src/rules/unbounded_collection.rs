@@ -1321,24 +1321,20 @@ fn loads_module(key: &Expression<'_>, growth: NodeId, ctx: &RuleContext<'_, '_>)
         .scoping()
         .get_resolved_references(symbol)
         .any(|reference| {
-            let mut current = reference.node_id();
-            loop {
-                let parent = nodes.parent_id(current);
-                if parent == current {
-                    return false;
-                }
-                match nodes.kind(parent) {
-                    AstKind::CallExpression(call) if is_node_require(&call.callee, ctx) => {
-                        return model.enclosing_function(parent) == function;
-                    }
-                    AstKind::ImportExpression(_) => {
-                        return model.enclosing_function(parent) == function;
-                    }
+            // The innermost call or `import()` loading a module around the reference, if it is
+            // in the function that grows the collection.
+            for ancestor in nodes.ancestor_ids(reference.node_id()) {
+                let loads = match nodes.kind(ancestor) {
+                    AstKind::CallExpression(call) => is_node_require(&call.callee, ctx),
+                    AstKind::ImportExpression(_) => true,
                     AstKind::Function(_) | AstKind::ArrowFunctionExpression(_) => return false,
-                    _ => {}
+                    _ => false,
+                };
+                if loads {
+                    return model.enclosing_function(ancestor) == function;
                 }
-                current = parent;
             }
+            false
         })
 }
 
