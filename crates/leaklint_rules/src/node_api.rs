@@ -11,9 +11,9 @@ use leaklint_model::{
 };
 use oxc_ast::{
     ast::{
-        AssignmentOperator, AssignmentTarget, BindingPattern, CallExpression, Expression,
-        IdentifierReference, MemberExpression, ObjectExpression, ObjectPropertyKind,
-        SimpleAssignmentTarget, UnaryOperator,
+        AssignmentOperator, AssignmentTarget, BindingIdentifier, BindingPattern, CallExpression,
+        Class, Expression, IdentifierReference, MemberExpression, ObjectExpression,
+        ObjectPropertyKind, SimpleAssignmentTarget, UnaryOperator,
     },
     AstKind,
 };
@@ -313,6 +313,22 @@ pub fn const_init<'a>(symbol: SymbolId, ctx: &RuleContext<'a, '_>) -> Option<&'a
         {
             declarator.init.as_ref()
         }
+        _ => None,
+    }
+}
+
+/// The binding that names a class: its own (`class Service {…}`), or the one a class expression
+/// initialises (`const Service = class {…}`).
+pub fn class_binding<'e, 'a>(
+    class_id: NodeId,
+    class: &'e Class<'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<&'e BindingIdentifier<'a>> {
+    if let Some(id) = &class.id {
+        return Some(id);
+    }
+    match ctx.nodes().parent_kind(class_id) {
+        AstKind::VariableDeclarator(declarator) => declarator.id.get_binding_identifier(),
         _ => None,
     }
 }

@@ -266,19 +266,9 @@ fn in_constructor_of_class_made_elsewhere(node: NodeId, ctx: &RuleContext<'_, '_
     let AstKind::Class(class) = nodes.kind(class_id) else {
         return false;
     };
-    // `class Service {…}`, or `const Service = class {…}`.
-    let symbol = class
-        .id
-        .as_ref()
-        .and_then(|id| id.symbol_id.get())
-        .or_else(|| match nodes.parent_kind(class_id) {
-            AstKind::VariableDeclarator(declarator) => declarator
-                .id
-                .get_binding_identifier()
-                .and_then(|id| id.symbol_id.get()),
-            _ => None,
-        });
-    let Some(symbol) = symbol else {
+    let Some(symbol) =
+        node_api::class_binding(class_id, class, ctx).and_then(|id| id.symbol_id.get())
+    else {
         return true;
     };
     let scoping = ctx.semantic().scoping();

@@ -12,8 +12,8 @@ use leaklint_model::{
 };
 use oxc_ast::{
     ast::{
-        AssignmentOperator, BinaryOperator, BindingIdentifier, Class, Expression,
-        ObjectPropertyKind, Statement, UnaryOperator,
+        AssignmentOperator, BinaryOperator, Class, Expression, ObjectPropertyKind, Statement,
+        UnaryOperator,
     },
     AstKind, AstType,
 };
@@ -366,7 +366,7 @@ fn field_collection<'a>(
     declared: Span,
     ctx: &RuleContext<'a, '_>,
 ) -> Option<Collection<'a>> {
-    let binding = class_binding(class_id, class, ctx);
+    let binding = node_api::class_binding(class_id, class, ctx);
     let class_name = binding.map(|id| id.name.as_str());
     let class_symbol = binding.and_then(|id| id.symbol_id.get());
     let label = class_label(class_name);
@@ -404,23 +404,6 @@ fn is_invoked_where_defined(function: NodeId, ctx: &RuleContext<'_, '_>) -> bool
     let (_, parent) = value_parent(ctx.semantic(), function);
     matches!(parent, AstKind::CallExpression(call)
         if strip(&call.callee).span() == ctx.nodes().kind(function).span())
-}
-
-/// The binding that names a class: its own, or the one a class expression initialises
-/// (`const Registry = class { … }`).
-fn class_binding<'e, 'a>(
-    class_id: NodeId,
-    class: &'e Class<'a>,
-    ctx: &RuleContext<'a, '_>,
-) -> Option<&'e BindingIdentifier<'a>> {
-    if let Some(id) = &class.id {
-        return Some(id);
-    }
-    let (_, parent) = value_parent(ctx.semantic(), class_id);
-    match parent {
-        AstKind::VariableDeclarator(declarator) => declarator.id.get_binding_identifier(),
-        _ => None,
-    }
 }
 
 /// How messages name a class: `` `Registry` ``, or "an anonymous class".
