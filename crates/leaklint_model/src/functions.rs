@@ -16,7 +16,7 @@ use oxc_ast::{
 use oxc_semantic::{NodeId, Semantic, SymbolId};
 use oxc_syntax::scope::ScopeFlags;
 use rustc_hash::FxHashMap;
-use std::sync::LazyLock;
+use std::{rc::Rc, sync::LazyLock};
 
 use crate::{
     ast_util::{
@@ -29,12 +29,13 @@ use crate::{
 
 /// What the model knows about one function.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FunctionFacts {
+pub struct FunctionFacts<'a> {
     pub runs: FunctionRuns,
-    /// Why it runs per request, for messages ("the Express handler for GET /users").
-    pub why: Option<String>,
+    /// Why it runs per request, for messages ("the Express handler for GET /users"). Shared:
+    /// every function nested in a handler has the handler's reason.
+    pub why: Option<Rc<str>>,
     /// The name it is declared or assigned under, if any.
-    pub name: Option<String>,
+    pub name: Option<&'a str>,
     /// Called per request by a framework, or by such a function: its parameters are what the
     /// framework passes (`req`, `ctx`, `event`), not values of a callback nested in it.
     pub entry: bool,
@@ -44,7 +45,7 @@ pub struct FunctionFacts {
 #[derive(Debug, Clone)]
 enum Mark {
     /// A framework calls it once per request, message or connection.
-    Handler(String),
+    Handler(Rc<str>),
     /// It runs when, and as often as, the code that creates it: an IIFE, an array callback, a
     /// promise executor, a `once` listener, a `setTimeout` callback, a `listen` callback.
     Inherit,
@@ -223,23 +224,28 @@ pub(crate) struct FileIndex {
     pub deletes: Vec<NodeId>,
 }
 
-/// What the scan found, kept (without borrowing the AST) until a query needs the function facts.
+/// What the scan found, kept until a query needs the function facts. Names are the AST's own
+/// strings: nothing is copied per function.
 #[derive(Default)]
-pub(crate) struct Scanned {
+pub(crate) struct Scanned<'a> {
     /// Function nodes in source order (parents before the functions nested in them).
     functions: Vec<NodeId>,
     /// Each function's position in `functions`.
     ordinal: FxHashMap<NodeId, u32>,
     /// Each function's enclosing function, by position in `functions`.
     enclosing: Vec<Option<NodeId>>,
-    names: FxHashMap<NodeId, String>,
+    /// Each function's own name (`function name() {}`), by position in `functions`.
+    declared: Vec<Option<&'a str>>,
+    /// The name a function is given where it is defined (`const name = () => {}`,
+    /// `{ name() {} }`), which wins over its own.
+    names: FxHashMap<NodeId, &'a str>,
     marks: FxHashMap<NodeId, Mark>,
     /// (calling function or top level, called function)
     calls: Vec<(Option<NodeId>, NodeId)>,
-    /// `this.name()` calls, resolved once every class method is known: (caller, call node).
-    this_calls: Vec<(NodeId, NodeId)>,
-    /// Named class methods' definition nodes, in source order.
-    methods: Vec<NodeId>,
+    /// `this.name()` calls, resolved once every class method is known: (caller, method name).
+    this_calls: Vec<(NodeId, &'a str)>,
+    /// Named class methods in source order: (class node, name, the method's function node).
+    methods: Vec<(NodeId, &'a str, NodeId)>,
     /// `new C()` of a class of this file: (calling function or top level, class node).
     constructions: Vec<(Option<NodeId>, NodeId)>,
 }
@@ -247,18 +253,18 @@ pub(crate) struct Scanned {
 struct Analysis<'s, 'a> {
     semantic: &'s Semantic<'a>,
     settings: &'s ModelSettings,
-    found: Scanned,
+    found: Scanned<'a>,
 }
 
-impl std::ops::Deref for Analysis<'_, '_> {
-    type Target = Scanned;
-    fn deref(&self) -> &Scanned {
+impl<'a> std::ops::Deref for Analysis<'_, 'a> {
+    type Target = Scanned<'a>;
+    fn deref(&self) -> &Scanned<'a> {
         &self.found
     }
 }
 
-impl std::ops::DerefMut for Analysis<'_, '_> {
-    fn deref_mut(&mut self) -> &mut Scanned {
+impl<'a> std::ops::DerefMut for Analysis<'_, 'a> {
+    fn deref_mut(&mut self) -> &mut Scanned<'a> {
         &mut self.found
     }
 }
@@ -287,7 +293,10 @@ pub fn enclosing_function(semantic: &Semantic<'_>, node: NodeId) -> Option<NodeI
 }
 
 /// One pass over the file: what decides how often each function runs, and the [`FileIndex`].
-pub(crate) fn scan(semantic: &Semantic<'_>, settings: &ModelSettings) -> (Scanned, FileIndex) {
+pub(crate) fn scan<'a>(
+    semantic: &Semantic<'a>,
+    settings: &ModelSettings,
+) -> (Scanned<'a>, FileIndex) {
     let mut analysis = Analysis {
         semantic,
         settings,
@@ -302,13 +311,13 @@ pub(crate) fn scan(semantic: &Semantic<'_>, settings: &ModelSettings) -> (Scanne
 }
 
 /// Every function's facts, by function node.
-pub(crate) struct Functions {
+pub(crate) struct Functions<'a> {
     ordinal: FxHashMap<NodeId, u32>,
-    facts: Vec<FunctionFacts>,
+    facts: Vec<FunctionFacts<'a>>,
 }
 
-impl Functions {
-    pub(crate) fn get(&self, function: NodeId) -> Option<&FunctionFacts> {
+impl<'a> Functions<'a> {
+    pub(crate) fn get(&self, function: NodeId) -> Option<&FunctionFacts<'a>> {
         self.ordinal
             .get(&function)
             .map(|&ordinal| &self.facts[ordinal as usize])
@@ -316,11 +325,11 @@ impl Functions {
 }
 
 /// Every function's facts, from what [`scan`] found in the same file.
-pub(crate) fn resolve(
-    semantic: &Semantic<'_>,
+pub(crate) fn resolve<'a>(
+    semantic: &Semantic<'a>,
     settings: &ModelSettings,
-    found: Scanned,
-) -> Functions {
+    found: Scanned<'a>,
+) -> Functions<'a> {
     Analysis {
         semantic,
         settings,
@@ -342,6 +351,13 @@ impl<'s, 'a> Analysis<'s, 'a> {
                     self.functions.push(id);
                     let parent = enclosing_function(self.semantic, id);
                     self.enclosing.push(parent);
+                    let declared = match node.kind() {
+                        AstKind::Function(function) => {
+                            function.id.as_ref().map(|id| id.name.as_str())
+                        }
+                        _ => None,
+                    };
+                    self.declared.push(declared);
                     self.mark_by_parameter_shape(id, node.kind());
                 }
                 AstKind::CallExpression(call) => {
@@ -381,7 +397,7 @@ impl<'s, 'a> Analysis<'s, 'a> {
                         as_function_node(&property.value),
                         property_key_name(&property.key),
                     ) {
-                        self.names.entry(f).or_insert_with(|| name.to_string());
+                        self.names.entry(f).or_insert(name);
                     }
                 }
                 AstKind::VariableDeclarator(declarator) => {
@@ -389,7 +405,7 @@ impl<'s, 'a> Analysis<'s, 'a> {
                         (&declarator.init, declarator.id.get_binding_identifier())
                     {
                         if let Some(f) = as_function_node(init) {
-                            self.names.insert(f, name.name.to_string());
+                            self.names.insert(f, name.name.as_str());
                         }
                     }
                 }
@@ -431,7 +447,8 @@ impl<'s, 'a> Analysis<'s, 'a> {
                     Declaration::FunctionDeclaration(function) => {
                         if let Some(name) = function.id.as_ref().map(|id| id.name.as_str()) {
                             if let Some(why) = exported_handler(name) {
-                                self.marks.insert(function.node_id(), Mark::Handler(why));
+                                self.marks
+                                    .insert(function.node_id(), Mark::Handler(why.into()));
                             }
                         }
                     }
@@ -453,10 +470,8 @@ impl<'s, 'a> Analysis<'s, 'a> {
                     if let (Some(function), Some(params)) = (function, params) {
                         let first = param_names(params).first().copied().flatten();
                         if matches!(first, Some("req" | "request")) {
-                            self.marks.insert(
-                                function,
-                                Mark::Handler("the Next.js API route".to_string()),
-                            );
+                            self.marks
+                                .insert(function, Mark::Handler("the Next.js API route".into()));
                         }
                     }
                 }
@@ -487,7 +502,7 @@ impl<'s, 'a> Analysis<'s, 'a> {
         if shaped {
             self.marks
                 .entry(function)
-                .or_insert_with(|| Mark::Handler("a (req, res) request handler".to_string()));
+                .or_insert_with(|| Mark::Handler("a (req, res) request handler".into()));
         }
     }
 
@@ -507,8 +522,11 @@ impl<'s, 'a> Analysis<'s, 'a> {
     fn scan_method(&mut self, id: NodeId, method: &MethodDefinition<'a>) {
         let function = method.value.node_id();
         if let Some(name) = property_key_name(&method.key) {
-            self.names.insert(function, name.to_string());
-            self.methods.push(id);
+            self.names.insert(function, name);
+            // MethodDefinition → ClassBody → Class
+            let nodes = self.semantic.nodes();
+            let class = nodes.parent_id(nodes.parent_id(id));
+            self.methods.push((class, name, function));
         }
         for decorator in &method.decorators {
             let Expression::CallExpression(call) = strip(&decorator.expression) else {
@@ -524,7 +542,7 @@ impl<'s, 'a> Analysis<'s, 'a> {
                 } else {
                     format!("the NestJS @{name}('{route}') handler")
                 };
-                self.marks.insert(function, Mark::Handler(why));
+                self.marks.insert(function, Mark::Handler(why.into()));
             }
         }
     }
@@ -557,8 +575,8 @@ impl<'s, 'a> Analysis<'s, 'a> {
                 if let Some(member) = as_member(other) {
                     if matches!(strip(member.object()), Expression::ThisExpression(_)) {
                         let caller = enclosing_function(self.semantic, id);
-                        if let (Some(caller), Some(_)) = (caller, member_name(member)) {
-                            self.this_calls.push((caller, id));
+                        if let (Some(caller), Some(name)) = (caller, member_name(member)) {
+                            self.this_calls.push((caller, name));
                         }
                     }
                 }
@@ -678,7 +696,8 @@ impl<'s, 'a> Analysis<'s, 'a> {
                 (Some("socket"), _) => "socket.io",
                 _ => "Express",
             };
-            self.marks.insert(function, Mark::Handler(why(framework)));
+            self.marks
+                .insert(function, Mark::Handler(why(framework).into()));
         }
     }
 
@@ -766,7 +785,7 @@ impl<'s, 'a> Analysis<'s, 'a> {
     /// A handler may be written inline or be a function of this file passed by name.
     fn mark_handler(&mut self, expr: &Expression<'a>, why: String) {
         if let Some(f) = self.function_of_expression(expr) {
-            self.marks.insert(f, Mark::Handler(why));
+            self.marks.insert(f, Mark::Handler(why.into()));
         }
     }
 
@@ -820,27 +839,15 @@ impl<'s, 'a> Analysis<'s, 'a> {
         }
     }
 
-    fn resolve(mut self) -> Functions {
-        let nodes = self.semantic.nodes();
+    fn resolve(mut self) -> Functions<'a> {
         // (class node, method name) → method's function node; a later method of the same name
         // replaces an earlier one.
-        let mut class_methods: FxHashMap<(NodeId, &str), NodeId> = FxHashMap::default();
-        for &definition in &self.methods {
-            if let AstKind::MethodDefinition(method) = nodes.kind(definition) {
-                if let Some(name) = property_key_name(&method.key) {
-                    // MethodDefinition → ClassBody → Class
-                    let class = nodes.parent_id(nodes.parent_id(definition));
-                    class_methods.insert((class, name), method.value.node_id());
-                }
-            }
-        }
-        for (caller, call) in std::mem::take(&mut self.this_calls) {
-            let AstKind::CallExpression(call) = nodes.kind(call) else {
-                continue;
-            };
-            let Some(name) = as_member(strip(&call.callee)).and_then(member_name) else {
-                continue;
-            };
+        let class_methods: FxHashMap<(NodeId, &str), NodeId> = self
+            .methods
+            .iter()
+            .map(|&(class, name, function)| ((class, name), function))
+            .collect();
+        for (caller, name) in std::mem::take(&mut self.this_calls) {
             if let Some(class) = self.this_class(caller) {
                 if let Some(&method) = class_methods.get(&(class, name)) {
                     self.calls.push((Some(caller), method));
@@ -865,17 +872,14 @@ impl<'s, 'a> Analysis<'s, 'a> {
         let parents: Vec<Option<u32>> = self.enclosing.iter().map(|&p| ordinal_of(p)).collect();
         let marks: Vec<Option<&Mark>> = self.functions.iter().map(|f| self.marks.get(f)).collect();
 
-        let mut facts: Vec<FunctionFacts> = self
+        let mut facts: Vec<FunctionFacts<'a>> = self
             .functions
             .iter()
-            .map(|&f| FunctionFacts {
+            .zip(&self.declared)
+            .map(|(f, &declared)| FunctionFacts {
                 runs: FunctionRuns::PerCall,
                 why: None,
-                name: self
-                    .names
-                    .get(&f)
-                    .cloned()
-                    .or_else(|| self.declared_name(f)),
+                name: self.names.get(f).copied().or(declared),
                 entry: false,
             })
             .collect();
@@ -911,12 +915,12 @@ impl<'s, 'a> Analysis<'s, 'a> {
         &self,
         f: NodeId,
         i: usize,
-        facts: &[FunctionFacts],
+        facts: &[FunctionFacts<'a>],
         callers: &[Option<u32>],
         parent: Option<u32>,
         mark: Option<&Mark>,
-    ) -> (FunctionRuns, Option<String>, bool) {
-        let context = |function: Option<u32>| -> (FunctionRuns, Option<String>) {
+    ) -> (FunctionRuns, Option<Rc<str>>, bool) {
+        let context = |function: Option<u32>| -> (FunctionRuns, Option<Rc<str>>) {
             match function {
                 None => (FunctionRuns::Once, None),
                 Some(n) => (facts[n as usize].runs, facts[n as usize].why.clone()),
@@ -932,10 +936,9 @@ impl<'s, 'a> Analysis<'s, 'a> {
         }
         for &caller in callers {
             if let (FunctionRuns::PerRequest, Some(why)) = context(caller) {
-                let name = facts[i].name.as_deref();
-                let why = match name {
-                    Some(name) if !why.starts_with(&format!("`{name}`")) => {
-                        format!("`{name}`, called from {why}")
+                let why = match facts[i].name {
+                    Some(name) if !is_quoted_at_start(&why, name) => {
+                        format!("`{name}`, called from {why}").into()
                     }
                     _ => why,
                 };
@@ -1012,13 +1015,13 @@ impl<'s, 'a> Analysis<'s, 'a> {
             _ => None,
         }
     }
+}
 
-    fn declared_name(&self, f: NodeId) -> Option<String> {
-        match self.semantic.nodes().kind(f) {
-            AstKind::Function(function) => function.id.as_ref().map(|id| id.name.to_string()),
-            _ => None,
-        }
-    }
+/// Whether `text` starts with `` `name` ``.
+fn is_quoted_at_start(text: &str, name: &str) -> bool {
+    text.strip_prefix('`')
+        .and_then(|rest| rest.strip_prefix(name))
+        .is_some_and(|rest| rest.starts_with('`'))
 }
 
 fn exported_handler(name: &str) -> Option<String> {

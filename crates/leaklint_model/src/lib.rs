@@ -91,9 +91,9 @@ pub struct LifetimeModel<'s, 'a> {
     semantic: &'s Semantic<'a>,
     settings: &'s ModelSettings,
     /// The scan's findings between the scan and their resolution into `functions`.
-    scanned: RefCell<Option<functions::Scanned>>,
+    scanned: RefCell<Option<functions::Scanned<'a>>>,
     index: OnceCell<functions::FileIndex>,
-    functions: OnceCell<functions::Functions>,
+    functions: OnceCell<functions::Functions<'a>>,
 }
 
 impl<'s, 'a> LifetimeModel<'s, 'a> {
@@ -108,7 +108,7 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
     }
 
     /// Every function's facts, analysed on first use.
-    fn functions(&self) -> &functions::Functions {
+    fn functions(&self) -> &functions::Functions<'a> {
         self.functions.get_or_init(|| {
             self.index();
             let scanned = self.scanned.borrow_mut().take();
@@ -160,7 +160,7 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
     }
 
     /// What is known about a function node.
-    pub fn function(&self, function: NodeId) -> Option<&FunctionFacts> {
+    pub fn function(&self, function: NodeId) -> Option<&FunctionFacts<'a>> {
         self.functions().get(function)
     }
 

@@ -476,3 +476,60 @@ fn asking_for_a_callee_that_is_not_indexed_panics() {
         model.calls_named("on").len()
     });
 }
+
+#[test]
+fn functions_are_named_where_they_are_defined_before_by_their_own_name() {
+    let src = r"
+        function declared() { here(); }
+        const assigned = function own() { here(); };
+        const arrow = () => { here(); };
+        const table = { property: function inner() { here(); }, short() { here(); } };
+        class Service { method() { here(); } }
+        [1].map(function callback() { here(); });
+        [1].map(() => { here(); });
+    ";
+    let names = with_model(src, "a.js", &ModelSettings::default(), |model| {
+        model
+            .semantic()
+            .nodes()
+            .iter()
+            .filter(|node| {
+                matches!(node.kind(), AstKind::CallExpression(call) if callee_name(call) == Some("here"))
+            })
+            .map(|node| {
+                let function = model.enclosing_function(node.id()).unwrap();
+                model.function(function).unwrap().name.map(str::to_string)
+            })
+            .collect::<Vec<_>>()
+    });
+    let expected = [
+        Some("declared"),
+        Some("assigned"),
+        Some("arrow"),
+        Some("property"),
+        Some("short"),
+        Some("method"),
+        Some("callback"),
+        None,
+    ];
+    assert_eq!(names, expected.map(|n| n.map(str::to_string)));
+}
+
+#[test]
+fn a_recursive_function_is_named_once_in_its_reason() {
+    let src = r"
+        function walk(node) { here(); if (node.next) walk(node.next); }
+        function audit(user) { here(); }
+        app.get('/tree', (req, res) => { walk(req.body); audit(req.user); });
+    ";
+    let results = runs_at_markers(src, "a.js");
+    assert_eq!(runs(&results), [PerRequest, PerRequest]);
+    assert_eq!(
+        results[0].1.as_deref(),
+        Some("`walk`, called from the Express handler for GET /tree")
+    );
+    assert_eq!(
+        results[1].1.as_deref(),
+        Some("`audit`, called from the Express handler for GET /tree")
+    );
+}

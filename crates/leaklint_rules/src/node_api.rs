@@ -1091,7 +1091,7 @@ pub fn named_like(node: NodeId, ctx: &RuleContext<'_, '_>, prefixes: &[&str]) ->
     let model = ctx.model();
     let mut function = model.enclosing_function(node);
     while let Some(f) = function {
-        if let Some(name) = model.function(f).and_then(|facts| facts.name.as_deref()) {
+        if let Some(name) = model.function(f).and_then(|facts| facts.name) {
             return is_named_like(name, prefixes);
         }
         function = model.enclosing_function(f);
@@ -1108,7 +1108,7 @@ pub fn named_or_assigned_like_start_up(node: NodeId, ctx: &RuleContext<'_, '_>) 
     while let Some(f) = function {
         let name = model
             .function(f)
-            .and_then(|facts| facts.name.as_deref())
+            .and_then(|facts| facts.name)
             .or_else(|| assigned_name(f, ctx));
         if let Some(name) = name {
             return is_named_like(name, START_UP_NAMES);

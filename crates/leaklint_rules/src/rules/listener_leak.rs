@@ -137,7 +137,7 @@ impl Rule for ListenerLeak {
                 match model
                     .enclosing_function(node.id())
                     .and_then(|f| model.function(f))
-                    .and_then(|facts| facts.name.as_deref())
+                    .and_then(|facts| facts.name)
                 {
                     Some(name) => format!("in `{name}`, which can run many times"),
                     None => "in a function that can run many times".to_string(),
@@ -217,10 +217,10 @@ impl Rule for ListenerLeak {
 /// `on(event, listener) { this.bus.on(event, listener); }`: an `on`-like method that passes its
 /// caller's event and listener through, the emitter's own API under another name. Whether
 /// listeners pile up is decided where it is called.
-fn is_forwarding_wrapper(
-    registration: &Registration<'_, '_>,
+fn is_forwarding_wrapper<'a>(
+    registration: &Registration<'_, 'a>,
     node: NodeId,
-    ctx: &RuleContext<'_, '_>,
+    ctx: &RuleContext<'a, '_>,
 ) -> bool {
     let model = ctx.model();
     let Some(function) = model.enclosing_function(node) else {
@@ -228,7 +228,7 @@ fn is_forwarding_wrapper(
     };
     let named_like_registration = model
         .function(function)
-        .and_then(|facts| facts.name.as_deref())
+        .and_then(|facts| facts.name)
         .is_some_and(|name| {
             matches!(
                 name,
@@ -285,15 +285,19 @@ fn in_constructor_of_class_made_elsewhere(node: NodeId, ctx: &RuleContext<'_, '_
 /// method of a module-level object literal), or a method reference `this.handleX` that the
 /// function does not itself reassign. An inline function or `f.bind(…)` is a new object each
 /// time, and Node's `EventEmitter` (`on`, `addListener`) keeps duplicates.
-fn is_deduplicated(
-    registration: &Registration<'_, '_>,
+fn is_deduplicated<'a>(
+    registration: &Registration<'_, 'a>,
     node: NodeId,
-    ctx: &RuleContext<'_, '_>,
+    ctx: &RuleContext<'a, '_>,
 ) -> bool {
     registration.method == "addEventListener" && is_stable_function(registration.handler, node, ctx)
 }
 
-fn is_stable_function(handler: &Expression<'_>, node: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+fn is_stable_function<'a>(
+    handler: &Expression<'a>,
+    node: NodeId,
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
     let model = ctx.model();
     match strip(handler) {
         Expression::Identifier(ident) => model

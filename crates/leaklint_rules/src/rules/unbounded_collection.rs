@@ -1596,7 +1596,7 @@ fn on_error_path(node: NodeId, function: NodeId, ctx: &RuleContext<'_, '_>) -> b
     false
 }
 
-fn same_key(a: &Expression<'_>, b: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+fn same_key<'a>(a: &Expression<'a>, b: &Expression<'a>, ctx: &RuleContext<'a, '_>) -> bool {
     let model = ctx.model();
     match (model.access_path(a), model.access_path(b)) {
         (Some(a), Some(b)) => a.same_place(&b),
@@ -1613,7 +1613,7 @@ fn same_key(a: &Expression<'_>, b: &Expression<'_>, ctx: &RuleContext<'_, '_>) -
 
 /// Whether a growth site is bounded by a size check of the same collection: inside `if
 /// (cache.size < MAX)`, or after `if (queue.length >= LIMIT) return`.
-fn size_checked(node: NodeId, collection: &Collection<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+fn size_checked<'a>(node: NodeId, collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> bool {
     let nodes = ctx.nodes();
     let model = ctx.model();
     let Some(function) = model.enclosing_function(node) else {
@@ -1647,10 +1647,10 @@ fn size_checked(node: NodeId, collection: &Collection<'_>, ctx: &RuleContext<'_,
 }
 
 /// Whether an expression compares `<collection>.size` or `.length` with something.
-fn compares_size(
-    test: &Expression<'_>,
-    collection: &Collection<'_>,
-    ctx: &RuleContext<'_, '_>,
+fn compares_size<'a>(
+    test: &Expression<'a>,
+    collection: &Collection<'a>,
+    ctx: &RuleContext<'a, '_>,
 ) -> bool {
     let node = leaklint_model::ast_util::expr_node_id(test);
     ctx.subtree(node).any(|n| match n.kind() {
@@ -1673,10 +1673,10 @@ fn compares_size(
     })
 }
 
-fn is_size_of(
-    expr: &Expression<'_>,
-    collection: &Collection<'_>,
-    ctx: &RuleContext<'_, '_>,
+fn is_size_of<'a>(
+    expr: &Expression<'a>,
+    collection: &Collection<'a>,
+    ctx: &RuleContext<'a, '_>,
 ) -> bool {
     let Some(member) = as_member(expr) else {
         return false;
@@ -1713,7 +1713,7 @@ fn where_it_runs(node: NodeId, ctx: &RuleContext<'_, '_>) -> String {
     match model
         .enclosing_function(node)
         .and_then(|f| model.function(f))
-        .and_then(|facts| facts.name.as_deref())
+        .and_then(|facts| facts.name)
     {
         Some(name) => format!("each time `{name}` runs"),
         None => "each time this function runs".to_string(),

@@ -208,7 +208,7 @@ impl Rule for UnclearedInterval {
             FunctionRuns::PerCall => model
                 .enclosing_function(node.id())
                 .and_then(|f| model.function(f))
-                .and_then(|facts| facts.name.clone()),
+                .and_then(|facts| facts.name.map(str::to_string)),
             FunctionRuns::Once => None,
         };
         let finding = Finding {
