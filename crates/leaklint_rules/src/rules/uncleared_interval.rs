@@ -14,9 +14,9 @@ use leaklint_model::{
 };
 use oxc_ast::{
     ast::{
-        AssignmentTarget, BindingPattern, CallExpression, Expression, ForStatementLeft,
-        MemberExpression, PropertyKey, SimpleAssignmentTarget, UnaryOperator,
-        VariableDeclarationKind,
+        AssignmentOperator, AssignmentTarget, BinaryOperator, BindingPattern, CallExpression,
+        Expression, ForStatementLeft, LogicalOperator, MemberExpression, MethodDefinitionKind,
+        PropertyKey, SimpleAssignmentTarget, Statement, UnaryOperator, VariableDeclarationKind,
     },
     AstKind, AstType,
 };
@@ -36,17 +36,52 @@ fn uncleared_interval_diagnostic(finding: &Finding<'_>) -> Diagnostic {
         None => "`setInterval` handle is discarded".to_string(),
         Some((name, _)) => format!("interval stored in `{name}` is never cleared"),
     };
-    let (consequence, help) = match finding.runs {
-        FunctionRuns::PerRequest => (
+    const ONCE_HELP: &str = "clear it in a shutdown handler (`process.on('SIGTERM', …)`), or call \
+                             `.unref()` if it must not keep the process alive";
+    const PER_CALL_HELP: &str =
+        "keep the handle and clear it in the matching stop, close or dispose method";
+    const PER_REQUEST_HELP: &str = "keep the handle and call `clearInterval(handle)` when the \
+                                    request or connection ends (for example in \
+                                    `res.on('close', …)` or `socket.on('disconnect', …)`), or \
+                                    use `setTimeout` for one-off work";
+    let checked = finding
+        .handle
+        .map_or_else(|| "the handle".to_string(), |(name, _)| quoted(name));
+    let (consequence, help) = match (&finding.guarded, finding.runs) {
+        (Some(Guarded::Process), _) => (
+            format!(
+                ": it is started only while {checked} is empty, so at most once, and runs for the \
+                 life of the process, keeping it from exiting"
+            ),
+            ONCE_HELP,
+        ),
+        (Some(Guarded::Each(owner)), runs) => {
+            let (inside, help) = match runs {
+                FunctionRuns::PerRequest => (
+                    format!(
+                        " inside {}",
+                        finding.context.as_deref().unwrap_or("a request handler")
+                    ),
+                    PER_REQUEST_HELP,
+                ),
+                _ => (String::new(), PER_CALL_HELP),
+            };
+            (
+                format!(
+                    "{inside}: it is started only while {checked} is empty, so {owner} gets one, \
+                     which runs forever"
+                ),
+                help,
+            )
+        }
+        (None, FunctionRuns::PerRequest) => (
             format!(
                 " inside {}: every request starts another timer that runs forever",
                 finding.context.as_deref().unwrap_or("a request handler")
             ),
-            "keep the handle and call `clearInterval(handle)` when the request or connection \
-             ends (for example in `res.on('close', …)` or `socket.on('disconnect', …)`), or use \
-             `setTimeout` for one-off work",
+            PER_REQUEST_HELP,
         ),
-        FunctionRuns::PerCall => (
+        (None, FunctionRuns::PerCall) => (
             match (&finding.context, finding.per_instance) {
                 (_, Some(place)) => format!(
                     " in {place}: every new instance starts another timer that runs forever"
@@ -58,12 +93,12 @@ fn uncleared_interval_diagnostic(finding: &Finding<'_>) -> Diagnostic {
                                   another timer that runs forever"
                     .to_string(),
             },
-            "keep the handle and clear it in the matching stop, close or dispose method",
+            PER_CALL_HELP,
         ),
-        FunctionRuns::Once => (
-            " at start-up: it runs for the life of the process and keeps it from exiting".to_string(),
-            "clear it in a shutdown handler (`process.on('SIGTERM', …)`), or call `.unref()` if it \
-             must not keep the process alive",
+        (None, FunctionRuns::Once) => (
+            " at start-up: it runs for the life of the process and keeps it from exiting"
+                .to_string(),
+            ONCE_HELP,
         ),
     };
     let keeps = match &finding.retained {
@@ -175,17 +210,18 @@ impl Rule for UnclearedInterval {
         if !is_set_interval(call, ctx) {
             return;
         }
-        let (handle, handle_span, chained_unref) = match fate(node.id(), ctx) {
+        let (place, handle_span, chained_unref, assignment) = match fate(node.id(), ctx) {
             Fate::Escaped => return,
-            Fate::Discarded { unrefed } => (None, None, unrefed),
+            Fate::Discarded { unrefed } => (None, None, unrefed, None),
             Fate::Stored {
                 place,
                 span,
                 unrefed,
-            } => (Some(place), Some(span), unrefed),
+                assignment,
+            } => (Some(place), Some(span), unrefed, assignment),
         };
         let mut unrefed = chained_unref;
-        if let Some(place) = &handle {
+        if let Some(place) = &place {
             match symbol_handle_use(place, ctx) {
                 HandleUse::Cleared | HandleUse::Escaped => return,
                 HandleUse::Unrefed => unrefed = true,
@@ -200,7 +236,16 @@ impl Rule for UnclearedInterval {
         }
         let model = ctx.model();
         let runs = model.runs_at(node.id());
-        if runs.is_once() && unrefed && self.allow_unref {
+        let handle = handle_span.map(|span| (display(ctx.source_text(), span), span));
+        // Code that runs many times but starts its timer only while the handle's place is empty.
+        let guarded = match (&place, assignment, handle) {
+            (Some(place), Some(store), Some((text, _))) if !runs.is_once() => {
+                guarded(node.id(), store, place, text, ctx)
+            }
+            _ => None,
+        };
+        let once = runs.is_once() || guarded == Some(Guarded::Process);
+        if once && unrefed && self.allow_unref {
             return;
         }
         let context = match runs {
@@ -213,7 +258,7 @@ impl Rule for UnclearedInterval {
         };
         let finding = Finding {
             span: call.callee.span(),
-            severity: if runs == FunctionRuns::PerRequest {
+            severity: if runs == FunctionRuns::PerRequest && guarded != Some(Guarded::Process) {
                 Severity::Error
             } else {
                 Severity::Warning
@@ -229,7 +274,8 @@ impl Rule for UnclearedInterval {
                 None
             },
             context,
-            handle: handle_span.map(|span| (display(ctx.source_text(), span), span)),
+            handle,
+            guarded,
             retained: node_api::retained_by_callback(argument(call, 0), ctx),
         };
         ctx.report(uncleared_interval_diagnostic(&finding));
@@ -245,6 +291,8 @@ struct Finding<'a> {
     /// Why it runs per request, or the name of the function it is in.
     context: Option<String>,
     handle: Option<(&'a str, Span)>,
+    /// Started only while the handle's place is empty: one timer per owner of the place.
+    guarded: Option<Guarded>,
     retained: Retained,
 }
 
@@ -297,6 +345,8 @@ enum Fate<'a> {
         place: Place<'a>,
         span: Span,
         unrefed: bool,
+        /// The assignment that stores it, when it is one.
+        assignment: Option<NodeId>,
     },
     /// Returned, passed to a function, yielded, exported: its owner is elsewhere.
     Escaped,
@@ -356,6 +406,7 @@ fn fate<'a>(call: NodeId, ctx: &RuleContext<'a, '_>) -> Fate<'a> {
                     place,
                     span: binding.span,
                     unrefed,
+                    assignment: None,
                 };
             }
             AstKind::AssignmentExpression(assign) => {
@@ -367,6 +418,7 @@ fn fate<'a>(call: NodeId, ctx: &RuleContext<'a, '_>) -> Fate<'a> {
                         place,
                         span: assign.left.span(),
                         unrefed,
+                        assignment: Some(parent_id),
                     },
                     None => Fate::Escaped,
                 };
@@ -387,6 +439,7 @@ fn fate<'a>(call: NodeId, ctx: &RuleContext<'a, '_>) -> Fate<'a> {
                             place,
                             span: outer.callee.span(),
                             unrefed,
+                            assignment: None,
                         }
                     }
                     _ => Fate::Escaped,
@@ -414,6 +467,7 @@ fn fate<'a>(call: NodeId, ctx: &RuleContext<'a, '_>) -> Fate<'a> {
                     place,
                     span: property.key.span(),
                     unrefed,
+                    assignment: None,
                 };
             }
             _ => return Fate::Escaped,
@@ -670,9 +724,12 @@ fn symbol_handle_use(place: &Place<'_>, ctx: &RuleContext<'_, '_>) -> HandleUse 
             {
                 return HandleUse::Escaped;
             }
+            // `other = handle`; not `handle ??= setInterval(…)`, which only reads it to check
+            AstKind::AssignmentExpression(assign) if expr_node_id(&assign.right) == child => {
+                return HandleUse::Escaped;
+            }
             AstKind::ReturnStatement(_)
             | AstKind::VariableDeclarator(_)
-            | AstKind::AssignmentExpression(_)
             | AstKind::ArrayExpression(_)
             | AstKind::ObjectProperty(_)
             | AstKind::SpreadElement(_)
@@ -695,6 +752,278 @@ fn is_symbol_dispose(expr: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
     };
     matches!(member_name(member), Some("dispose" | "asyncDispose"))
         && matches!(strip(member.object()), Expression::Identifier(symbol) if ctx.model().is_global(symbol, "Symbol"))
+}
+
+/// Who gets the one timer a creation guarded by its own handle can start (see [`guarded`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Guarded {
+    /// The handle is kept under a module-level binding: one timer per process.
+    Process,
+    /// One timer per owner of the place: "each instance", "each `socket`".
+    Each(String),
+}
+
+/// Whether the creation runs only while the place that keeps its handle is empty, and nothing
+/// else empties that place: `if (!this.timer) this.timer = setInterval(…)`, `if (this.timer)
+/// return;` before it, `this.timer ??= setInterval(…)`, `obj.t || (obj.t = setInterval(…))`.
+/// Every later call then finds the first timer there and starts none, so the calls do not pile
+/// up timers: each owner of the place has one. A place emptied elsewhere (`this.timer = null`
+/// without a `clearInterval`, `delete obj.t`) lets the next call start another while the first
+/// runs on, so it is no guard; setting it to `null` in a constructor, before any timer
+/// exists, is.
+fn guarded<'a>(
+    call: NodeId,
+    store: NodeId,
+    place: &Place<'a>,
+    handle_text: &str,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Guarded> {
+    if place.entry {
+        return None;
+    }
+    let nodes = ctx.nodes();
+    let semantic = ctx.semantic();
+    let model = ctx.model();
+    let owner = match place.root {
+        Root::This(_) => Guarded::Each("each instance".to_string()),
+        Root::Symbol(symbol) => {
+            let scoping = semantic.scoping();
+            if scoping.symbol_scope_id(symbol) == scoping.root_scope_id() {
+                Guarded::Process
+            } else if let Some((object, _)) = handle_text.rsplit_once('.') {
+                Guarded::Each(format!("each `{object}`"))
+            } else if place.path.is_empty() {
+                // A binding of the function that starts the timer is new on every call: a check
+                // of it guards nothing. One of an enclosing function lives as long as its closures.
+                let declared_in = model.enclosing_function(scoping.symbol_declaration(symbol));
+                if declared_in == model.enclosing_function(call) {
+                    return None;
+                }
+                Guarded::Each(format!(
+                    "each run of the function that declares {}",
+                    quoted(handle_text)
+                ))
+            } else {
+                Guarded::Each("each object that holds it".to_string())
+            }
+        }
+    };
+    let checks_first = match nodes.kind(store) {
+        AstKind::AssignmentExpression(assign)
+            if matches!(
+                assign.operator,
+                AssignmentOperator::LogicalOr | AssignmentOperator::LogicalNullish
+            ) =>
+        {
+            true
+        }
+        _ => checked_before(call, place, ctx),
+    };
+    if !checks_first || emptied_elsewhere(store, place, ctx) {
+        return None;
+    }
+    Some(owner)
+}
+
+/// Whether the code at `call` runs only while `place` is empty, judged from the conditions and
+/// early exits between it and the start of its function.
+fn checked_before<'a>(call: NodeId, place: &Place<'a>, ctx: &RuleContext<'a, '_>) -> bool {
+    let nodes = ctx.nodes();
+    let at = nodes.kind(call).span();
+    let inside = |span: Span| span.start <= at.start && at.end <= span.end;
+    // An `if (test) return;` before `at`, in a list of statements that holds it.
+    let exits_before = |statements: &[Statement<'a>]| {
+        statements
+            .iter()
+            .take_while(|statement| statement.span().end <= at.start)
+            .any(|statement| match statement {
+                Statement::IfStatement(check) => {
+                    check.alternate.is_none()
+                        && always_exits(&check.consequent)
+                        && false_means_empty(&check.test, place, ctx)
+                }
+                _ => false,
+            })
+    };
+    for ancestor in nodes.ancestor_ids(call) {
+        let guards = match nodes.kind(ancestor) {
+            AstKind::IfStatement(check) => {
+                (inside(check.consequent.span()) && true_means_empty(&check.test, place, ctx))
+                    || check.alternate.as_ref().is_some_and(|alternate| {
+                        inside(alternate.span()) && false_means_empty(&check.test, place, ctx)
+                    })
+            }
+            AstKind::ConditionalExpression(check) => {
+                (inside(check.consequent.span()) && true_means_empty(&check.test, place, ctx))
+                    || (inside(check.alternate.span())
+                        && false_means_empty(&check.test, place, ctx))
+            }
+            AstKind::LogicalExpression(logical) if inside(logical.right.span()) => {
+                match logical.operator {
+                    LogicalOperator::And => true_means_empty(&logical.left, place, ctx),
+                    LogicalOperator::Or | LogicalOperator::Coalesce => {
+                        false_means_empty(&logical.left, place, ctx)
+                    }
+                }
+            }
+            AstKind::BlockStatement(block) => exits_before(&block.body),
+            AstKind::FunctionBody(body) => {
+                // The function's own statements are the last to look at.
+                return exits_before(&body.statements);
+            }
+            AstKind::SwitchCase(case) => exits_before(&case.consequent),
+            AstKind::Function(_)
+            | AstKind::ArrowFunctionExpression(_)
+            | AstKind::StaticBlock(_)
+            | AstKind::Program(_) => return false,
+            _ => false,
+        };
+        if guards {
+            return true;
+        }
+    }
+    false
+}
+
+/// `return` or `throw`, alone or ending a block.
+fn always_exits(statement: &Statement<'_>) -> bool {
+    match statement {
+        Statement::ReturnStatement(_) | Statement::ThrowStatement(_) => true,
+        Statement::BlockStatement(block) => block.body.last().is_some_and(always_exits),
+        _ => false,
+    }
+}
+
+/// Whether `test` can only be true while `place` is empty (`!this.timer`, `obj.t == null`,
+/// `typeof t === 'undefined'`).
+fn true_means_empty<'a>(
+    test: &Expression<'a>,
+    place: &Place<'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
+    match strip(test) {
+        Expression::UnaryExpression(unary) if unary.operator == UnaryOperator::LogicalNot => {
+            false_means_empty(&unary.argument, place, ctx)
+        }
+        Expression::LogicalExpression(logical) => {
+            let (left, right) = (
+                true_means_empty(&logical.left, place, ctx),
+                true_means_empty(&logical.right, place, ctx),
+            );
+            match logical.operator {
+                LogicalOperator::And => left || right,
+                LogicalOperator::Or => left && right,
+                LogicalOperator::Coalesce => false,
+            }
+        }
+        Expression::BinaryExpression(binary) => empty_comparison(binary, place, ctx) == Some(true),
+        _ => false,
+    }
+}
+
+/// Whether `test` can only be false while `place` is empty (`this.timer`, `obj.t != null`).
+fn false_means_empty<'a>(
+    test: &Expression<'a>,
+    place: &Place<'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
+    match strip(test) {
+        Expression::UnaryExpression(unary) if unary.operator == UnaryOperator::LogicalNot => {
+            true_means_empty(&unary.argument, place, ctx)
+        }
+        Expression::LogicalExpression(logical) => {
+            let (left, right) = (
+                false_means_empty(&logical.left, place, ctx),
+                false_means_empty(&logical.right, place, ctx),
+            );
+            match logical.operator {
+                LogicalOperator::And => left && right,
+                LogicalOperator::Or => left || right,
+                LogicalOperator::Coalesce => false,
+            }
+        }
+        Expression::BinaryExpression(binary) => empty_comparison(binary, place, ctx) == Some(false),
+        // A timer (or, in a browser, its id, which starts at 1) is truthy.
+        other => reads(other, place, ctx),
+    }
+}
+
+/// For `place == null`, `place === undefined`, `place === void 0` and `typeof place ===
+/// 'undefined'` (either way round, and their negations): `Some(true)` when the operator is an
+/// equality, `Some(false)` when it is an inequality.
+fn empty_comparison<'a>(
+    binary: &oxc_ast::ast::BinaryExpression<'a>,
+    place: &Place<'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<bool> {
+    let equality = match binary.operator {
+        BinaryOperator::Equality | BinaryOperator::StrictEquality => true,
+        BinaryOperator::Inequality | BinaryOperator::StrictInequality => false,
+        _ => return None,
+    };
+    let is_empty_value = |expr: &Expression<'a>| match strip(expr) {
+        Expression::NullLiteral(_) => true,
+        Expression::Identifier(ident) => ctx.model().is_global(ident, "undefined"),
+        Expression::UnaryExpression(unary) => unary.operator == UnaryOperator::Void,
+        _ => false,
+    };
+    let is_undefined_type = |expr: &Expression<'a>| matches!(strip(expr), Expression::StringLiteral(s) if s.value == "undefined");
+    let typeof_place = |expr: &Expression<'a>| match strip(expr) {
+        Expression::UnaryExpression(unary) if unary.operator == UnaryOperator::Typeof => {
+            reads(&unary.argument, place, ctx)
+        }
+        _ => false,
+    };
+    let (left, right) = (&binary.left, &binary.right);
+    let compares = (reads(left, place, ctx) && is_empty_value(right))
+        || (reads(right, place, ctx) && is_empty_value(left))
+        || (typeof_place(left) && is_undefined_type(right))
+        || (typeof_place(right) && is_undefined_type(left));
+    compares.then_some(equality)
+}
+
+/// Whether `expr` reads the handle's place itself.
+fn reads<'a>(expr: &Expression<'a>, place: &Place<'a>, ctx: &RuleContext<'a, '_>) -> bool {
+    place_of(expr, ctx).is_some_and(|read| read.clears(place))
+}
+
+/// Whether code other than `store` empties or replaces what is at `place`: assigns it, or
+/// deletes it. `null` or `undefined` set in a constructor, before any timer exists, does not
+/// count.
+fn emptied_elsewhere<'a>(store: NodeId, place: &Place<'a>, ctx: &RuleContext<'a, '_>) -> bool {
+    let nodes = ctx.nodes();
+    let model = ctx.model();
+    nodes.iter().any(|node| match node.kind() {
+        AstKind::AssignmentExpression(assign) if node.id() != store => {
+            let Some(target) = assignment_place(&assign.left, ctx) else {
+                return false;
+            };
+            if !target.clears(place) {
+                return false;
+            }
+            let empties = matches!(strip(&assign.right), Expression::NullLiteral(_))
+                || matches!(strip(&assign.right), Expression::Identifier(ident) if model.is_global(ident, "undefined"))
+                || matches!(strip(&assign.right), Expression::UnaryExpression(unary) if unary.operator == UnaryOperator::Void);
+            let in_constructor = model.enclosing_function(node.id()).is_some_and(|function| {
+                matches!(nodes.parent_kind(function), AstKind::MethodDefinition(method)
+                    if method.kind == MethodDefinitionKind::Constructor)
+            });
+            !(empties && in_constructor)
+        }
+        AstKind::UnaryExpression(unary) if unary.operator == UnaryOperator::Delete => {
+            reads(&unary.argument, place, ctx)
+        }
+        _ => false,
+    })
+}
+
+/// `` `name` ``, or "the handle" as it is when the text was too long to show.
+fn quoted(name: &str) -> String {
+    if name == "the handle" {
+        name.to_string()
+    } else {
+        format!("`{name}`")
+    }
 }
 
 fn display(source: &str, span: Span) -> &str {
@@ -797,6 +1126,118 @@ mod tests {
             found[0].message.contains("in a class field initializer"),
             "{}",
             found[0].message
+        );
+    }
+
+    fn message(source: &str) -> String {
+        let found = run_rule(&META, source, "a.js", None);
+        assert_eq!(found.len(), 1, "{source}: {found:?}");
+        found[0].message.clone()
+    }
+
+    #[test]
+    fn a_creation_guarded_by_its_own_handle_starts_one_timer_per_owner() {
+        const PER_CALL: &str = "every call starts another timer";
+        for (source, expected) in [
+            // module-level owner: once per process
+            (
+                "const obj = {}; obj.renew = function () { if (obj.check == null) { obj.check = setInterval(f, 1); } };",
+                "started only while `obj.check` is empty, so at most once, and runs for the life of the process",
+            ),
+            (
+                "let t; function start() { if (t) return; t = setInterval(f, 1); }",
+                "so at most once",
+            ),
+            (
+                "let t; function start() { t ??= setInterval(f, 1); }",
+                "so at most once",
+            ),
+            (
+                "let t; function start() { t || (t = setInterval(f, 1)); }",
+                "so at most once",
+            ),
+            (
+                "let t; function start() { if (typeof t !== 'undefined') { return; } t = setInterval(f, 1); }",
+                "so at most once",
+            ),
+            // per instance, per object, per closure
+            (
+                "class P { start() { if (this.t || this.paused) return; this.t = setInterval(f, 1); } }",
+                "so each instance gets one, which runs forever",
+            ),
+            (
+                "class P { start() { if (!this.t && this.ready) { this.t = setInterval(f, 1); } } }",
+                "so each instance gets one",
+            ),
+            (
+                "class P { constructor() { this.t = null; } start() { if (this.t !== null) {} else { this.t = setInterval(f, 1); } } }",
+                "so each instance gets one",
+            ),
+            (
+                "function track(socket) { socket.on('data', () => { if (!socket.ping) socket.ping = setInterval(f, 1); }); }",
+                "so each `socket` gets one",
+            ),
+            (
+                "function make() { let t; return { start() { if (!t) t = setInterval(f, 1); } }; }",
+                "so each run of the function that declares `t` gets one",
+            ),
+            // no guard: every call starts another
+            (
+                "class P { start() { if (!this.t) this.t = setInterval(f, 1); } stop() { this.t = null; } }",
+                PER_CALL,
+            ),
+            (
+                "class P { start() { if (this.t && this.x) return; this.t = setInterval(f, 1); } }",
+                PER_CALL,
+            ),
+            (
+                "class P { start() { if (!this.other) this.t = setInterval(f, 1); } }",
+                PER_CALL,
+            ),
+            (
+                "class P { start() { if (!this.t) log(); this.t = setInterval(f, 1); } }",
+                PER_CALL,
+            ),
+            (
+                "class P { start() { if (this.t) { log(); } this.t = setInterval(f, 1); } }",
+                PER_CALL,
+            ),
+            (
+                "function start() { let t; if (!t) t = setInterval(f, 1); }",
+                "every call starts another timer",
+            ),
+            (
+                "const o = {}; function start() { if (!o.t) o.t = setInterval(f, 1); } function reset() { delete o.t; }",
+                PER_CALL,
+            ),
+        ] {
+            let message = message(source);
+            assert!(message.contains(expected), "{source}\n{message}");
+        }
+    }
+
+    #[test]
+    fn a_guarded_timer_per_request_is_still_an_error_and_once_per_process_may_be_unrefed() {
+        assert_eq!(
+            severities(
+                &META,
+                "app.get('/x', (req, res) => { if (!req.ping) req.ping = setInterval(f, 1); });",
+                "a.js"
+            ),
+            [Severity::Error]
+        );
+        assert_eq!(
+            severities(
+                &META,
+                "let t; app.get('/x', (req, res) => { if (!t) t = setInterval(f, 1); });",
+                "a.js"
+            ),
+            [Severity::Warning]
+        );
+        assert_clean(
+            &META,
+            "let t; function start() { if (!t) { t = setInterval(f, 1); t.unref(); } }",
+            "a.js",
         );
     }
 
