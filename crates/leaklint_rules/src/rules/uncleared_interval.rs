@@ -324,12 +324,18 @@ enum Root {
     /// `this` of a class or object literal; `None` when it is a plain function's `this`
     /// (constructor functions and prototype methods), which matches any.
     This(Option<NodeId>),
+    /// A cleared field of an object the file cannot tell apart from others: a parameter's
+    /// (`function stop(conn) { clearInterval(conn.timer); }`) or a plain function's `this` (a
+    /// listener's `function () { clearInterval(this.pingTimer); }`). It clears that field of any
+    /// object, since the caller may pass, or the emitter be, the one that holds the handle.
+    AnyObject,
 }
 
 impl Place<'_> {
     /// Whether clearing what is at `self` clears the handle stored at `handle`.
     fn clears(&self, handle: &Place<'_>) -> bool {
         let roots_match = match (self.root, handle.root) {
+            (Root::AnyObject, _) => true,
             (Root::Symbol(a), Root::Symbol(b)) => a == b,
             (Root::This(a), Root::This(b)) => a.is_none() || b.is_none() || a == b,
             _ => false,
@@ -558,7 +564,7 @@ fn cleared_places<'a>(ctx: &RuleContext<'a, '_>) -> Vec<Place<'a>> {
         };
         if node_api::is_clear_function(&call.callee, ctx) {
             if let Some(arg) = argument(call, 0) {
-                places.extend(place_of(arg, ctx));
+                places.extend(place_of(arg, ctx).map(|place| of_any_object(place, ctx)));
                 if let Expression::Identifier(ident) = strip(arg) {
                     if let Some(symbol) = ctx.model().symbol_of(ident) {
                         places.extend(loop_source(symbol, ctx));
@@ -581,6 +587,19 @@ fn cleared_places<'a>(ctx: &RuleContext<'a, '_>) -> Vec<Place<'a>> {
         }
     }
     places
+}
+
+/// A cleared field of a parameter or of a plain function's `this` as [`Root::AnyObject`]'s.
+fn of_any_object<'a>(mut place: Place<'a>, ctx: &RuleContext<'a, '_>) -> Place<'a> {
+    let unknown = match place.root {
+        Root::This(owner) => owner.is_none(),
+        Root::Symbol(symbol) => leaklint_model::parameter_owner(ctx.semantic(), symbol).is_some(),
+        Root::AnyObject => true,
+    };
+    if unknown && !place.path.is_empty() {
+        place.root = Root::AnyObject;
+    }
+    place
 }
 
 /// For `const timer = timers.get(id)` (never reassigned), where `timer` was read from.
@@ -785,6 +804,8 @@ fn guarded<'a>(
     let semantic = ctx.semantic();
     let model = ctx.model();
     let owner = match place.root {
+        // Only a cleared place is any object's.
+        Root::AnyObject => return None,
         Root::This(_) => Guarded::Each("each instance".to_string()),
         Root::Symbol(symbol) => {
             let scoping = semantic.scoping();
@@ -1056,6 +1077,10 @@ mod tests {
             "class L { reset = setInterval(zero, 60000).unref(); }",
             "app.get('/x', (req, res) => { setInterval(tick, 1000).unref(); });",
             "const timers = []; function start() { timers.push(setInterval(tick, 1)); }",
+            // a binding the file knows is another object, or a handle parameter of a helper
+            "const a = {}, b = {}; a.t = setInterval(f, 1); clearInterval(b.t);",
+            "let t; function start() { t = setInterval(f, 1); } function stop(handle) { clearInterval(handle); }",
+            "class A { start() { this.t = setInterval(f, 1); } stop(other) { clearInterval(other.u); } }",
         ] {
             assert_reports(&META, source, "a.js", 1);
         }
@@ -1085,6 +1110,10 @@ mod tests {
             "const list = []; function add() { list.push(setInterval(f, 1)); } function stop() { while (list.length) clearInterval(list.pop()); }",
             "const list = []; function add() { list.push(setInterval(f, 1)); } function stop() { list.splice(0).forEach(clearInterval); }",
             "const set = new Set(); function add() { set.add(setInterval(f, 1)); } function stop() { Array.from(set.values()).forEach(clearInterval); }",
+            // a field cleared on an object the caller passes, or on a listener's emitter
+            "function start(conn) { conn.timer = setInterval(f, 1); } function stop(c) { clearInterval(c.timer); }",
+            "const state = {}; state.poller = setInterval(f, 1); function stop(s) { clearInterval(s.poller); }",
+            "function onConnection(socket) { socket.on('data', function () { track(this); }); socket.on('close', function () { clearInterval(this.ping); }); }\nfunction track(socket) { if (socket.ping == null) socket.ping = setInterval(f, 1); }",
         ] {
             assert_clean(&META, source, "a.js");
         }
