@@ -30,17 +30,7 @@ packages=(express@4.21.2 koa@2.15.3 fastify@5.2.1 socket.io@4.8.1 ws@8.18.0 mysq
   pg@8.13.1 knex@3.1.0 sequelize@6.37.5 typeorm@0.3.20 ioredis@5.4.2 mongoose@8.9.5
   @nestjs/core@10.4.15 typescript@5.7.3 webpack@5.97.1 eslint@9.18.0 prettier@3.4.2
   rxjs@7.8.1 bullmq@5.34.10 undici@7.2.3)
-mkdir -p "$corpus"
-for p in "${packages[@]}"; do
-    name=${p%@*}; name=${name#@}; name=${name//\//-}; ver=${p##*@}
-    [ -d "$corpus/$name-$ver" ] && continue
-    tmp=$(mktemp -d)
-    (cd "$tmp" && npm pack --silent "$p" >/dev/null)
-    mkdir -p "$corpus/$name-$ver.part"
-    tar xzf "$tmp/$name-$ver.tgz" -C "$corpus/$name-$ver.part" --strip-components=1
-    mv "$corpus/$name-$ver.part" "$corpus/$name-$ver"
-    rm -rf "$tmp"
-done
+bench/npm-sources.sh "$corpus" "${packages[@]}"
 
 echo "== oxlint 1.94.0" >&2
 if [ ! -x "$peers/node_modules/.bin/oxlint" ]; then

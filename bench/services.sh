@@ -13,15 +13,5 @@ packages=(parse-server@9.10.0 meshcentral@1.1.55 ep_etherpad-lite@1.8.14
   json-server@0.17.4 node-media-server@4.4.3 peer@1.0.2 verdaccio@6.8.0
   @hocuspocus/server@3.4.4 y-websocket@3.1.0 moleculer@0.14.36
   @feathersjs/transport-commons@5.0.50 bull@4.16.5 kue@0.11.6 agenda@6.2.6)
-mkdir -p "$dir"
-for p in "${packages[@]}"; do
-    name=${p%@*}; name=${name#@}; name=${name//\//-}; ver=${p##*@}
-    [ -d "$dir/$name-$ver" ] && continue
-    tmp=$(mktemp -d)
-    (cd "$tmp" && npm pack --silent "$p" >/dev/null)
-    mkdir -p "$dir/$name-$ver.part"
-    tar xzf "$tmp/$name-$ver.tgz" -C "$dir/$name-$ver.part" --strip-components=1
-    mv "$dir/$name-$ver.part" "$dir/$name-$ver"
-    rm -rf "$tmp"
-done
+bench/npm-sources.sh "$dir" "${packages[@]}"
 echo "$dir: $(find "$dir" -type f \( -name '*.js' -o -name '*.mjs' -o -name '*.cjs' -o -name '*.ts' -o -name '*.tsx' \) | wc -l) source files" >&2
