@@ -861,7 +861,7 @@ fn checked_before<'a>(call: NodeId, place: &Place<'a>, ctx: &RuleContext<'a, '_>
                 Statement::IfStatement(check) => {
                     check.alternate.is_none()
                         && always_exits(&check.consequent)
-                        && false_means_empty(&check.test, place, ctx)
+                        && means_empty(&check.test, false, place, ctx)
                 }
                 _ => false,
             })
@@ -869,21 +869,21 @@ fn checked_before<'a>(call: NodeId, place: &Place<'a>, ctx: &RuleContext<'a, '_>
     for ancestor in nodes.ancestor_ids(call) {
         let guards = match nodes.kind(ancestor) {
             AstKind::IfStatement(check) => {
-                (inside(check.consequent.span()) && true_means_empty(&check.test, place, ctx))
+                (inside(check.consequent.span()) && means_empty(&check.test, true, place, ctx))
                     || check.alternate.as_ref().is_some_and(|alternate| {
-                        inside(alternate.span()) && false_means_empty(&check.test, place, ctx)
+                        inside(alternate.span()) && means_empty(&check.test, false, place, ctx)
                     })
             }
             AstKind::ConditionalExpression(check) => {
-                (inside(check.consequent.span()) && true_means_empty(&check.test, place, ctx))
+                (inside(check.consequent.span()) && means_empty(&check.test, true, place, ctx))
                     || (inside(check.alternate.span())
-                        && false_means_empty(&check.test, place, ctx))
+                        && means_empty(&check.test, false, place, ctx))
             }
             AstKind::LogicalExpression(logical) if inside(logical.right.span()) => {
                 match logical.operator {
-                    LogicalOperator::And => true_means_empty(&logical.left, place, ctx),
+                    LogicalOperator::And => means_empty(&logical.left, true, place, ctx),
                     LogicalOperator::Or | LogicalOperator::Coalesce => {
-                        false_means_empty(&logical.left, place, ctx)
+                        means_empty(&logical.left, false, place, ctx)
                     }
                 }
             }
@@ -915,57 +915,33 @@ fn always_exits(statement: &Statement<'_>) -> bool {
     }
 }
 
-/// Whether `test` can only be true while `place` is empty (`!this.timer`, `obj.t == null`,
-/// `typeof t === 'undefined'`).
-fn true_means_empty<'a>(
+/// Whether `test` can only come out as `outcome` while `place` is empty: true for `!this.timer`,
+/// `obj.t == null` and `typeof t === 'undefined'`, false for `this.timer` and `obj.t != null`.
+fn means_empty<'a>(
     test: &Expression<'a>,
+    outcome: bool,
     place: &Place<'a>,
     ctx: &RuleContext<'a, '_>,
 ) -> bool {
     match strip(test) {
         Expression::UnaryExpression(unary) if unary.operator == UnaryOperator::LogicalNot => {
-            false_means_empty(&unary.argument, place, ctx)
+            means_empty(&unary.argument, !outcome, place, ctx)
         }
         Expression::LogicalExpression(logical) => {
-            let (left, right) = (
-                true_means_empty(&logical.left, place, ctx),
-                true_means_empty(&logical.right, place, ctx),
-            );
-            match logical.operator {
-                LogicalOperator::And => left || right,
-                LogicalOperator::Or => left && right,
-                LogicalOperator::Coalesce => false,
+            let left = means_empty(&logical.left, outcome, place, ctx);
+            let right = means_empty(&logical.right, outcome, place, ctx);
+            // `a && b` is true only when both are, false when either is; `||` the other way.
+            match (logical.operator, outcome) {
+                (LogicalOperator::And, true) | (LogicalOperator::Or, false) => left || right,
+                (LogicalOperator::And, false) | (LogicalOperator::Or, true) => left && right,
+                (LogicalOperator::Coalesce, _) => false,
             }
         }
-        Expression::BinaryExpression(binary) => empty_comparison(binary, place, ctx) == Some(true),
-        _ => false,
-    }
-}
-
-/// Whether `test` can only be false while `place` is empty (`this.timer`, `obj.t != null`).
-fn false_means_empty<'a>(
-    test: &Expression<'a>,
-    place: &Place<'a>,
-    ctx: &RuleContext<'a, '_>,
-) -> bool {
-    match strip(test) {
-        Expression::UnaryExpression(unary) if unary.operator == UnaryOperator::LogicalNot => {
-            true_means_empty(&unary.argument, place, ctx)
+        Expression::BinaryExpression(binary) => {
+            empty_comparison(binary, place, ctx) == Some(outcome)
         }
-        Expression::LogicalExpression(logical) => {
-            let (left, right) = (
-                false_means_empty(&logical.left, place, ctx),
-                false_means_empty(&logical.right, place, ctx),
-            );
-            match logical.operator {
-                LogicalOperator::And => left && right,
-                LogicalOperator::Or => left || right,
-                LogicalOperator::Coalesce => false,
-            }
-        }
-        Expression::BinaryExpression(binary) => empty_comparison(binary, place, ctx) == Some(false),
         // A timer (or, in a browser, its id, which starts at 1) is truthy.
-        other => reads(other, place, ctx),
+        other => !outcome && reads(other, place, ctx),
     }
 }
 
@@ -982,12 +958,6 @@ fn empty_comparison<'a>(
         BinaryOperator::Inequality | BinaryOperator::StrictInequality => false,
         _ => return None,
     };
-    let is_empty_value = |expr: &Expression<'a>| match strip(expr) {
-        Expression::NullLiteral(_) => true,
-        Expression::Identifier(ident) => ctx.model().is_global(ident, "undefined"),
-        Expression::UnaryExpression(unary) => unary.operator == UnaryOperator::Void,
-        _ => false,
-    };
     let is_undefined_type = |expr: &Expression<'a>| matches!(strip(expr), Expression::StringLiteral(s) if s.value == "undefined");
     let typeof_place = |expr: &Expression<'a>| match strip(expr) {
         Expression::UnaryExpression(unary) if unary.operator == UnaryOperator::Typeof => {
@@ -996,11 +966,21 @@ fn empty_comparison<'a>(
         _ => false,
     };
     let (left, right) = (&binary.left, &binary.right);
-    let compares = (reads(left, place, ctx) && is_empty_value(right))
-        || (reads(right, place, ctx) && is_empty_value(left))
+    let compares = (reads(left, place, ctx) && is_empty_value(right, ctx))
+        || (reads(right, place, ctx) && is_empty_value(left, ctx))
         || (typeof_place(left) && is_undefined_type(right))
         || (typeof_place(right) && is_undefined_type(left));
     compares.then_some(equality)
+}
+
+/// `null`, `undefined` or `void …`.
+fn is_empty_value(expr: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    match strip(expr) {
+        Expression::NullLiteral(_) => true,
+        Expression::Identifier(ident) => ctx.model().is_global(ident, "undefined"),
+        Expression::UnaryExpression(unary) => unary.operator == UnaryOperator::Void,
+        _ => false,
+    }
 }
 
 /// Whether `expr` reads the handle's place itself.
@@ -1022,9 +1002,7 @@ fn emptied_elsewhere<'a>(store: NodeId, place: &Place<'a>, ctx: &RuleContext<'a,
             if !target.clears(place) {
                 return false;
             }
-            let empties = matches!(strip(&assign.right), Expression::NullLiteral(_))
-                || matches!(strip(&assign.right), Expression::Identifier(ident) if model.is_global(ident, "undefined"))
-                || matches!(strip(&assign.right), Expression::UnaryExpression(unary) if unary.operator == UnaryOperator::Void);
+            let empties = is_empty_value(&assign.right, ctx);
             let in_constructor = model.enclosing_function(node.id()).is_some_and(|function| {
                 matches!(nodes.parent_kind(function), AstKind::MethodDefinition(method)
                     if method.kind == MethodDefinitionKind::Constructor)
