@@ -4,7 +4,7 @@
 use oxc_allocator::Allocator;
 use oxc_ast::{ast::Expression, AstKind};
 use oxc_parser::Parser;
-use oxc_semantic::SemanticBuilder;
+use oxc_semantic::{NodeId, SemanticBuilder};
 use oxc_span::{GetSpan, SourceType};
 
 use crate::{ast_util::callee_name, FunctionRuns, LifetimeModel, ModelSettings, ValueLifetime};
@@ -38,18 +38,26 @@ fn runs_with(
     settings: &ModelSettings,
 ) -> Vec<(FunctionRuns, Option<String>)> {
     with_model(source, path, settings, |model| {
-        model
-            .semantic()
-            .nodes()
-            .iter()
-            .filter(|node| {
-                matches!(node.kind(), AstKind::CallExpression(call) if callee_name(call) == Some("here"))
-            })
-            .map(|node| {
-                (model.runs_at(node.id()), model.request_context(node.id()).map(str::to_string))
-            })
-            .collect()
+        at_markers(model, |node| {
+            (
+                model.runs_at(node),
+                model.request_context(node).map(str::to_string),
+            )
+        })
     })
+}
+
+/// `ask` at each `here()` call, in source order.
+fn at_markers<R>(model: &LifetimeModel<'_, '_>, ask: impl Fn(NodeId) -> R) -> Vec<R> {
+    model
+        .semantic()
+        .nodes()
+        .iter()
+        .filter(|node| {
+            matches!(node.kind(), AstKind::CallExpression(call) if callee_name(call) == Some("here"))
+        })
+        .map(|node| ask(node.id()))
+        .collect()
 }
 
 /// Lifetime of the argument of each `probe(x)` call, in source order.
@@ -489,18 +497,10 @@ fn functions_are_named_where_they_are_defined_before_by_their_own_name() {
         [1].map(() => { here(); });
     ";
     let names = with_model(src, "a.js", &ModelSettings::default(), |model| {
-        model
-            .semantic()
-            .nodes()
-            .iter()
-            .filter(|node| {
-                matches!(node.kind(), AstKind::CallExpression(call) if callee_name(call) == Some("here"))
-            })
-            .map(|node| {
-                let function = model.enclosing_function(node.id()).unwrap();
-                model.function(function).unwrap().name.map(str::to_string)
-            })
-            .collect::<Vec<_>>()
+        at_markers(model, |node| {
+            let function = model.enclosing_function(node).unwrap();
+            model.function(function).unwrap().name.map(str::to_string)
+        })
     });
     let expected = [
         Some("declared"),
