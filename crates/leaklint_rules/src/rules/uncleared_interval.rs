@@ -342,6 +342,24 @@ impl Place<'_> {
         };
         roots_match && self.entry == handle.entry && self.path == handle.path
     }
+
+    /// Whether `self` is `handle`'s place or holds it (`this.state` holds `this.state.timer`),
+    /// so that writing `self` replaces the handle. Roots match as for [`Place::clears`].
+    fn holds(&self, handle: &Place<'_>) -> bool {
+        let Some(rest) = handle.path.strip_prefix(self.path.as_slice()) else {
+            return false;
+        };
+        let whole = Place {
+            root: self.root,
+            path: handle.path.clone(),
+            entry: if rest.is_empty() {
+                self.entry
+            } else {
+                handle.entry
+            },
+        };
+        (rest.is_empty() || !self.entry) && whole.clears(handle)
+    }
 }
 
 enum Fate<'a> {
@@ -564,7 +582,16 @@ fn cleared_places<'a>(ctx: &RuleContext<'a, '_>) -> Vec<Place<'a>> {
         };
         if node_api::is_clear_function(&call.callee, ctx) {
             if let Some(arg) = argument(call, 0) {
-                places.extend(place_of(arg, ctx).map(|place| of_any_object(place, ctx)));
+                // `clearTimeout(conn.timer)` is most often a timeout's: only a `clearInterval`
+                // of another object's field is taken for this handle's.
+                let interval = callee_name(call) == Some("clearInterval");
+                places.extend(place_of(arg, ctx).map(|place| {
+                    if interval {
+                        of_any_object(place, ctx)
+                    } else {
+                        place
+                    }
+                }));
                 if let Expression::Identifier(ident) = strip(arg) {
                     if let Some(symbol) = ctx.model().symbol_of(ident) {
                         places.extend(loop_source(symbol, ctx));
@@ -589,17 +616,26 @@ fn cleared_places<'a>(ctx: &RuleContext<'a, '_>) -> Vec<Place<'a>> {
     places
 }
 
-/// A cleared field of a parameter or of a plain function's `this` as [`Root::AnyObject`]'s.
+/// A field of a parameter or of a plain function's `this` as [`Root::AnyObject`]'s. A private
+/// field (`a.#timer`) is only ever its own class's, so it stays where it is.
 fn of_any_object<'a>(mut place: Place<'a>, ctx: &RuleContext<'a, '_>) -> Place<'a> {
     let unknown = match place.root {
         Root::This(owner) => owner.is_none(),
-        Root::Symbol(symbol) => leaklint_model::parameter_owner(ctx.semantic(), symbol).is_some(),
+        Root::Symbol(symbol) => is_parameter(symbol, ctx),
         Root::AnyObject => true,
     };
-    if unknown && !place.path.is_empty() {
+    let private = place
+        .path
+        .iter()
+        .any(|field| matches!(field, Field::Private(_)));
+    if unknown && !place.path.is_empty() && !private {
         place.root = Root::AnyObject;
     }
     place
+}
+
+fn is_parameter(symbol: SymbolId, ctx: &RuleContext<'_, '_>) -> bool {
+    leaklint_model::parameter_owner(ctx.semantic(), symbol).is_some()
 }
 
 /// For `const timer = timers.get(id)` (never reassigned), where `timer` was read from.
@@ -809,17 +845,19 @@ fn guarded<'a>(
         Root::This(_) => Guarded::Each("each instance".to_string()),
         Root::Symbol(symbol) => {
             let scoping = semantic.scoping();
+            // A binding of the function that starts the timer (other than a parameter, whose
+            // object the caller passes) is new on every call, and so is an object made there: a
+            // check of it guards nothing. One of an enclosing function lives as long as its
+            // closures.
+            let declared_in = model.enclosing_function(scoping.symbol_declaration(symbol));
+            let fresh = declared_in == model.enclosing_function(call) && !is_parameter(symbol, ctx);
             if scoping.symbol_scope_id(symbol) == scoping.root_scope_id() {
                 Guarded::Process
+            } else if fresh {
+                return None;
             } else if let Some((object, _)) = handle_text.rsplit_once('.') {
                 Guarded::Each(format!("each `{object}`"))
             } else if place.path.is_empty() {
-                // A binding of the function that starts the timer is new on every call: a check
-                // of it guards nothing. One of an enclosing function lives as long as its closures.
-                let declared_in = model.enclosing_function(scoping.symbol_declaration(symbol));
-                if declared_in == model.enclosing_function(call) {
-                    return None;
-                }
                 Guarded::Each(format!(
                     "each run of the function that declares {}",
                     quoted(handle_text)
@@ -829,18 +867,19 @@ fn guarded<'a>(
             }
         }
     };
-    let checks_first = match nodes.kind(store) {
+    let check = match nodes.kind(store) {
         AstKind::AssignmentExpression(assign)
             if matches!(
                 assign.operator,
                 AssignmentOperator::LogicalOr | AssignmentOperator::LogicalNullish
             ) =>
         {
-            true
+            Some(assign.span.start)
         }
         _ => checked_before(call, place, ctx),
     };
-    if !checks_first || emptied_elsewhere(store, place, ctx) {
+    let check = check?;
+    if pauses_between(check, call, ctx) || emptied_elsewhere(store, place, ctx) {
         return None;
     }
     Some(owner)
@@ -848,16 +887,16 @@ fn guarded<'a>(
 
 /// Whether the code at `call` runs only while `place` is empty, judged from the conditions and
 /// early exits between it and the start of its function.
-fn checked_before<'a>(call: NodeId, place: &Place<'a>, ctx: &RuleContext<'a, '_>) -> bool {
+fn checked_before<'a>(call: NodeId, place: &Place<'a>, ctx: &RuleContext<'a, '_>) -> Option<u32> {
     let nodes = ctx.nodes();
     let at = nodes.kind(call).span();
     let inside = |span: Span| span.start <= at.start && at.end <= span.end;
-    // An `if (test) return;` before `at`, in a list of statements that holds it.
+    // An `if (test) return;` before `at`, in a list of statements that holds it: where it starts.
     let exits_before = |statements: &[Statement<'a>]| {
         statements
             .iter()
             .take_while(|statement| statement.span().end <= at.start)
-            .any(|statement| match statement {
+            .find(|statement| match statement {
                 Statement::IfStatement(check) => {
                     check.alternate.is_none()
                         && always_exits(&check.consequent)
@@ -865,9 +904,11 @@ fn checked_before<'a>(call: NodeId, place: &Place<'a>, ctx: &RuleContext<'a, '_>
                 }
                 _ => false,
             })
+            .map(|statement| statement.span().start)
     };
     for ancestor in nodes.ancestor_ids(call) {
-        let guards = match nodes.kind(ancestor) {
+        let kind = nodes.kind(ancestor);
+        let guards = match kind {
             AstKind::IfStatement(check) => {
                 (inside(check.consequent.span()) && means_empty(&check.test, true, place, ctx))
                     || check.alternate.as_ref().is_some_and(|alternate| {
@@ -887,23 +928,52 @@ fn checked_before<'a>(call: NodeId, place: &Place<'a>, ctx: &RuleContext<'a, '_>
                     }
                 }
             }
-            AstKind::BlockStatement(block) => exits_before(&block.body),
-            AstKind::FunctionBody(body) => {
-                // The function's own statements are the last to look at.
-                return exits_before(&body.statements);
-            }
-            AstKind::SwitchCase(case) => exits_before(&case.consequent),
-            AstKind::Function(_)
+            AstKind::BlockStatement(block) => match exits_before(&block.body) {
+                Some(start) => return Some(start),
+                None => false,
+            },
+            // The function's own statements are the last to look at.
+            AstKind::FunctionBody(body) => return exits_before(&body.statements),
+            AstKind::SwitchCase(case) => match exits_before(&case.consequent) {
+                Some(start) => return Some(start),
+                None => false,
+            },
+            // A loop between the check and the creation starts a timer per iteration.
+            AstKind::ForStatement(_)
+            | AstKind::ForInStatement(_)
+            | AstKind::ForOfStatement(_)
+            | AstKind::WhileStatement(_)
+            | AstKind::DoWhileStatement(_)
+            | AstKind::Function(_)
             | AstKind::ArrowFunctionExpression(_)
             | AstKind::StaticBlock(_)
-            | AstKind::Program(_) => return false,
+            | AstKind::Program(_) => return None,
             _ => false,
         };
         if guards {
-            return true;
+            return Some(kind.span().start);
         }
     }
-    false
+    None
+}
+
+/// Whether the function running the code at `call` can pause (`await`, `yield`) between
+/// `from` and the call: another call can then pass the same check before the first stores its
+/// handle.
+fn pauses_between(from: u32, call: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    let nodes = ctx.nodes();
+    let model = ctx.model();
+    let at = nodes.kind(call).span().start;
+    let function = model.enclosing_function(call);
+    nodes.iter().any(|node| {
+        matches!(
+            node.kind(),
+            AstKind::AwaitExpression(_) | AstKind::YieldExpression(_)
+        ) && {
+            let span = node.kind().span();
+            from <= span.start && span.end <= at
+        } && model.enclosing_function(node.id()) == function
+    })
 }
 
 /// `return` or `throw`, alone or ending a block.
@@ -988,9 +1058,10 @@ fn reads<'a>(expr: &Expression<'a>, place: &Place<'a>, ctx: &RuleContext<'a, '_>
     place_of(expr, ctx).is_some_and(|read| read.clears(place))
 }
 
-/// Whether code other than `store` empties or replaces what is at `place`: assigns it, or
-/// deletes it. `null` or `undefined` set in a constructor, before any timer exists, does not
-/// count.
+/// Whether code other than `store` empties or replaces what is at `place`: assigns it or the
+/// object that holds it (`this.state = {}` for `this.state.timer`), directly or through an
+/// object the file cannot tell apart from its owner (`stop(c) { c.timer = null; }`), or deletes
+/// it. What a constructor sets, before any timer exists, does not count.
 fn emptied_elsewhere<'a>(store: NodeId, place: &Place<'a>, ctx: &RuleContext<'a, '_>) -> bool {
     let nodes = ctx.nodes();
     let model = ctx.model();
@@ -999,18 +1070,22 @@ fn emptied_elsewhere<'a>(store: NodeId, place: &Place<'a>, ctx: &RuleContext<'a,
             let Some(target) = assignment_place(&assign.left, ctx) else {
                 return false;
             };
-            if !target.clears(place) {
+            // `this.timer = null`, `stop(c) { c.timer = null }`, or a new object where the
+            // handle was kept (`this.state = {}` for `this.state.timer`).
+            let target = of_any_object(target, ctx);
+            if !target.holds(place) {
                 return false;
             }
-            let empties = is_empty_value(&assign.right, ctx);
+            // A constructor sets up the place before any timer exists.
             let in_constructor = model.enclosing_function(node.id()).is_some_and(|function| {
                 matches!(nodes.parent_kind(function), AstKind::MethodDefinition(method)
                     if method.kind == MethodDefinitionKind::Constructor)
             });
-            !(empties && in_constructor)
+            !in_constructor
         }
         AstKind::UnaryExpression(unary) if unary.operator == UnaryOperator::Delete => {
-            reads(&unary.argument, place, ctx)
+            place_of(&unary.argument, ctx)
+                .is_some_and(|deleted| of_any_object(deleted, ctx).holds(place))
         }
         _ => false,
     })
@@ -1059,6 +1134,8 @@ mod tests {
             "const a = {}, b = {}; a.t = setInterval(f, 1); clearInterval(b.t);",
             "let t; function start() { t = setInterval(f, 1); } function stop(handle) { clearInterval(handle); }",
             "class A { start() { this.t = setInterval(f, 1); } stop(other) { clearInterval(other.u); } }",
+            "class A { #timer; static stop(a) { clearInterval(a.#timer); } }\nclass B { #timer; start() { this.#timer = setInterval(f, 1); } }",
+            "class A { start() { this.timer = setInterval(f, 1); } }\nfunction done(req) { clearTimeout(req.timer); }",
         ] {
             assert_reports(&META, source, "a.js", 1);
         }
@@ -1216,6 +1293,30 @@ mod tests {
             (
                 "const o = {}; function start() { if (!o.t) o.t = setInterval(f, 1); } function reset() { delete o.t; }",
                 PER_CALL,
+            ),
+            (
+                "let conn; function connect() { conn = { sock: open() }; if (!conn.timer) conn.timer = setInterval(f, 1); }",
+                PER_CALL,
+            ),
+            (
+                "function onConnection(socket) { const state = {}; if (!state.timer) state.timer = setInterval(f, 1); }",
+                PER_CALL,
+            ),
+            (
+                "function start(conn) { if (!conn.timer) conn.timer = setInterval(f, 1); } function stop(c) { c.timer = null; }",
+                PER_CALL,
+            ),
+            (
+                "class P { async start() { if (this.timer) return; await this.connect(); this.timer = setInterval(f, 1); } }",
+                PER_CALL,
+            ),
+            (
+                "class P { start(items) { if (!this.timer) { for (const i of items) this.timer = setInterval(f, 1); } } }",
+                PER_CALL,
+            ),
+            (
+                "class P { constructor() { this.state = { timer: null }; } start() { if (!this.state.timer) this.state.timer = setInterval(f, 1); } }",
+                "so each instance gets one",
             ),
         ] {
             let message = message(source);
