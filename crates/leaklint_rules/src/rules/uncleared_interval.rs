@@ -908,50 +908,43 @@ fn checked_before<'a>(call: NodeId, place: &Place<'a>, ctx: &RuleContext<'a, '_>
     };
     for ancestor in nodes.ancestor_ids(call) {
         let kind = nodes.kind(ancestor);
-        let guards = match kind {
-            AstKind::IfStatement(check) => {
+        // A loop between the check and the creation starts a timer per iteration.
+        if kind.is_iteration_statement() {
+            return None;
+        }
+        let condition = |guards: bool| guards.then_some(kind.span().start);
+        let found = match kind {
+            AstKind::IfStatement(check) => condition(
                 (inside(check.consequent.span()) && means_empty(&check.test, true, place, ctx))
                     || check.alternate.as_ref().is_some_and(|alternate| {
                         inside(alternate.span()) && means_empty(&check.test, false, place, ctx)
-                    })
-            }
-            AstKind::ConditionalExpression(check) => {
+                    }),
+            ),
+            AstKind::ConditionalExpression(check) => condition(
                 (inside(check.consequent.span()) && means_empty(&check.test, true, place, ctx))
                     || (inside(check.alternate.span())
-                        && means_empty(&check.test, false, place, ctx))
-            }
+                        && means_empty(&check.test, false, place, ctx)),
+            ),
             AstKind::LogicalExpression(logical) if inside(logical.right.span()) => {
-                match logical.operator {
+                condition(match logical.operator {
                     LogicalOperator::And => means_empty(&logical.left, true, place, ctx),
                     LogicalOperator::Or | LogicalOperator::Coalesce => {
                         means_empty(&logical.left, false, place, ctx)
                     }
-                }
+                })
             }
-            AstKind::BlockStatement(block) => match exits_before(&block.body) {
-                Some(start) => return Some(start),
-                None => false,
-            },
+            AstKind::BlockStatement(block) => exits_before(&block.body),
+            AstKind::SwitchCase(case) => exits_before(&case.consequent),
             // The function's own statements are the last to look at.
             AstKind::FunctionBody(body) => return exits_before(&body.statements),
-            AstKind::SwitchCase(case) => match exits_before(&case.consequent) {
-                Some(start) => return Some(start),
-                None => false,
-            },
-            // A loop between the check and the creation starts a timer per iteration.
-            AstKind::ForStatement(_)
-            | AstKind::ForInStatement(_)
-            | AstKind::ForOfStatement(_)
-            | AstKind::WhileStatement(_)
-            | AstKind::DoWhileStatement(_)
-            | AstKind::Function(_)
+            AstKind::Function(_)
             | AstKind::ArrowFunctionExpression(_)
             | AstKind::StaticBlock(_)
             | AstKind::Program(_) => return None,
-            _ => false,
+            _ => None,
         };
-        if guards {
-            return Some(kind.span().start);
+        if found.is_some() {
+            return found;
         }
     }
     None
