@@ -440,7 +440,12 @@ fn fate<'a>(call: NodeId, ctx: &RuleContext<'a, '_>) -> Fate<'a> {
                 return match assignment_place(&assign.left, ctx) {
                     Some(place) => Fate::Stored {
                         place,
-                        span: assign.left.span(),
+                        // `this.timer` of `this.timer! = …`
+                        span: assign
+                            .left
+                            .as_simple_assignment_target()
+                            .and_then(SimpleAssignmentTarget::get_expression)
+                            .map_or(assign.left.span(), |inner| strip(inner).span()),
                         unrefed,
                         assignment: Some(parent_id),
                     },
@@ -513,10 +518,11 @@ fn assignment_place<'a>(
                 entry: false,
             })
         }
-        simple => {
-            let member = simple.as_member_expression()?;
-            member_place(member, ctx)
-        }
+        // `this.timer! = …`, `(this.timer as any) = …`: the place the TypeScript wraps.
+        simple => match simple.get_expression() {
+            Some(inner) => place_of(inner, ctx),
+            None => member_place(simple.as_member_expression()?, ctx),
+        },
     }
 }
 
