@@ -3,8 +3,9 @@
 
 use oxc_ast::{
     ast::{
-        Argument, BindingPattern, CallExpression, Expression, FormalParameter, FormalParameters,
-        MemberExpression, PropertyKey,
+        Argument, AssignmentTarget, BindingPattern, CallExpression, Expression, FormalParameter,
+        FormalParameters, IdentifierReference, MemberExpression, PropertyKey,
+        SimpleAssignmentTarget,
     },
     AstKind,
 };
@@ -13,6 +14,28 @@ use oxc_semantic::{NodeId, Semantic};
 /// `(x)`, `x as T`, `x!`, `x satisfies T`, `<T>x` → `x`.
 pub fn strip<'e, 'a>(expr: &'e Expression<'a>) -> &'e Expression<'a> {
     expr.get_inner_expression()
+}
+
+/// What an assignment writes: a binding or a member.
+#[derive(Clone, Copy)]
+pub enum Written<'e, 'a> {
+    Binding(&'e IdentifierReference<'a>),
+    Member(&'e MemberExpression<'a>),
+}
+
+/// What an assignment target writes, seen through TypeScript's wrappers (`x! = …`,
+/// `(o.f as T) = …` write `x` and `o.f`); `None` for destructuring.
+pub fn written<'e, 'a>(target: &'e AssignmentTarget<'a>) -> Option<Written<'e, 'a>> {
+    match target.as_simple_assignment_target()? {
+        SimpleAssignmentTarget::AssignmentTargetIdentifier(ident) => Some(Written::Binding(ident)),
+        simple => match simple.get_expression() {
+            Some(inner) => match strip(inner) {
+                Expression::Identifier(ident) => Some(Written::Binding(ident)),
+                other => as_member(other).map(Written::Member),
+            },
+            None => simple.as_member_expression().map(Written::Member),
+        },
+    }
 }
 
 /// Whether an AST kind only wraps its child without changing its value.
@@ -174,13 +197,10 @@ pub fn as_function_node(expr: &Expression<'_>) -> Option<NodeId> {
 }
 
 /// The dotted path an assignment writes (`module.exports`, `exports.cache`, `x`).
-pub fn dotted_path_of_target(target: &oxc_ast::ast::AssignmentTarget<'_>) -> Option<String> {
-    match target.as_simple_assignment_target()? {
-        oxc_ast::ast::SimpleAssignmentTarget::AssignmentTargetIdentifier(ident) => {
-            Some(ident.name.to_string())
-        }
-        simple => {
-            let member = simple.as_member_expression()?;
+pub fn dotted_path_of_target(target: &AssignmentTarget<'_>) -> Option<String> {
+    match written(target)? {
+        Written::Binding(ident) => Some(ident.name.to_string()),
+        Written::Member(member) => {
             let name = member_name(member)?;
             let mut path = dotted_path(member.object())?;
             path.push('.');

@@ -3,15 +3,13 @@
 //! equal paths read the same place, which is how a rule matches `bus.on(…)` with `bus.off(…)`.
 
 use oxc_ast::{
-    ast::{
-        AssignmentTarget, Expression, IdentifierReference, MemberExpression, SimpleAssignmentTarget,
-    },
+    ast::{AssignmentTarget, Expression, IdentifierReference, MemberExpression},
     AstKind,
 };
 use oxc_semantic::{NodeId, SymbolId};
 
 use crate::{
-    ast_util::{as_member, member_name, strip},
+    ast_util::{as_member, member_name, strip, written, Written},
     LifetimeModel,
 };
 
@@ -134,11 +132,9 @@ impl<'a> LifetimeModel<'_, 'a> {
 
     /// The access path an assignment writes: `x = …`, `a.b = …`; `None` for destructuring.
     pub fn assignment_target_path(&self, target: &AssignmentTarget<'a>) -> Option<AccessPath<'a>> {
-        match target.as_simple_assignment_target()? {
-            SimpleAssignmentTarget::AssignmentTargetIdentifier(ident) => {
-                Some(self.identifier_path(ident))
-            }
-            simple => self.member_path(simple.as_member_expression()?),
+        match written(target)? {
+            Written::Binding(ident) => Some(self.identifier_path(ident)),
+            Written::Member(member) => self.member_path(member),
         }
     }
 

@@ -409,6 +409,37 @@ fn access_paths_match_by_symbol_and_class() {
 }
 
 #[test]
+fn assignments_through_typescript_wrappers_write_the_place_they_wrap() {
+    let source = "let timer: any;\n\
+                  class A { t?: any; m() {\n\
+                    this.t = 1; this.t! = 2; (this.t as any) = 3; (<any>this.t) = 4;\n\
+                    (this.t satisfies unknown) = 5; timer! = 6; ((timer as any)!) = 7;\n\
+                    probe(this.t); probe(timer);\n\
+                  } }";
+    with_model(source, "a.ts", &ModelSettings::default(), |model| {
+        let mut written = Vec::new();
+        let mut read = Vec::new();
+        for node in model.semantic().nodes().iter() {
+            match node.kind() {
+                AstKind::AssignmentExpression(assign) => {
+                    written.push(model.assignment_target_path(&assign.left).unwrap());
+                }
+                AstKind::CallExpression(call) if callee_name(call) == Some("probe") => {
+                    read.push(model.access_path(call.arguments[0].as_expression().unwrap()));
+                }
+                _ => {}
+            }
+        }
+        let [field, binding] = [read[0].as_ref().unwrap(), read[1].as_ref().unwrap()];
+        assert_eq!(written.len(), 7);
+        for (i, path) in written.iter().enumerate() {
+            let expected = if i < 5 { field } else { binding };
+            assert!(path.same_place(expected), "assignment {i}");
+        }
+    });
+}
+
+#[test]
 fn constructors_run_as_often_as_their_class_is_instantiated() {
     let src = r"
         class Notifier { constructor() { here(); } }

@@ -5,7 +5,7 @@
 use leaklint_model::{
     ast_util::{
         argument, as_function_node, as_member, callee_name, member_name, property_key_name,
-        string_value, strip, value_parent,
+        string_value, strip, value_parent, written, Written,
     },
     AccessPath, Field, FunctionRuns, PathRoot, ValueLifetime,
 };
@@ -13,7 +13,7 @@ use oxc_ast::{
     ast::{
         AssignmentOperator, AssignmentTarget, BindingIdentifier, BindingPattern, CallExpression,
         Class, Expression, IdentifierReference, MemberExpression, ObjectExpression,
-        ObjectPropertyKind, SimpleAssignmentTarget, UnaryOperator,
+        ObjectPropertyKind, UnaryOperator,
     },
     AstKind,
 };
@@ -726,14 +726,13 @@ fn assigns_place<'a>(
     place: &Expression<'a>,
     ctx: &RuleContext<'a, '_>,
 ) -> bool {
-    match target.as_simple_assignment_target() {
-        Some(SimpleAssignmentTarget::AssignmentTargetIdentifier(ident)) => {
+    match written(target) {
+        Some(Written::Binding(ident)) => {
             matches!(strip(place), Expression::Identifier(other) if same_binding(ident, other, ctx))
         }
-        Some(simple) => simple
-            .as_member_expression()
-            .zip(as_member(place))
-            .is_some_and(|(a, b)| same_member(a, b, ctx)),
+        Some(Written::Member(member)) => {
+            as_member(place).is_some_and(|other| same_member(member, other, ctx))
+        }
         None => false,
     }
 }
@@ -1130,9 +1129,9 @@ fn assigned_name<'a>(function: NodeId, ctx: &RuleContext<'a, '_>) -> Option<&'a 
     {
         return None;
     }
-    match assign.left.as_simple_assignment_target()? {
-        SimpleAssignmentTarget::AssignmentTargetIdentifier(ident) => Some(ident.name.as_str()),
-        simple => member_name(simple.as_member_expression()?),
+    match written(&assign.left)? {
+        Written::Binding(ident) => Some(ident.name.as_str()),
+        Written::Member(member) => member_name(member),
     }
 }
 

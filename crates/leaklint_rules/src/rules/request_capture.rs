@@ -5,7 +5,10 @@
 
 use leaklint_diagnostics::{Diagnostic, Label, Severity};
 use leaklint_model::{
-    ast_util::{argument, as_member, callee_name, dotted_path, member_name, strip, value_parent},
+    ast_util::{
+        argument, as_member, callee_name, dotted_path, member_name, strip, value_parent, written,
+        Written,
+    },
     AccessPath, FunctionRuns,
 };
 use oxc_ast::{
@@ -395,8 +398,8 @@ fn assignment_sink<'a>(
     ctx: &RuleContext<'a, '_>,
 ) -> Option<String> {
     let model = ctx.model();
-    let simple = target.as_simple_assignment_target()?;
-    if let Some(member) = simple.as_member_expression() {
+    let written = written(target)?;
+    if let Written::Member(member) = written {
         let object = member.object();
         let Some(field) = member_name(member) else {
             // `registry[id] = …`
@@ -410,7 +413,7 @@ fn assignment_sink<'a>(
         }
         return Some(format!("{}.{field}", dotted_path(object)?));
     }
-    let oxc_ast::ast::SimpleAssignmentTarget::AssignmentTargetIdentifier(ident) = simple else {
+    let Written::Binding(ident) = written else {
         return None;
     };
     // A module-level binding (or an undeclared global).

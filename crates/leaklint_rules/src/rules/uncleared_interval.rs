@@ -8,7 +8,7 @@ use leaklint_diagnostics::{Diagnostic, Label, Severity};
 use leaklint_model::{
     ast_util::{
         argument, as_member, callee_name, expr_node_id, member_name, property_key_name, strip,
-        value_parent,
+        value_parent, written, Written,
     },
     FunctionRuns,
 };
@@ -16,7 +16,7 @@ use oxc_ast::{
     ast::{
         AssignmentOperator, AssignmentTarget, BinaryOperator, BindingPattern, CallExpression,
         Expression, ForStatementLeft, LogicalOperator, MemberExpression, MethodDefinitionKind,
-        PropertyKey, SimpleAssignmentTarget, Statement, UnaryOperator, VariableDeclarationKind,
+        PropertyKey, Statement, UnaryOperator, VariableDeclarationKind,
     },
     AstKind, AstType,
 };
@@ -441,11 +441,11 @@ fn fate<'a>(call: NodeId, ctx: &RuleContext<'a, '_>) -> Fate<'a> {
                     Some(place) => Fate::Stored {
                         place,
                         // `this.timer` of `this.timer! = …`
-                        span: assign
-                            .left
-                            .as_simple_assignment_target()
-                            .and_then(SimpleAssignmentTarget::get_expression)
-                            .map_or(assign.left.span(), |inner| strip(inner).span()),
+                        span: match written(&assign.left) {
+                            Some(Written::Binding(ident)) => ident.span,
+                            Some(Written::Member(member)) => member.span(),
+                            None => assign.left.span(),
+                        },
                         unrefed,
                         assignment: Some(parent_id),
                     },
@@ -509,8 +509,8 @@ fn assignment_place<'a>(
     target: &AssignmentTarget<'a>,
     ctx: &RuleContext<'a, '_>,
 ) -> Option<Place<'a>> {
-    match target.as_simple_assignment_target()? {
-        SimpleAssignmentTarget::AssignmentTargetIdentifier(ident) => {
+    match written(target)? {
+        Written::Binding(ident) => {
             let symbol = ctx.model().symbol_of(ident)?;
             Some(Place {
                 root: Root::Symbol(symbol),
@@ -518,11 +518,7 @@ fn assignment_place<'a>(
                 entry: false,
             })
         }
-        // `this.timer! = …`, `(this.timer as any) = …`: the place the TypeScript wraps.
-        simple => match simple.get_expression() {
-            Some(inner) => place_of(inner, ctx),
-            None => member_place(simple.as_member_expression()?, ctx),
-        },
+        Written::Member(member) => member_place(member, ctx),
     }
 }
 
