@@ -1,9 +1,12 @@
 //! End-to-end runs of the built `leaklint` binary: exit codes, formats, configuration,
 //! suppressions and bad input.
 
+#[path = "support/run.rs"]
+mod run;
+
 use std::{
     path::{Path, PathBuf},
-    process::{Command, Output},
+    process::Output,
 };
 
 use serde_json::Value;
@@ -22,9 +25,7 @@ impl Project {
     fn new(files: &[(&str, &[u8])]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         for (name, content) in files {
-            let path = dir.path().join(name);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, content).unwrap();
+            run::write(dir.path(), name, content);
         }
         Self { dir }
     }
@@ -38,24 +39,14 @@ impl Project {
     }
 
     fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_leaklint"));
-        command
-            .args(args)
-            .current_dir(self.path())
-            .env_remove("NO_COLOR");
-        for (key, value) in env {
-            command.env(key, value);
-        }
-        command.output().unwrap()
+        run::leaklint(self.path(), args, env)
     }
 
     fn json(&self, args: &[&str]) -> (i32, Value) {
         let mut all = vec!["-f", "json"];
         all.extend_from_slice(args);
         let output = self.run(&all);
-        let json = serde_json::from_slice(&output.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)));
-        (code(&output), json)
+        (code(&output), run::json(&output))
     }
 }
 

@@ -1,6 +1,8 @@
 //! Inputs that try to break leaklint, run end to end through the built binary: the run must
 //! finish, name each bad file with a clear message, and still lint everything else.
 
+#[path = "support/run.rs"]
+mod run;
 #[path = "support/service_source.rs"]
 mod service_source;
 
@@ -10,34 +12,14 @@ use std::{
     time::Duration,
 };
 
+use run::{json, write};
 use serde_json::Value;
 
 const LEAK: &str =
     "app.get('/stream', (req, res) => {\n  setInterval(() => res.write('.'), 1000);\n});\n";
 
 fn leaklint(dir: &Path, args: &[&str]) -> Output {
-    leaklint_with_env(dir, args, &[])
-}
-
-fn leaklint_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_leaklint"));
-    command.args(args).current_dir(dir);
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    let output = command.output().unwrap();
-    assert!(
-        output.status.code().is_some(),
-        "leaklint was killed by a signal: {:?}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
-
-fn json(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)))
+    run::leaklint(dir, args, &[])
 }
 
 /// (file, kind, rule, message) of every diagnostic.
@@ -56,12 +38,6 @@ fn entries(json: &Value) -> Vec<(String, String, String, String)> {
             )
         })
         .collect()
-}
-
-fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, content).unwrap();
 }
 
 #[test]
@@ -263,7 +239,7 @@ fn unreadable_and_odd_files_are_named_and_the_run_goes_on() {
     write(dir.path(), "gone.js", LEAK);
     write(dir.path(), "ok.js", LEAK);
 
-    let output = leaklint_with_env(
+    let output = run::leaklint(
         dir.path(),
         &["-f", "json", "."],
         &[("LEAKLINT_DEBUG_REMOVE_BEFORE_READ", "gone.js")],
