@@ -138,9 +138,22 @@ impl<'a> LifetimeModel<'_, 'a> {
         }
     }
 
-    /// The class or object literal whose instance `this` is at a node; `None` for a plain
-    /// function's `this` (constructor functions, prototype methods, callbacks).
+    /// The class or object literal whose instance `this` is at a node (the class itself in its
+    /// static members); `None` for a plain function's `this` (constructor functions, prototype
+    /// methods, callbacks).
     pub fn this_owner(&self, node: NodeId) -> Option<NodeId> {
+        self.this_site(node).map(|(owner, _)| owner)
+    }
+
+    /// Whether `this` at a node is a class itself rather than one of its instances: in a
+    /// `static` method, accessor or field, or a `static { … }` block.
+    pub fn this_is_class(&self, node: NodeId) -> bool {
+        self.this_site(node).is_some_and(|(_, is_static)| is_static)
+    }
+
+    /// The class or object literal `this` belongs to at a node, and whether it is the class's
+    /// static side.
+    fn this_site(&self, node: NodeId) -> Option<(NodeId, bool)> {
         let nodes = self.semantic().nodes();
         for ancestor in nodes.ancestor_ids(node) {
             match nodes.kind(ancestor) {
@@ -148,17 +161,27 @@ impl<'a> LifetimeModel<'_, 'a> {
                     let parent = nodes.parent_id(ancestor);
                     return match nodes.kind(parent) {
                         // MethodDefinition → ClassBody → Class
-                        AstKind::MethodDefinition(_) => {
-                            Some(nodes.parent_id(nodes.parent_id(parent)))
+                        AstKind::MethodDefinition(method) => {
+                            Some((nodes.parent_id(nodes.parent_id(parent)), method.r#static))
                         }
-                        AstKind::ObjectProperty(_) => Some(nodes.parent_id(parent)),
+                        AstKind::ObjectProperty(_) => Some((nodes.parent_id(parent), false)),
                         _ => None,
                     };
                 }
-                AstKind::PropertyDefinition(_)
-                | AstKind::AccessorProperty(_)
-                | AstKind::StaticBlock(_) => {
-                    return Some(nodes.parent_id(nodes.parent_id(ancestor)));
+                AstKind::PropertyDefinition(property) => {
+                    return Some((
+                        nodes.parent_id(nodes.parent_id(ancestor)),
+                        property.r#static,
+                    ));
+                }
+                AstKind::AccessorProperty(property) => {
+                    return Some((
+                        nodes.parent_id(nodes.parent_id(ancestor)),
+                        property.r#static,
+                    ));
+                }
+                AstKind::StaticBlock(_) => {
+                    return Some((nodes.parent_id(nodes.parent_id(ancestor)), true));
                 }
                 _ => {}
             }

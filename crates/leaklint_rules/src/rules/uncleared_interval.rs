@@ -844,7 +844,19 @@ fn guarded<'a>(
     let owner = match place.root {
         // Only a cleared place is any object's.
         Root::AnyObject => return None,
-        Root::This(_) => Guarded::Each("each instance".to_string()),
+        Root::This(owner) => {
+            let is_class = model.this_is_class(store);
+            let is_object = owner
+                .is_some_and(|owner| matches!(nodes.kind(owner), AstKind::ObjectExpression(_)));
+            let made_once = owner.is_some_and(|owner| model.enclosing_function(owner).is_none());
+            match (is_class || is_object, made_once) {
+                // A static field of a module-level class, a module-level object's field.
+                (true, true) => Guarded::Process,
+                (true, false) if is_class => Guarded::Each("each class made".to_string()),
+                (true, false) => Guarded::Each("each object made".to_string()),
+                (false, _) => Guarded::Each("each instance".to_string()),
+            }
+        }
         Root::Symbol(symbol) => {
             let scoping = semantic.scoping();
             // A binding of the function that starts the timer (other than a parameter, whose
@@ -1239,7 +1251,24 @@ mod tests {
                 "let t; function start() { if (typeof t !== 'undefined') { return; } t = setInterval(f, 1); }",
                 "so at most once",
             ),
+            // a module-level class's static side, a module-level object
+            (
+                "class P { static start() { if (!this.t) this.t = setInterval(f, 1); } }",
+                "so at most once",
+            ),
+            (
+                "const poller = { start() { if (!this.t) this.t = setInterval(f, 1); } };",
+                "so at most once",
+            ),
             // per instance, per object, per closure
+            (
+                "function make() { return class { static start() { if (!this.t) this.t = setInterval(f, 1); } }; }",
+                "so each class made gets one",
+            ),
+            (
+                "function make() { return { start() { if (!this.t) this.t = setInterval(f, 1); } }; }",
+                "so each object made gets one",
+            ),
             (
                 "class P { start() { if (this.t || this.paused) return; this.t = setInterval(f, 1); } }",
                 "so each instance gets one, which runs forever",
