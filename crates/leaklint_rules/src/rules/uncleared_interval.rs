@@ -548,11 +548,26 @@ fn place_of<'a>(expr: &Expression<'a>, ctx: &RuleContext<'a, '_>) -> Option<Plac
     }
 }
 
+/// What `this` is at a node. In a named class's static members it is the class's binding, so
+/// that `this.timer` there and `Poller.timer` anywhere are one place, and neither is the
+/// instances' `this.timer`.
+fn this_root(this: NodeId, ctx: &RuleContext<'_, '_>) -> Root {
+    let model = ctx.model();
+    let owner = model.this_owner(this);
+    let class_binding = owner
+        .filter(|_| model.this_is_class(this))
+        .and_then(|class| match ctx.nodes().kind(class) {
+            AstKind::Class(class) => class.id.as_ref().map(|id| id.symbol_id()),
+            _ => None,
+        });
+    class_binding.map_or(Root::This(owner), Root::Symbol)
+}
+
 fn member_place<'a>(member: &MemberExpression<'a>, ctx: &RuleContext<'a, '_>) -> Option<Place<'a>> {
     let object = strip(member.object());
     let mut place = match object {
         Expression::ThisExpression(this) => Place {
-            root: Root::This(ctx.model().this_owner(this.node_id())),
+            root: this_root(this.node_id(), ctx),
             path: Vec::new(),
             entry: false,
         },
@@ -869,6 +884,12 @@ fn guarded<'a>(
                 Guarded::Process
             } else if fresh {
                 return None;
+            } else if matches!(
+                nodes.kind(scoping.symbol_declaration(symbol)),
+                AstKind::Class(_)
+            ) {
+                // `this.timer` in a static method of a class a function makes.
+                Guarded::Each("each class made".to_string())
             } else if let Some((object, _)) = handle_text.rsplit_once('.') {
                 Guarded::Each(format!("each `{object}`"))
             } else if place.path.is_empty() {
@@ -1220,6 +1241,34 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_static_methods_this_is_the_class_not_an_instance() {
+        // Cleared through the class's name: the same place.
+        assert_clean(
+            &META,
+            "class P { static start() { this.t = setInterval(f, 1); } static stop() { clearInterval(P.t); } }",
+            "a.js",
+        );
+        assert_clean(
+            &META,
+            "class P { static start() { P.t = setInterval(f, 1); } static stop() { clearInterval(this.t); } }",
+            "a.js",
+        );
+        // An instance's `this.t` is another field.
+        assert_reports(
+            &META,
+            "class P { static start() { this.t = setInterval(f, 1); } stop() { clearInterval(this.t); } }",
+            "a.js",
+            1,
+        );
+        assert_reports(
+            &META,
+            "class P { start() { this.t = setInterval(f, 1); } static stop() { clearInterval(this.t); } }",
+            "a.js",
+            1,
+        );
+    }
+
     fn message(source: &str) -> String {
         let found = run_rule(&META, source, "a.js", None);
         assert_eq!(found.len(), 1, "{source}: {found:?}");
@@ -1263,6 +1312,10 @@ mod tests {
             // per instance, per object, per closure
             (
                 "function make() { return class { static start() { if (!this.t) this.t = setInterval(f, 1); } }; }",
+                "so each class made gets one",
+            ),
+            (
+                "function make() { return class Made { static start() { if (!this.t) this.t = setInterval(f, 1); } }; }",
                 "so each class made gets one",
             ),
             (
