@@ -22,7 +22,7 @@ use crate::{
     ast_util::{
         argument, as_function_node, as_member, callee_name, dotted_path, function_params,
         is_dotted_path, member_name, param_name, param_names, property_key_name, string_value,
-        strip,
+        strip, written, Written,
     },
     FunctionRuns, ModelSettings,
 };
@@ -411,8 +411,7 @@ impl<'s, 'a> Analysis<'s, 'a> {
                 }
                 AstKind::AssignmentExpression(assign) => {
                     // `exports.handler = …` / `module.exports.handler = …`: a Lambda handler.
-                    let target = assign.left.as_simple_assignment_target();
-                    let Some(member) = target.and_then(|t| t.as_member_expression()) else {
+                    let Some(Written::Member(member)) = written(&assign.left) else {
                         continue;
                     };
                     let object = member.object();

@@ -239,6 +239,13 @@ fn lambda_and_next_exports() {
     );
     assert_eq!(
         runs(&runs_at_markers(
+            "(exports.handler as any) = async (event: unknown) => { here(); };",
+            "a.cts"
+        )),
+        [PerRequest]
+    );
+    assert_eq!(
+        runs(&runs_at_markers(
             "export const handler = async (event) => { here(); };",
             "a.mjs"
         )),

@@ -5,7 +5,9 @@
 use std::sync::LazyLock;
 
 use leaklint_diagnostics::{Diagnostic, Label, Severity};
-use leaklint_model::ast_util::{argument, as_member, callee_name, dotted_path, member_name, strip};
+use leaklint_model::ast_util::{
+    argument, as_member, callee_name, dotted_path, member_name, strip, written, Written,
+};
 use oxc_ast::{ast::Expression, AstKind, AstType};
 use oxc_semantic::AstNode;
 use oxc_span::{GetSpan, Span};
@@ -158,11 +160,7 @@ impl Rule for MaxListenersOverride {
                 (call.callee.span(), target, value)
             }
             AstKind::AssignmentExpression(assign) => {
-                let Some(member) = assign
-                    .left
-                    .as_simple_assignment_target()
-                    .and_then(|t| t.as_member_expression())
-                else {
+                let Some(Written::Member(member)) = written(&assign.left) else {
                     return;
                 };
                 if member_name(member) != Some("defaultMaxListeners")
@@ -364,6 +362,12 @@ mod tests {
         ] {
             assert_reports(&META, source, "a.mjs", 1);
         }
+        assert_reports(
+            &META,
+            "import events from 'node:events'; (events.defaultMaxListeners as number) = 0;",
+            "a.ts",
+            1,
+        );
     }
 
     #[test]

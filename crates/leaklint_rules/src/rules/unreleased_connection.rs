@@ -9,7 +9,7 @@ use leaklint_diagnostics::{Diagnostic, Label, Severity};
 use leaklint_model::{
     ast_util::{
         argument, as_function_node, as_member, callee_name, dotted_path, member_name, strip,
-        value_parent,
+        value_parent, written, Written,
     },
     AccessPath, FunctionRuns,
 };
@@ -450,9 +450,7 @@ fn value_holder(node: NodeId, ctx: &RuleContext<'_, '_>) -> Option<Holder> {
             declarator.id.get_binding_identifier()?.symbol_id.get()?
         }
         AstKind::AssignmentExpression(assign) => {
-            let oxc_ast::ast::SimpleAssignmentTarget::AssignmentTargetIdentifier(ident) =
-                assign.left.as_simple_assignment_target()?
-            else {
+            let Written::Binding(ident) = written(&assign.left)? else {
                 // `this.conn = …`, `req.db = …`: stored on an owner.
                 return None;
             };
@@ -817,6 +815,9 @@ mod tests {
             "export async function pay(knex, order) { const trx = await knex.transaction(); await trx('orders').insert(order); await trx.commit(); }",
             // generic-pool
             "export async function render(html) { const browser = await browserPool.acquire(); const pdf = await browser.pdf(html); browserPool.release(browser); return pdf; }",
+            // kept in a variable through a TypeScript wrapper
+            "export async function render(html) { let browser; (browser as any) = await browserPool.acquire(); const pdf = await browser.pdf(html); browserPool.release(browser); return pdf; }",
+            "export async function render(html) { let browser; browser! = await browserPool.acquire(); const pdf = await browser.pdf(html); browserPool.release(browser); return pdf; }",
             // a pool per request
             "import mysql from 'mysql2/promise'; app.get('/a', async (req, res) => { const pool = mysql.createPool({}); const [rows] = await pool.query('q'); res.json(rows); });",
             "import { Pool } from 'pg'; export const handler = async (event) => { const pool = new Pool(); const r = await pool.query('q'); return r.rows; };",
