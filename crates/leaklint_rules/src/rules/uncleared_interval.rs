@@ -488,7 +488,7 @@ fn fate<'a>(call: NodeId, ctx: &RuleContext<'a, '_>) -> Fate<'a> {
                 // PropertyDefinition → ClassBody → Class
                 let class = nodes.parent_id(nodes.parent_id(parent_id));
                 let place = Place {
-                    root: Root::This(Some(class)),
+                    root: class_side(class, property.r#static, ctx),
                     path: vec![field],
                     entry: false,
                 };
@@ -553,14 +553,20 @@ fn place_of<'a>(expr: &Expression<'a>, ctx: &RuleContext<'a, '_>) -> Option<Plac
 /// instances' `this.timer`.
 fn this_root(this: NodeId, ctx: &RuleContext<'_, '_>) -> Root {
     let model = ctx.model();
-    let owner = model.this_owner(this);
-    let class_binding = owner
-        .filter(|_| model.this_is_class(this))
-        .and_then(|class| match ctx.nodes().kind(class) {
-            AstKind::Class(class) => class.id.as_ref().map(|id| id.symbol_id()),
-            _ => None,
-        });
-    class_binding.map_or(Root::This(owner), Root::Symbol)
+    match model.this_owner(this) {
+        Some(owner) => class_side(owner, model.this_is_class(this), ctx),
+        None => Root::This(None),
+    }
+}
+
+/// The root of a field of `owner` (a class or object literal): its instances' `this`, or for a
+/// named class's static side, the class's binding.
+fn class_side(owner: NodeId, is_static: bool, ctx: &RuleContext<'_, '_>) -> Root {
+    let binding = match ctx.nodes().kind(owner) {
+        AstKind::Class(class) if is_static => class.id.as_ref().map(|id| id.symbol_id()),
+        _ => None,
+    };
+    binding.map_or(Root::This(Some(owner)), Root::Symbol)
 }
 
 fn member_place<'a>(member: &MemberExpression<'a>, ctx: &RuleContext<'a, '_>) -> Option<Place<'a>> {
@@ -859,19 +865,17 @@ fn guarded<'a>(
     let owner = match place.root {
         // Only a cleared place is any object's.
         Root::AnyObject => return None,
-        Root::This(owner) => {
-            let is_class = model.this_is_class(store);
-            let is_object = owner
-                .is_some_and(|owner| matches!(nodes.kind(owner), AstKind::ObjectExpression(_)));
-            let made_once = owner.is_some_and(|owner| model.enclosing_function(owner).is_none());
-            match (is_class || is_object, made_once) {
-                // A static field of a module-level class, a module-level object's field.
-                (true, true) => Guarded::Process,
-                (true, false) if is_class => Guarded::Each("each class made".to_string()),
-                (true, false) => Guarded::Each("each object made".to_string()),
-                (false, _) => Guarded::Each("each instance".to_string()),
-            }
+        // An object literal's methods run on whatever object they are called on: a prototype,
+        // a mixin, a component's options are copied into many, so only a class is sure.
+        Root::This(owner) if model.this_is_class(store) => match owner {
+            // A static field of an unnamed module-level class (`export default class { … }`).
+            Some(class) if model.enclosing_function(class).is_none() => Guarded::Process,
+            _ => Guarded::Each("each class made".to_string()),
+        },
+        Root::This(Some(owner)) if matches!(nodes.kind(owner), AstKind::ObjectExpression(_)) => {
+            Guarded::Each("each object it runs on".to_string())
         }
+        Root::This(_) => Guarded::Each("each instance".to_string()),
         Root::Symbol(symbol) => {
             let scoping = semantic.scoping();
             // A binding of the function that starts the timer (other than a parameter, whose
@@ -884,12 +888,17 @@ fn guarded<'a>(
                 Guarded::Process
             } else if fresh {
                 return None;
-            } else if matches!(
-                nodes.kind(scoping.symbol_declaration(symbol)),
-                AstKind::Class(_)
-            ) {
-                // `this.timer` in a static method of a class a function makes.
-                Guarded::Each("each class made".to_string())
+            } else if let AstKind::Class(_) = nodes.kind(scoping.symbol_declaration(symbol)) {
+                // `this.timer` in a static method: the class `const P = class Q { … }` declares at
+                // the top level is made once, one a function makes each time it runs.
+                if model
+                    .enclosing_function(scoping.symbol_declaration(symbol))
+                    .is_none()
+                {
+                    Guarded::Process
+                } else {
+                    Guarded::Each("each class made".to_string())
+                }
             } else if let Some((object, _)) = handle_text.rsplit_once('.') {
                 Guarded::Each(format!("each `{object}`"))
             } else if place.path.is_empty() {
@@ -1105,11 +1114,20 @@ fn emptied_elsewhere<'a>(store: NodeId, place: &Place<'a>, ctx: &RuleContext<'a,
                 return false;
             }
             // A constructor sets up the place before any timer exists.
+            // A constructor sets up an instance's place before any timer exists; a static place
+            // it writes is emptied by every `new`.
             let in_constructor = model.enclosing_function(node.id()).is_some_and(|function| {
                 matches!(nodes.parent_kind(function), AstKind::MethodDefinition(method)
                     if method.kind == MethodDefinitionKind::Constructor)
             });
-            !in_constructor
+            // A `static { … }` block sets up the class's own before any static method runs.
+            let in_static_block = || {
+                nodes
+                    .ancestors(node.id())
+                    .take_while(|a| !a.kind().is_function_like())
+                    .any(|a| matches!(a.kind(), AstKind::StaticBlock(_)))
+            };
+            !(in_constructor && matches!(place.root, Root::This(_)) || in_static_block())
         }
         AstKind::UnaryExpression(unary) if unary.operator == UnaryOperator::Delete => {
             place_of(&unary.argument, ctx)
@@ -1254,7 +1272,18 @@ mod tests {
             "class P { static start() { P.t = setInterval(f, 1); } static stop() { clearInterval(this.t); } }",
             "a.js",
         );
+        assert_clean(
+            &META,
+            "class P { static t = setInterval(f, 1); static stop() { clearInterval(this.t); } }",
+            "a.js",
+        );
         // An instance's `this.t` is another field.
+        assert_reports(
+            &META,
+            "class P { static t = setInterval(f, 1); stop() { clearInterval(this.t); } }",
+            "a.js",
+            1,
+        );
         assert_reports(
             &META,
             "class P { static start() { this.t = setInterval(f, 1); } stop() { clearInterval(this.t); } }",
@@ -1300,14 +1329,32 @@ mod tests {
                 "let t; function start() { if (typeof t !== 'undefined') { return; } t = setInterval(f, 1); }",
                 "so at most once",
             ),
-            // a module-level class's static side, a module-level object
+            // a module-level class's static side, set up once in a static block or not at all
             (
                 "class P { static start() { if (!this.t) this.t = setInterval(f, 1); } }",
                 "so at most once",
             ),
             (
-                "const poller = { start() { if (!this.t) this.t = setInterval(f, 1); } };",
+                "export default class { static start() { if (!this.t) this.t = setInterval(f, 1); } }",
                 "so at most once",
+            ),
+            (
+                "const P = class Q { static start() { if (!this.t) this.t = setInterval(f, 1); } };",
+                "so at most once",
+            ),
+            (
+                "class P { static { this.t = null; } static start() { if (!this.t) this.t = setInterval(f, 1); } }",
+                "so at most once",
+            ),
+            // an object literal's methods run on any object they are copied to
+            (
+                "const poller = { start() { if (!this.t) this.t = setInterval(f, 1); } };",
+                "so each object it runs on gets one",
+            ),
+            // every `new` empties a static place its constructor writes
+            (
+                "class P { constructor() { P.t = null; } static start() { if (!this.t) this.t = setInterval(f, 1); } }",
+                PER_CALL,
             ),
             // per instance, per object, per closure
             (
@@ -1317,10 +1364,6 @@ mod tests {
             (
                 "function make() { return class Made { static start() { if (!this.t) this.t = setInterval(f, 1); } }; }",
                 "so each class made gets one",
-            ),
-            (
-                "function make() { return { start() { if (!this.t) this.t = setInterval(f, 1); } }; }",
-                "so each object made gets one",
             ),
             (
                 "class P { start() { if (this.t || this.paused) return; this.t = setInterval(f, 1); } }",
