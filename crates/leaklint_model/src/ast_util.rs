@@ -10,6 +10,7 @@ use oxc_ast::{
     AstKind,
 };
 use oxc_semantic::{NodeId, Semantic};
+use oxc_span::{GetSpan, Span};
 
 /// `(x)`, `x as T`, `x!`, `x satisfies T`, `<T>x` → `x`.
 pub fn strip<'e, 'a>(expr: &'e Expression<'a>) -> &'e Expression<'a> {
@@ -21,6 +22,15 @@ pub fn strip<'e, 'a>(expr: &'e Expression<'a>) -> &'e Expression<'a> {
 pub enum Written<'e, 'a> {
     Binding(&'e IdentifierReference<'a>),
     Member(&'e MemberExpression<'a>),
+}
+
+impl GetSpan for Written<'_, '_> {
+    fn span(&self) -> Span {
+        match self {
+            Written::Binding(ident) => ident.span,
+            Written::Member(member) => member.span(),
+        }
+    }
 }
 
 /// What an assignment target writes, seen through TypeScript's wrappers (`x! = …`,

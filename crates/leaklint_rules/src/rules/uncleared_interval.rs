@@ -441,11 +441,7 @@ fn fate<'a>(call: NodeId, ctx: &RuleContext<'a, '_>) -> Fate<'a> {
                     Some(place) => Fate::Stored {
                         place,
                         // `this.timer` of `this.timer! = …`
-                        span: match written(&assign.left) {
-                            Some(Written::Binding(ident)) => ident.span,
-                            Some(Written::Member(member)) => member.span(),
-                            None => assign.left.span(),
-                        },
+                        span: written(&assign.left).map_or(assign.left.span(), |w| w.span()),
                         unrefed,
                         assignment: Some(parent_id),
                     },
@@ -841,6 +837,16 @@ enum Guarded {
     Each(String),
 }
 
+/// Who gets the one timer of a class's static place: a class declared at the top level is made
+/// once, one a function makes, each time it runs.
+fn per_class(class: NodeId, ctx: &RuleContext<'_, '_>) -> Guarded {
+    if ctx.model().enclosing_function(class).is_none() {
+        Guarded::Process
+    } else {
+        Guarded::Each("each class made".to_string())
+    }
+}
+
 /// Whether the creation runs only while the place that keeps its handle is empty, and nothing
 /// else empties that place: `if (!this.timer) this.timer = setInterval(…)`, `if (this.timer)
 /// return;` before it, `this.timer ??= setInterval(…)`, `obj.t || (obj.t = setInterval(…))`.
@@ -867,11 +873,8 @@ fn guarded<'a>(
         Root::AnyObject => return None,
         // An object literal's methods run on whatever object they are called on: a prototype,
         // a mixin, a component's options are copied into many, so only a class is sure.
-        Root::This(owner) if model.this_is_class(store) => match owner {
-            // A static field of an unnamed module-level class (`export default class { … }`).
-            Some(class) if model.enclosing_function(class).is_none() => Guarded::Process,
-            _ => Guarded::Each("each class made".to_string()),
-        },
+        // A static field of an unnamed class (`export default class { … }`).
+        Root::This(Some(class)) if model.this_is_class(store) => per_class(class, ctx),
         Root::This(Some(owner)) if matches!(nodes.kind(owner), AstKind::ObjectExpression(_)) => {
             Guarded::Each("each object it runs on".to_string())
         }
@@ -889,16 +892,9 @@ fn guarded<'a>(
             } else if fresh {
                 return None;
             } else if let AstKind::Class(_) = nodes.kind(scoping.symbol_declaration(symbol)) {
-                // `this.timer` in a static method: the class `const P = class Q { … }` declares at
-                // the top level is made once, one a function makes each time it runs.
-                if model
-                    .enclosing_function(scoping.symbol_declaration(symbol))
-                    .is_none()
-                {
-                    Guarded::Process
-                } else {
-                    Guarded::Each("each class made".to_string())
-                }
+                // `this.timer` in a static method of `const P = class Q { … }`, whose `Q` is not
+                // module-level, or of a class a function makes.
+                per_class(scoping.symbol_declaration(symbol), ctx)
             } else if let Some((object, _)) = handle_text.rsplit_once('.') {
                 Guarded::Each(format!("each `{object}`"))
             } else if place.path.is_empty() {
@@ -1113,7 +1109,6 @@ fn emptied_elsewhere<'a>(store: NodeId, place: &Place<'a>, ctx: &RuleContext<'a,
             if !target.holds(place) {
                 return false;
             }
-            // A constructor sets up the place before any timer exists.
             // A constructor sets up an instance's place before any timer exists; a static place
             // it writes is emptied by every `new`.
             let in_constructor = model.enclosing_function(node.id()).is_some_and(|function| {
@@ -1127,7 +1122,7 @@ fn emptied_elsewhere<'a>(store: NodeId, place: &Place<'a>, ctx: &RuleContext<'a,
                     .take_while(|a| !a.kind().is_function_like())
                     .any(|a| matches!(a.kind(), AstKind::StaticBlock(_)))
             };
-            !(in_constructor && matches!(place.root, Root::This(_)) || in_static_block())
+            !((in_constructor && matches!(place.root, Root::This(_))) || in_static_block())
         }
         AstKind::UnaryExpression(unary) if unary.operator == UnaryOperator::Delete => {
             place_of(&unary.argument, ctx)
