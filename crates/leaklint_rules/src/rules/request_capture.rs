@@ -166,6 +166,9 @@ impl Rule for RequestCapture {
                 }
                 // Where the value goes is read from the assignment itself; how often the code
                 // runs needs the whole file's function analysis, so it is asked last.
+                if !inside_request_function(node.id(), ctx) {
+                    return;
+                }
                 let Some(place) = assignment_sink(&assign.left, node.id(), ctx) else {
                     return;
                 };
@@ -225,6 +228,33 @@ impl Rule for RequestCapture {
     }
 }
 
+/// Whether `node` is written inside a function with a parameter named like a request. Every
+/// finding's sink is: the value it keeps is a handler's request parameter, an alias declared in
+/// the handler, or a closure or local function that names one of them, and the sink names that
+/// value, so it is written where the value is in scope. Asked before anything that needs the
+/// lifetime model, so that a file whose calls and assignments are all elsewhere never builds it.
+fn inside_request_function(node: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    ctx.nodes().ancestor_kinds(node).any(|kind| {
+        let params = match kind {
+            AstKind::Function(function) => &function.params,
+            AstKind::ArrowFunctionExpression(arrow) => &arrow.params,
+            _ => return false,
+        };
+        params
+            .items
+            .iter()
+            .map(|param| &param.pattern)
+            .chain(params.rest.as_ref().map(|rest| &rest.rest.argument))
+            .any(|pattern| match pattern.get_binding_identifier() {
+                Some(id) => REQUEST_PARAMETERS.contains(&id.name.as_str()),
+                None => pattern
+                    .get_binding_identifiers()
+                    .iter()
+                    .any(|id| REQUEST_PARAMETERS.contains(&id.name.as_str())),
+            })
+    })
+}
+
 /// A call made per request that keeps its function or value arguments past the request: a
 /// `setTimeout` with a long delay, or `push`/`unshift`/`add`/`set` on a module-level
 /// collection. The call's shape is checked before how often it runs, so the lifetime model is
@@ -241,7 +271,7 @@ fn call_sink<'e, 'a>(
     let callee = &call.callee;
     let per_request = || ctx.model().runs_at(node) == FunctionRuns::PerRequest;
     if node_api::is_timer_function(callee, "setTimeout", ctx) {
-        if !per_request() {
+        if !inside_request_function(node, ctx) || !per_request() {
             return None;
         }
         let delay = node_api::constant_number(argument(call, 1)?, ctx);
@@ -270,6 +300,9 @@ fn call_sink<'e, 'a>(
         ("set", 2) => vec![argument(call, 1)?],
         _ => return None,
     };
+    if !inside_request_function(node, ctx) {
+        return None;
+    }
     let receiver = as_member(callee)?.object();
     let place = module_collection(receiver, ctx)?;
     if !per_request() {
