@@ -44,14 +44,12 @@ fn uncleared_interval_diagnostic(finding: &Finding<'_>) -> Diagnostic {
                                     request or connection ends (for example in \
                                     `res.on('close', …)` or `socket.on('disconnect', …)`), or \
                                     use `setTimeout` for one-off work";
-    let checked = finding
-        .handle
-        .map_or_else(|| "the handle".to_string(), |(name, _)| quoted(name));
+    let checked = &finding.guard;
     let (consequence, help) = match (&finding.guarded, finding.runs) {
         (Some(Guarded::Process), _) => (
             format!(
-                ": it is started only while {checked} is empty, so at most once, and runs for the \
-                 life of the process, keeping it from exiting"
+                ": it is started only {checked}, so at most once, and runs for the life of the \
+                 process, keeping it from exiting"
             ),
             ONCE_HELP,
         ),
@@ -68,8 +66,8 @@ fn uncleared_interval_diagnostic(finding: &Finding<'_>) -> Diagnostic {
             };
             (
                 format!(
-                    "{inside}: it is started only while {checked} is empty, so {owner} gets one, \
-                     which runs forever"
+                    "{inside}: it is started only {checked}, so {owner} gets one, which runs \
+                     forever"
                 ),
                 help,
             )
@@ -237,13 +235,19 @@ impl Rule for UnclearedInterval {
         let model = ctx.model();
         let runs = model.runs_at(node.id());
         let handle = handle_span.map(|span| (display(ctx.source_text(), span), span));
-        // Code that runs many times but starts its timer only while the handle's place is empty.
-        let guarded = match (&place, assignment, handle) {
-            (Some(place), Some(store), Some((text, _))) if !runs.is_once() => {
+        // Code that runs many times but starts its timer only while the handle's place is
+        // empty, or only until a latch is set.
+        let (guarded, guard) = match (&place, assignment, handle) {
+            _ if runs.is_once() => None,
+            (Some(place), Some(store), Some((text, _))) => {
                 guarded(node.id(), store, place, text, ctx)
+                    .map(|owner| (owner, format!("while {} is empty", quoted(text))))
+                    .or_else(|| latched(node.id(), ctx))
             }
-            _ => None,
-        };
+            _ => latched(node.id(), ctx),
+        }
+        .unzip();
+        let guard = guard.unwrap_or_default();
         let once = runs.is_once() || guarded == Some(Guarded::Process);
         if once && unrefed && self.allow_unref {
             return;
@@ -276,6 +280,7 @@ impl Rule for UnclearedInterval {
             context,
             handle,
             guarded,
+            guard,
             retained: node_api::retained_by_callback(argument(call, 0), ctx),
         };
         ctx.report(uncleared_interval_diagnostic(&finding));
@@ -291,8 +296,12 @@ struct Finding<'a> {
     /// Why it runs per request, or the name of the function it is in.
     context: Option<String>,
     handle: Option<(&'a str, Span)>,
-    /// Started only while the handle's place is empty: one timer per owner of the place.
+    /// Started only while the handle's place is empty, or only until a latch is set: one timer
+    /// per owner of the place.
     guarded: Option<Guarded>,
+    /// How the guard reads in the message: "while `this.timer` is empty", "until `started` is
+    /// set".
+    guard: String,
     retained: Retained,
 }
 
@@ -862,13 +871,42 @@ fn guarded<'a>(
     handle_text: &str,
     ctx: &RuleContext<'a, '_>,
 ) -> Option<Guarded> {
+    let owner = owner_of(call, store, place, handle_text, ctx)?;
+    let check = match ctx.nodes().kind(store) {
+        AstKind::AssignmentExpression(assign)
+            if matches!(
+                assign.operator,
+                AssignmentOperator::LogicalOr | AssignmentOperator::LogicalNullish
+            ) =>
+        {
+            Some(assign.span.start)
+        }
+        _ => checked_before(call, place, ctx),
+    };
+    let check = check?;
+    if pauses_between(check, call, ctx) || emptied_elsewhere(store, place, ctx) {
+        return None;
+    }
+    Some(owner)
+}
+
+/// Who gets the one timer a guard on `place` lets `call` start (see [`guarded`] and
+/// [`latched`]); `None` when the place is new on every call, so that checking it guards nothing.
+/// `store` is where the place is written on the guarded path, `text` how it is written.
+fn owner_of<'a>(
+    call: NodeId,
+    store: NodeId,
+    place: &Place<'a>,
+    text: &str,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Guarded> {
     if place.entry {
         return None;
     }
     let nodes = ctx.nodes();
     let semantic = ctx.semantic();
     let model = ctx.model();
-    let owner = match place.root {
+    Some(match place.root {
         // Only a cleared place is any object's.
         Root::AnyObject => return None,
         // An object literal's methods run on whatever object they are called on: a prototype,
@@ -895,34 +933,111 @@ fn guarded<'a>(
                 // `this.timer` in a static method of `const P = class Q { … }`, whose `Q` is not
                 // module-level, or of a class a function makes.
                 per_class(scoping.symbol_declaration(symbol), ctx)
-            } else if let Some((object, _)) = handle_text.rsplit_once('.') {
+            } else if let Some((object, _)) = text.rsplit_once('.') {
                 Guarded::Each(format!("each `{object}`"))
             } else if place.path.is_empty() {
                 Guarded::Each(format!(
                     "each run of the function that declares {}",
-                    quoted(handle_text)
+                    quoted(text)
                 ))
             } else {
                 Guarded::Each("each object that holds it".to_string())
             }
         }
-    };
-    let check = match nodes.kind(store) {
-        AstKind::AssignmentExpression(assign)
-            if matches!(
-                assign.operator,
-                AssignmentOperator::LogicalOr | AssignmentOperator::LogicalNullish
-            ) =>
-        {
-            Some(assign.span.start)
+    })
+}
+
+/// Whether the creation runs only until a latch is set, and nothing resets the latch: `if
+/// (started) return; started = true; setInterval(…)`, `if (!this.polling) { this.polling =
+/// true; setInterval(…) }`. The latch is set by a plain statement next to the creation (or next
+/// to a statement that holds it), behind the same check, to a value that cannot be empty:
+/// `true`, a non-zero number, a non-empty string, an object, array, function or `new` object.
+/// Every later call then finds it set and starts nothing. Returns who gets the one timer, and
+/// how the latch reads in the message.
+fn latched(call: NodeId, ctx: &RuleContext<'_, '_>) -> Option<(Guarded, String)> {
+    let nodes = ctx.nodes();
+    let at = nodes.kind(call).span();
+    // The statement lists between the creation and its function's body, innermost first.
+    for ancestor in nodes.ancestor_ids(call) {
+        let statements: &[Statement<'_>] = match nodes.kind(ancestor) {
+            AstKind::BlockStatement(block) => &block.body,
+            AstKind::SwitchCase(case) => &case.consequent,
+            AstKind::FunctionBody(body) => &body.statements,
+            AstKind::Function(_)
+            | AstKind::ArrowFunctionExpression(_)
+            | AstKind::StaticBlock(_)
+            | AstKind::Program(_) => return None,
+            kind if kind.is_iteration_statement() => return None,
+            _ => continue,
+        };
+        let Some(holder) = statements
+            .iter()
+            .position(|s| s.span().start <= at.start && at.end <= s.span().end)
+        else {
+            continue;
+        };
+        // Before the creation, or after it with nothing between that could leave the list.
+        let before = statements[..holder].iter().rev();
+        let after = statements[holder + 1..]
+            .iter()
+            .take_while(|s| !can_leave(s));
+        for statement in before.chain(after) {
+            let Statement::ExpressionStatement(expression) = statement else {
+                continue;
+            };
+            let Expression::AssignmentExpression(assign) = &expression.expression else {
+                continue;
+            };
+            if assign.operator != AssignmentOperator::Assign || !is_never_empty(&assign.right) {
+                continue;
+            }
+            let Some(latch) = assignment_place(&assign.left, ctx) else {
+                continue;
+            };
+            let store = assign.node_id();
+            // The same check guards the latch and the creation.
+            let Some(check) = checked_before(store, &latch, ctx) else {
+                continue;
+            };
+            if checked_before(call, &latch, ctx) != Some(check)
+                || pauses_between(check, store, ctx)
+                || emptied_elsewhere(store, &latch, ctx)
+            {
+                continue;
+            }
+            let text = display(ctx.source_text(), assign.left.span());
+            let owner = owner_of(call, store, &latch, text, ctx)?;
+            return Some((owner, format!("until {} is set", quoted(text))));
         }
-        _ => checked_before(call, place, ctx),
-    };
-    let check = check?;
-    if pauses_between(check, call, ctx) || emptied_elsewhere(store, place, ctx) {
-        return None;
     }
-    Some(owner)
+    None
+}
+
+/// Whether a statement can end the list it is in early: `return`, `throw`, `break`,
+/// `continue`, or a compound statement that may hold one.
+fn can_leave(statement: &Statement<'_>) -> bool {
+    !matches!(
+        statement,
+        Statement::ExpressionStatement(_)
+            | Statement::VariableDeclaration(_)
+            | Statement::EmptyStatement(_)
+    )
+}
+
+/// A value that is neither empty (`null`, `undefined`) nor falsy, whatever it is assigned to.
+fn is_never_empty(expr: &Expression<'_>) -> bool {
+    match strip(expr) {
+        Expression::BooleanLiteral(literal) => literal.value,
+        Expression::NumericLiteral(number) => number.value != 0.0 && !number.value.is_nan(),
+        Expression::StringLiteral(string) => !string.value.is_empty(),
+        Expression::ObjectExpression(_)
+        | Expression::ArrayExpression(_)
+        | Expression::FunctionExpression(_)
+        | Expression::ArrowFunctionExpression(_)
+        | Expression::ClassExpression(_)
+        | Expression::NewExpression(_) => true,
+        _ => false,
+    }
 }
 
 /// Whether the code at `call` runs only while `place` is empty, judged from the conditions and
@@ -1462,6 +1577,51 @@ mod tests {
             "let t; function start() { if (!t) { t = setInterval(f, 1); t.unref(); } }",
             "a.js",
         );
+    }
+
+    #[test]
+    fn a_latch_set_next_to_the_creation_starts_one_timer_per_owner() {
+        const PER_CALL: &str = "every call starts another timer";
+        let once = "started only until `started` is set, so at most once";
+        for source in [
+            "let started = false; function start() { if (started) return; started = true; setInterval(f, 1); }",
+            "let started = false; function start() { if (!started) { setInterval(f, 1); started = true; } }",
+            "let started; function start() { if (started === undefined) { started = {}; setInterval(f, 1); } }",
+            "let started = 0; function start() { if (started) { log(); } else { started = 1; setInterval(f, 1); } }",
+        ] {
+            assert!(message(source).contains(once), "{source}: {}", message(source));
+        }
+        let instance = message(
+            "class S { start() { if (this.running) return; this.running = true; setInterval(f, 1); } }",
+        );
+        assert!(
+            instance.contains("until `this.running` is set, so each instance gets one"),
+            "{instance}"
+        );
+        assert_clean(
+            &META,
+            "let started = false; function start() { if (started) return; started = true; setInterval(f, 1).unref(); }",
+            "a.js",
+        );
+        for source in [
+            // Reset elsewhere without a clear: the next start adds another timer.
+            "let started = false; function start() { if (started) return; started = true; setInterval(f, 1); } function stop() { started = false; }",
+            // Set after a pause: two calls pass the check before either sets it.
+            "let started = false; async function start() { if (started) return; await ready(); started = true; setInterval(f, 1); }",
+            // Set to what may be empty.
+            "let id = null; function start() { if (id == null) { id = make(); setInterval(f, 1); } }",
+            "let started = false; function start() { if (started) return; started = false; setInterval(f, 1); }",
+            // Set behind another condition, or after something that may leave first.
+            "let started = false; function start() { if (started) return; if (x) started = true; setInterval(f, 1); }",
+            "let started = false; function start() { if (!started) { setInterval(f, 1); if (x) return; started = true; } }",
+            // Checked after the creation, or not at all.
+            "let started = false; function start() { setInterval(f, 1); if (started) return; started = true; }",
+            "let started = false; function start() { started = true; setInterval(f, 1); }",
+            // A flag of the function itself is new on every call.
+            "function start() { let started = false; if (started) return; started = true; setInterval(f, 1); }",
+        ] {
+            assert!(message(source).contains(PER_CALL), "{source}: {}", message(source));
+        }
     }
 
     #[test]
