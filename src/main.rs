@@ -101,7 +101,8 @@ struct LintArgs {
     #[arg(long)]
     force_exclude: bool,
 
-    /// Also lint `dist/`, `build/`, `built/`, `coverage/` and `*.min.js`.
+    /// Also lint `dist/`, `build/`, `built/`, `coverage/` and minified files (`*.min.js`,
+    /// `*-min.js`).
     #[arg(long)]
     no_default_ignores: bool,
 

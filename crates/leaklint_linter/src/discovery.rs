@@ -23,7 +23,7 @@ pub struct DiscoveryOptions {
     /// Apply the walk's exclusions to files named explicitly too (for pre-commit and
     /// lint-staged, which pass file lists).
     pub force_exclude: bool,
-    /// Skip `dist/`, `build/`, `built/`, `coverage/` and `*.min.js`.
+    /// Skip `dist/`, `build/`, `built/`, `coverage/` and minified files (`*.min.js`, `*-min.js`).
     pub default_ignores: bool,
     pub threads: usize,
 }
@@ -177,6 +177,9 @@ pub fn is_lintable_name(path: &Path) -> bool {
     has_source_extension(path) && !excluded_file_name(path, false)
 }
 
+/// How minified files are named: `app.min.js`, `app.min.mjs`, `app.min.cjs`, `app-min.js`.
+const MINIFIED_SUFFIXES: &[&str] = &[".min.js", ".min.mjs", ".min.cjs", "-min.js"];
+
 /// Declaration files and, by default, minified bundles.
 fn excluded_file_name(path: &Path, default_ignores: bool) -> bool {
     let name = path
@@ -186,7 +189,7 @@ fn excluded_file_name(path: &Path, default_ignores: bool) -> bool {
     name.ends_with(".d.ts")
         || name.ends_with(".d.mts")
         || name.ends_with(".d.cts")
-        || (default_ignores && name.ends_with(".min.js"))
+        || (default_ignores && MINIFIED_SUFFIXES.iter().any(|s| name.ends_with(s)))
 }
 
 /// What a walk would skip by name, for explicit files under `--force-exclude`.
@@ -249,6 +252,9 @@ mod tests {
             "core/built/admin.js",
             "coverage/lcov.js",
             "vendor/lib.min.js",
+            "vendor/esm.min.mjs",
+            "public/scripts/u2f-api-min.js",
+            "src/admin.js",
             ".hidden/x.js",
             "generated/skip.js",
             "src/deep/node_modules/y.js",
@@ -262,6 +268,7 @@ mod tests {
             names(&found, root),
             [
                 "src/a.js",
+                "src/admin.js",
                 "src/b.ts",
                 "src/c.tsx",
                 "src/d.mjs",
@@ -279,6 +286,7 @@ mod tests {
         let (found, _) = discover(&[root.to_path_buf()], all);
         assert!(names(&found, root).contains(&"dist/bundle.js".to_string()));
         assert!(names(&found, root).contains(&"core/built/admin.js".to_string()));
+        assert!(names(&found, root).contains(&"public/scripts/u2f-api-min.js".to_string()));
         assert!(!names(&found, root)
             .iter()
             .any(|n| n.contains("node_modules")));
