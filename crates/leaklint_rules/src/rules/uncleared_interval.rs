@@ -884,7 +884,7 @@ fn guarded<'a>(
         _ => checked_before(call, place, ctx),
     };
     let check = check?;
-    if pauses_between(check, call, ctx) || emptied_elsewhere(store, place, ctx) {
+    if pauses_between(check, call, ctx) || emptied_elsewhere(store, place, false, ctx) {
         return None;
     }
     Some(owner)
@@ -976,11 +976,13 @@ fn latched(call: NodeId, ctx: &RuleContext<'_, '_>) -> Option<(Guarded, String)>
         else {
             continue;
         };
-        // Before the creation, or after it with nothing between that could leave the list.
+        // Before the creation, or right after the creation's own statement: anything between
+        // (a call that throws into a `catch`, a `return` in a block that holds the creation)
+        // could leave with the timer started and the flag not set.
         let before = statements[..holder].iter().rev();
-        let after = statements[holder + 1..]
-            .iter()
-            .take_while(|s| !can_leave(s));
+        let after = statements
+            .get(holder + 1)
+            .filter(|_| matches!(&statements[holder], Statement::ExpressionStatement(e) if e.span.start <= at.start && at.end <= e.span.end && !can_leave_expression(&e.expression, at)));
         for statement in before.chain(after) {
             let Statement::ExpressionStatement(expression) = statement else {
                 continue;
@@ -994,6 +996,11 @@ fn latched(call: NodeId, ctx: &RuleContext<'_, '_>) -> Option<(Guarded, String)>
             let Some(latch) = assignment_place(&assign.left, ctx) else {
                 continue;
             };
+            // A parameter the function sets is its own copy.
+            if matches!(latch.root, Root::Symbol(symbol) if latch.path.is_empty() && is_parameter(symbol, ctx))
+            {
+                continue;
+            }
             let store = assign.node_id();
             // The same check guards the latch and the creation.
             let Some(check) = checked_before(store, &latch, ctx) else {
@@ -1001,11 +1008,11 @@ fn latched(call: NodeId, ctx: &RuleContext<'_, '_>) -> Option<(Guarded, String)>
             };
             if checked_before(call, &latch, ctx) != Some(check)
                 || pauses_between(check, store, ctx)
-                || emptied_elsewhere(store, &latch, ctx)
+                || emptied_elsewhere(store, &latch, true, ctx)
             {
                 continue;
             }
-            let text = display(ctx.source_text(), assign.left.span());
+            let text = display_or(ctx.source_text(), assign.left.span(), "the flag");
             let owner = owner_of(call, store, &latch, text, ctx)?;
             return Some((owner, format!("until {} is set", quoted(text))));
         }
@@ -1013,15 +1020,23 @@ fn latched(call: NodeId, ctx: &RuleContext<'_, '_>) -> Option<(Guarded, String)>
     None
 }
 
-/// Whether a statement can end the list it is in early: `return`, `throw`, `break`,
-/// `continue`, or a compound statement that may hold one.
-fn can_leave(statement: &Statement<'_>) -> bool {
-    !matches!(
-        statement,
-        Statement::ExpressionStatement(_)
-            | Statement::VariableDeclaration(_)
-            | Statement::EmptyStatement(_)
-    )
+/// Whether the statement holding the creation at `at` can do more than start it: only
+/// `setInterval(…)` itself, `.unref()`/`.ref()` on it, or storing it, cannot throw.
+fn can_leave_expression(expression: &Expression<'_>, at: Span) -> bool {
+    match strip(expression) {
+        Expression::CallExpression(call) if call.span == at => false,
+        Expression::CallExpression(call) => {
+            !(matches!(callee_name(call), Some("unref" | "ref"))
+                && call.arguments.is_empty()
+                && as_member(&call.callee).is_some_and(|m| !can_leave_expression(m.object(), at)))
+        }
+        Expression::AssignmentExpression(assign) => {
+            assign.operator != AssignmentOperator::Assign
+                || !matches!(written(&assign.left), Some(Written::Binding(_)))
+                || can_leave_expression(&assign.right, at)
+        }
+        _ => true,
+    }
 }
 
 /// A value that is neither empty (`null`, `undefined`) nor falsy, whatever it is assigned to.
@@ -1210,10 +1225,40 @@ fn reads<'a>(expr: &Expression<'a>, place: &Place<'a>, ctx: &RuleContext<'a, '_>
 /// object that holds it (`this.state = {}` for `this.state.timer`), directly or through an
 /// object the file cannot tell apart from its owner (`stop(c) { c.timer = null; }`), or deletes
 /// it. What a constructor sets, before any timer exists, does not count.
-fn emptied_elsewhere<'a>(store: NodeId, place: &Place<'a>, ctx: &RuleContext<'a, '_>) -> bool {
+///
+/// For a latch (`setting_is_fine`), setting it again to what cannot be empty (`started = true`
+/// elsewhere) keeps it set; `started--` counts as emptying it.
+fn emptied_elsewhere<'a>(
+    store: NodeId,
+    place: &Place<'a>,
+    setting_is_fine: bool,
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
     let nodes = ctx.nodes();
     let model = ctx.model();
     nodes.iter().any(|node| match node.kind() {
+        AstKind::AssignmentExpression(assign)
+            if setting_is_fine
+                && assign.operator == AssignmentOperator::Assign
+                && is_never_empty(&assign.right) =>
+        {
+            false
+        }
+        AstKind::UpdateExpression(update) => {
+            let target = match &update.argument {
+                oxc_ast::ast::SimpleAssignmentTarget::AssignmentTargetIdentifier(ident) => {
+                    ctx.model().symbol_of(ident).map(|symbol| Place {
+                        root: Root::Symbol(symbol),
+                        path: Vec::new(),
+                        entry: false,
+                    })
+                }
+                other => other
+                    .as_member_expression()
+                    .and_then(|m| member_place(m, ctx)),
+            };
+            target.is_some_and(|target| of_any_object(target, ctx).holds(place))
+        }
         AstKind::AssignmentExpression(assign) if node.id() != store => {
             let Some(target) = assignment_place(&assign.left, ctx) else {
                 return false;
@@ -1249,7 +1294,7 @@ fn emptied_elsewhere<'a>(store: NodeId, place: &Place<'a>, ctx: &RuleContext<'a,
 
 /// `` `name` ``, or "the handle" as it is when the text was too long to show.
 fn quoted(name: &str) -> String {
-    if name == "the handle" {
+    if name == "the handle" || name == "the flag" {
         name.to_string()
     } else {
         format!("`{name}`")
@@ -1257,9 +1302,14 @@ fn quoted(name: &str) -> String {
 }
 
 fn display(source: &str, span: Span) -> &str {
+    display_or(source, span, "the handle")
+}
+
+/// The source text at `span`, or `long` when it is too long to show in a message.
+fn display_or<'s>(source: &'s str, span: Span, long: &'s str) -> &'s str {
     let text = &source[span.start as usize..span.end as usize];
     if text.len() > 40 || text.contains('\n') {
-        "the handle"
+        long
     } else {
         text
     }
@@ -1598,11 +1648,18 @@ mod tests {
             instance.contains("until `this.running` is set, so each instance gets one"),
             "{instance}"
         );
-        assert_clean(
-            &META,
-            "let started = false; function start() { if (started) return; started = true; setInterval(f, 1).unref(); }",
-            "a.js",
+        let long = message(
+            "class S { start() { if (this.state.isBackgroundPollingStartedAlready) return; this.state.isBackgroundPollingStartedAlready = true; setInterval(f, 1); } }",
         );
+        assert!(long.contains("until the flag is set"), "{long}");
+        for source in [
+            "let started = false; function start() { if (started) return; started = true; setInterval(f, 1).unref(); }",
+            // Set again elsewhere, but never emptied.
+            "let started = false; if (process.env.OFF) started = true; function start() { if (started) return; started = true; setInterval(f, 1).unref(); }",
+            "let started = false; function start() { if (!started) { setInterval(f, 1).unref(); started = true; } }",
+        ] {
+            assert_clean(&META, source, "a.js");
+        }
         for source in [
             // Reset elsewhere without a clear: the next start adds another timer.
             "let started = false; function start() { if (started) return; started = true; setInterval(f, 1); } function stop() { started = false; }",
@@ -1611,7 +1668,13 @@ mod tests {
             // Set to what may be empty.
             "let id = null; function start() { if (id == null) { id = make(); setInterval(f, 1); } }",
             "let started = false; function start() { if (started) return; started = false; setInterval(f, 1); }",
+            "let started = 0; function start() { if (started) return; started = 1; setInterval(f, 1); } function stop() { started--; }",
+            // A parameter the function sets is its own copy.
+            "function start(started) { if (started) return; started = true; setInterval(f, 1); }",
             // Set behind another condition, or after something that may leave first.
+            "let started = false; function start(x) { if (started) return; if (x) { setInterval(f, 1); return; } started = true; }",
+            "let started = false; function start() { if (started) return; try { setInterval(f, 1); connect(); started = true; } catch (e) {} }",
+            "let started = false; function start() { if (!started) { setInterval(f, 1); connect(); started = true; } }",
             "let started = false; function start() { if (started) return; if (x) started = true; setInterval(f, 1); }",
             "let started = false; function start() { if (!started) { setInterval(f, 1); if (x) return; started = true; } }",
             // Checked after the creation, or not at all.
