@@ -515,29 +515,27 @@ fn assignment_place<'a>(
     ctx: &RuleContext<'a, '_>,
 ) -> Option<Place<'a>> {
     match written(target)? {
-        Written::Binding(ident) => {
-            let symbol = ctx.model().symbol_of(ident)?;
-            Some(Place {
-                root: Root::Symbol(symbol),
-                path: Vec::new(),
-                entry: false,
-            })
-        }
+        Written::Binding(ident) => binding_place(ident, ctx),
         Written::Member(member) => member_place(member, ctx),
     }
+}
+
+/// The place of a binding itself.
+fn binding_place<'a>(
+    ident: &oxc_ast::ast::IdentifierReference<'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Place<'a>> {
+    Some(Place {
+        root: Root::Symbol(ctx.model().symbol_of(ident)?),
+        path: Vec::new(),
+        entry: false,
+    })
 }
 
 /// Where an expression reads from, if it is a binding or a path of fields from one.
 fn place_of<'a>(expr: &Expression<'a>, ctx: &RuleContext<'a, '_>) -> Option<Place<'a>> {
     match strip(expr) {
-        Expression::Identifier(ident) => {
-            let symbol = ctx.model().symbol_of(ident)?;
-            Some(Place {
-                root: Root::Symbol(symbol),
-                path: Vec::new(),
-                entry: false,
-            })
-        }
+        Expression::Identifier(ident) => binding_place(ident, ctx),
         // `timers.get(key)`, `timers.pop()`, `timers.shift()`
         Expression::CallExpression(call)
             if matches!(callee_name(call), Some("get" | "pop" | "shift")) =>
@@ -1247,11 +1245,7 @@ fn emptied_elsewhere<'a>(
         AstKind::UpdateExpression(update) => {
             let target = match &update.argument {
                 oxc_ast::ast::SimpleAssignmentTarget::AssignmentTargetIdentifier(ident) => {
-                    ctx.model().symbol_of(ident).map(|symbol| Place {
-                        root: Root::Symbol(symbol),
-                        path: Vec::new(),
-                        entry: false,
-                    })
+                    binding_place(ident, ctx)
                 }
                 other => other
                     .as_member_expression()
