@@ -980,7 +980,10 @@ fn latched(call: NodeId, ctx: &RuleContext<'_, '_>) -> Option<(Guarded, String)>
         let before = statements[..holder].iter().rev();
         let after = statements
             .get(holder + 1)
-            .filter(|_| matches!(&statements[holder], Statement::ExpressionStatement(e) if e.span.start <= at.start && at.end <= e.span.end && !can_leave_expression(&e.expression, at)));
+            .filter(|_| match &statements[holder] {
+                Statement::ExpressionStatement(e) => !can_leave_expression(&e.expression, at),
+                _ => false,
+            });
         for statement in before.chain(after) {
             let Statement::ExpressionStatement(expression) = statement else {
                 continue;
