@@ -7,7 +7,9 @@
 #   - against oxlint 1.94 with one rule (the speed anchor of the JS tooling world);
 #   - one 5,000-line file, process start to exit;
 #   - where leaklint's time goes: leaklint with every rule off (walk, read, nesting estimate,
-#     parse; no semantic model) and the floor's `--parse-only` split the total into parts.
+#     parse; no semantic model), leaklint with the allocator's 4 KiB pages
+#     (`LEAKLINT_HUGE_PAGES=0`, as the floor runs) and the floor's `--parse-only` split the total
+#     into parts.
 # Usage: bench/run.sh [RUNS]   (default 7). Needs cargo, npm and python3; builds what it uses.
 # Environment: CORPUS (default target/bench/corpus), PEERS (default target/bench/peers).
 set -euo pipefail
@@ -63,16 +65,24 @@ commands = {
     "floor parse": [floor, corpus, "--parse-only"],
     "ll no rules": [leaklint, "--no-default-ignores", "-f", "json", "-o", "/dev/null",
                     "-c", no_rules, corpus],
+    "ll 4k pages": [leaklint, "--no-default-ignores", "-f", "json", "-o", "/dev/null", corpus],
     "oxlint": [oxlint, "-A", "all", "-D", "no-unused-vars", "--ignore-pattern", "*.d.ts",
                "-f", "json", corpus],
     "one-file": [leaklint, "-f", "json", one_file],
 }
 
-def measure(command):
+# leaklint with the allocator's transparent huge pages left off (see src/huge_pages.rs), to show
+# what they are worth.
+# The split of leaklint's time into parts uses it too, so that each part is measured the way the
+# floor runs, and the huge pages are a part of their own.
+four_k = {**os.environ, "LEAKLINT_HUGE_PAGES": "0"}
+environments = {"ll 4k pages": four_k, "ll no rules": four_k}
+
+def measure(name, command):
     """Wall seconds and peak RSS (KiB) of one run, from its own rusage."""
     with open(os.devnull, "wb") as null:
         start = time.perf_counter()
-        child = subprocess.Popen(command, stdout=null, stderr=null)
+        child = subprocess.Popen(command, stdout=null, stderr=null, env=environments.get(name))
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):
@@ -82,12 +92,12 @@ def measure(command):
 samples = {name: [] for name in commands}
 for _ in range(int(runs)):
     for name, command in commands.items():
-        samples[name].append(measure(command))
+        samples[name].append(measure(name, command))
 med = {name: (statistics.median(w for w, _ in v), statistics.median(r for _, r in v))
        for name, v in samples.items()}
 print(f"medians of {runs} alternating runs, {os.cpu_count()} cores")
-for name in ["floor", "floor+nodes", "leaklint", "oxlint", "one-file", "floor parse",
-             "ll no rules"]:
+for name in ["floor", "floor+nodes", "leaklint", "ll 4k pages", "oxlint", "one-file",
+             "floor parse", "ll no rules"]:
     wall, rss = med[name]
     print(f"  {name:11} {wall * 1000:7.0f} ms  {rss / 1024:6.0f} MiB peak RSS")
 fl, lw, ox = med["floor"], med["leaklint"], med["oxlint"]
@@ -96,17 +106,20 @@ print(f"leaklint / floor   wall {lw[0] / fl[0]:.2f}x (target <= 1.25)   "
 print(f"leaklint / oxlint  wall {lw[0] / ox[0]:.2f}x (target <= 0.60)")
 fn_ = med["floor+nodes"]
 print(f"for reference: floor+nodes / floor wall {fn_[0] / fl[0]:.2f}x; "
-      f"leaklint / floor+nodes wall {lw[0] / fn_[0]:.2f}x")
+      f"leaklint / floor+nodes wall {lw[0] / fn_[0]:.2f}x; "
+      f"leaklint with 4 KiB pages / floor wall {med['ll 4k pages'][0] / fl[0]:.2f}x")
 print(f"one 5,000-line file, start to exit: {med['one-file'][0] * 1000:.1f} ms median "
       f"(target <= 30)")
-fp, nr = med["floor parse"], med["ll no rules"]
+fp, nr, l4 = med["floor parse"], med["ll no rules"], med["ll 4k pages"]
 parts = [
     ("walk, read, parse (floor --parse-only)", fp[0]),
     ("leaklint's read checks and nesting estimate (every rule off, minus the above)",
      nr[0] - fp[0]),
     ("semantic model (floor, minus floor --parse-only)", fl[0] - fp[0]),
     ("node store (floor+nodes, minus floor)", fn_[0] - fl[0]),
-    ("rules and the lifetime model (the rest)", lw[0] - nr[0] - (fn_[0] - fp[0])),
+    ("rules and the lifetime model (the rest, with 4 KiB pages)",
+     l4[0] - nr[0] - (fn_[0] - fp[0])),
+    ("transparent huge pages (leaklint, minus leaklint with 4 KiB pages)", lw[0] - l4[0]),
 ]
 print("where leaklint's wall time goes, as fractions of the floor's:")
 for label, wall in parts:

@@ -16,6 +16,8 @@ use leaklint_report::{
 };
 use leaklint_rules::all_rules;
 
+mod huge_pages;
+
 /// Exit codes, as the README documents them.
 const EXIT_CLEAN: u8 = 0;
 const EXIT_FINDINGS: u8 = 1;
@@ -135,6 +137,7 @@ struct LintArgs {
 }
 
 fn main() -> ExitCode {
+    huge_pages::enable();
     // A crash on one file is caught and reported as that file's `internal-error`; say it once,
     // briefly, instead of the default backtrace banner.
     std::panic::set_hook(Box::new(|info| {

@@ -780,3 +780,54 @@ fn a_malformed_or_missing_baseline_is_an_error_before_linting() {
     let output = project.run(&["--baseline", "broken.json", "--write-baseline", "x.json"]);
     assert_eq!(code(&output), 2, "the two flags conflict");
 }
+
+/// A lint run starts itself again once, with glibc's transparent huge pages on, and gives the
+/// work process the environment the user gave; the findings are the same either way.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn lint_runs_restart_with_huge_pages_and_keep_the_users_environment() {
+    let project = Project::new(&[("a.js", PER_REQUEST_LEAK.as_bytes())]);
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut all = vec![("LEAKLINT_DEBUG_HUGE_PAGES", "1")];
+        all.extend_from_slice(env);
+        project.run_with_env(args, &all)
+    };
+    let lint = ["-f", "json", "a.js"];
+    let restarts = [
+        (vec![("GLIBC_TUNABLES", "")], "GLIBC_TUNABLES unset"),
+        (
+            vec![("GLIBC_TUNABLES", "glibc.malloc.arena_max=4")],
+            "GLIBC_TUNABLES glibc.malloc.arena_max=4",
+        ),
+    ];
+    for (env, left) in &restarts {
+        let output = run(&lint, env);
+        assert_eq!(code(&output), 1);
+        assert_eq!(rules_of(&run::json(&output)), ["uncleared-interval"]);
+        let message = stderr(&output);
+        assert!(
+            message.contains(&format!("restarted with glibc.malloc.hugetlb=1; {left}")),
+            "{env:?}: {message}"
+        );
+    }
+    // Turned off, the user's own choice, and commands that lint no tree: no restart.
+    let stays = [
+        (&lint[..], vec![("LEAKLINT_HUGE_PAGES", "0")]),
+        (
+            &lint[..],
+            vec![("GLIBC_TUNABLES", "glibc.malloc.hugetlb=0")],
+        ),
+        (&["rules"][..], vec![]),
+    ];
+    for (args, env) in &stays {
+        let output = run(args, env);
+        assert!(
+            !stderr(&output).contains("restarted"),
+            "{args:?} {env:?}: {}",
+            stderr(&output)
+        );
+        if args == &lint {
+            assert_eq!(rules_of(&run::json(&output)), ["uncleared-interval"]);
+        }
+    }
+}
