@@ -8,7 +8,7 @@ use std::{
     sync::Mutex,
 };
 
-use ignore::{WalkBuilder, WalkState};
+use ignore::{ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 
 /// JavaScript and TypeScript extensions leaklint reads.
 pub const EXTENSIONS: &[&str] = &["js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx"];
@@ -141,29 +141,58 @@ fn walk(root: &Path, options: DiscoveryOptions, found: &mut Vec<Discovered>) {
         })
         .build_parallel();
     let collected = Mutex::new(Vec::new());
-    walker.run(|| {
-        let collected = &collected;
-        Box::new(move |entry| {
-            let Ok(entry) = entry else {
-                return WalkState::Continue;
-            };
-            if entry.file_type().is_some_and(|t| t.is_file())
-                && has_source_extension(entry.path())
-                && !excluded_file_name(entry.path(), default_ignores)
-            {
-                collected
-                    .lock()
-                    .expect("no panics while holding the lock")
-                    .push(Discovered {
-                        size: entry.metadata().map_or(0, |m| m.len()),
-                        path: entry.into_path(),
-                        explicit: false,
-                    });
-            }
-            WalkState::Continue
-        })
+    walker.visit(&mut Collector {
+        collected: &collected,
+        found: Vec::new(),
+        default_ignores,
     });
     found.extend(collected.into_inner().expect("walk finished"));
+}
+
+/// One walker thread's files. Each thread keeps its own list and hands it over once, when the
+/// walk drops it: a lock taken per file made the walker threads wait on each other, a futex call
+/// for about every file.
+struct Collector<'s> {
+    collected: &'s Mutex<Vec<Discovered>>,
+    found: Vec<Discovered>,
+    default_ignores: bool,
+}
+
+impl<'s> ParallelVisitorBuilder<'s> for Collector<'s> {
+    fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
+        Box::new(Collector {
+            collected: self.collected,
+            found: Vec::new(),
+            default_ignores: self.default_ignores,
+        })
+    }
+}
+
+impl ParallelVisitor for Collector<'_> {
+    fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> WalkState {
+        let Ok(entry) = entry else {
+            return WalkState::Continue;
+        };
+        if entry.file_type().is_some_and(|t| t.is_file())
+            && has_source_extension(entry.path())
+            && !excluded_file_name(entry.path(), self.default_ignores)
+        {
+            self.found.push(Discovered {
+                size: entry.metadata().map_or(0, |m| m.len()),
+                path: entry.into_path(),
+                explicit: false,
+            });
+        }
+        WalkState::Continue
+    }
+}
+
+impl Drop for Collector<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut collected) = self.collected.lock() {
+            collected.append(&mut self.found);
+        }
+    }
 }
 
 pub fn has_source_extension(path: &Path) -> bool {
