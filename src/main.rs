@@ -30,7 +30,9 @@ const EXIT_TROUBLE: u8 = 2;
     about = "Finds memory-leak patterns in JavaScript and TypeScript services",
     args_conflicts_with_subcommands = true,
     after_help = "Exit codes: 0 no error-level findings, 1 error-level findings (or more warnings than \
-                  --max-warnings), 2 usage, configuration, I/O or internal errors."
+                  --max-warnings), 2 usage, configuration, I/O or internal errors.\n\n\
+                  Environment: NO_COLOR turns colour off; LEAKLINT_HUGE_PAGES=0 keeps a lint run \
+                  on Linux from restarting itself with glibc's transparent huge pages."
 )]
 struct Cli {
     #[command(subcommand)]
