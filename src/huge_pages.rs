@@ -26,11 +26,9 @@ const TUNABLE: &str = "glibc.malloc.hugetlb=1";
 /// process; its presence says that the restart happened.
 const CARRIED: &str = "LEAKLINT_CALLER_GLIBC_TUNABLES";
 
-/// Subcommands that lint no tree.
-const OTHER_COMMANDS: &[&str] = &["lsp", "rules", "explain", "config-schema", "help"];
-
-/// Restarts the process with huge pages on, once. Call it first thing in `main`, before any
-/// thread is started. Returns in the process that is to do the work.
+/// Restarts the process with huge pages on, once. Called where a lint run starts, once the
+/// arguments have been read and before any thread is started, so that the other commands and a
+/// usage error never pay for a restart. Returns in the process that is to do the work.
 pub fn enable() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     restart();
@@ -55,10 +53,7 @@ fn restart() {
         }
         return;
     }
-    let first = env::args_os().nth(1);
-    if env::var_os("LEAKLINT_HUGE_PAGES").is_some_and(|v| v == "0")
-        || first.is_some_and(|arg| OTHER_COMMANDS.iter().any(|c| arg == *c))
-    {
+    if env::var_os("LEAKLINT_HUGE_PAGES").is_some_and(|v| v == "0") {
         return;
     }
     let caller = env::var_os("GLIBC_TUNABLES").unwrap_or_default();

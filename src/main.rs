@@ -139,7 +139,6 @@ struct LintArgs {
 }
 
 fn main() -> ExitCode {
-    huge_pages::enable();
     // A crash on one file is caught and reported as that file's `internal-error`; say it once,
     // briefly, instead of the default backtrace banner.
     std::panic::set_hook(Box::new(|info| {
@@ -164,7 +163,10 @@ fn main() -> ExitCode {
                 EXIT_FINDINGS
             }
         }
-        None => lint(&cli.lint),
+        None => {
+            huge_pages::enable();
+            lint(&cli.lint)
+        }
     };
     ExitCode::from(code)
 }
