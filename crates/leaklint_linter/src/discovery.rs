@@ -5,7 +5,7 @@
 use std::{
     ffi::OsStr,
     path::{Path, PathBuf},
-    sync::Mutex,
+    sync::{Mutex, PoisonError},
 };
 
 use ignore::{ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
@@ -189,9 +189,12 @@ impl ParallelVisitor for Collector<'_> {
 
 impl Drop for Collector<'_> {
     fn drop(&mut self) {
-        if let Ok(mut collected) = self.collected.lock() {
-            collected.append(&mut self.found);
-        }
+        // Never drop found files: a lock poisoned by another thread's panic still holds the list.
+        let mut collected = self
+            .collected
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        collected.append(&mut self.found);
     }
 }
 
