@@ -73,10 +73,9 @@ commands = {
     "one-file": [leaklint, "-f", "json", one_file],
 }
 
-# leaklint with the allocator's transparent huge pages left off (see src/huge_pages.rs), to show
-# what they are worth.
-# The split of leaklint's time into parts uses it too, so that each part is measured the way the
-# floor runs, and the huge pages are a part of their own.
+# leaklint with the allocator's transparent huge pages left off (see src/huge_pages.rs) shows what
+# they are worth; the split of leaklint's time into parts uses it too, so that each part is
+# measured the way the floor runs and the huge pages are a part of their own.
 four_k = {**os.environ, "LEAKLINT_HUGE_PAGES": "0"}
 environments = {"ll 4k pages": four_k, "ll no rules": four_k}
 
