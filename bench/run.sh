@@ -55,7 +55,10 @@ no_rules=$PWD/$work/no-rules.json
 
 echo "== $runs alternating runs" >&2
 python3 - "$runs" "$floor" "$leaklint" "$oxlint" "$corpus" "$one_file" "$no_rules" <<'PY'
-import os, statistics, subprocess, sys, time
+import os, statistics, sys
+
+sys.path.insert(0, "bench")
+import ab
 
 runs, floor, leaklint, oxlint, corpus, one_file, no_rules = sys.argv[1:]
 # leaklint runs right after the floor in every round: the machine's speed drifts over seconds, and
@@ -80,15 +83,9 @@ four_k = {**os.environ, "LEAKLINT_HUGE_PAGES": "0"}
 environments = {"ll 4k pages": four_k, "ll no rules": four_k}
 
 def measure(name, command):
-    """Wall seconds and peak RSS (KiB) of one run, from its own rusage."""
-    with open(os.devnull, "wb") as null:
-        start = time.perf_counter()
-        child = subprocess.Popen(command, stdout=null, stderr=null, env=environments.get(name))
-        _, status, usage = os.wait4(child.pid, 0)
-        wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
-        sys.exit(f"{command[0]} failed with {status}")
-    return wall, usage.ru_maxrss
+    """Wall seconds and peak RSS (KiB) of one run."""
+    wall, _, rss, _ = ab.run(command, environments.get(name))
+    return wall, rss
 
 samples = {name: [] for name in commands}
 for _ in range(int(runs)):
