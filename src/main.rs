@@ -88,8 +88,8 @@ struct LintArgs {
     #[arg(short, long, value_name = "PATH")]
     config: Option<PathBuf>,
 
-    /// Number of threads (default: all cores).
-    #[arg(long, value_name = "N")]
+    /// Number of threads, 1 to 256 (default, or 0: all cores).
+    #[arg(long, value_name = "N", value_parser = parse_threads)]
     threads: Option<usize>,
 
     /// Report errors only.
@@ -251,13 +251,11 @@ fn lint(args: &LintArgs) -> u8 {
         }
     };
 
-    let mut trouble = false;
     for path in &result.missing {
         eprintln!(
             "leaklint: error: no such file or directory: {}",
             path.display()
         );
-        trouble = true;
     }
     for (error, skipped) in &result.config_errors {
         let skipped = match skipped {
@@ -266,8 +264,9 @@ fn lint(args: &LintArgs) -> u8 {
             n => format!(" ({n} files under it were not linted)"),
         };
         eprintln!("leaklint: error: {error}{skipped}");
-        trouble = true;
     }
+    let not_linted = not_linted(&result);
+    let trouble = !not_linted.is_empty();
 
     if let Some(path) = &args.write_baseline {
         return write_baseline(path, result.reports, result.files, &cwd, trouble);
@@ -334,7 +333,7 @@ fn lint(args: &LintArgs) -> u8 {
         let stderr_color = colour_allowed(std::io::stderr().is_terminal());
         eprintln!(
             "{}",
-            leaklint_report::summary_line(&totals, elapsed_ms, stderr_color)
+            leaklint_report::summary_line(&totals, elapsed_ms, stderr_color, &not_linted)
         );
     }
     if let Some(applied) = baseline_note {
@@ -363,6 +362,31 @@ fn lint(args: &LintArgs) -> u8 {
     } else {
         EXIT_CLEAN
     }
+}
+
+/// What the run left out before reading any file, for the summary line: configurations that
+/// could not be used and paths that do not exist. Empty when nothing was left out.
+fn not_linted(result: &leaklint_linter::RunResult) -> Vec<String> {
+    let mut said = Vec::new();
+    if !result.config_errors.is_empty() {
+        let files: usize = result.config_errors.iter().map(|(_, n)| n).sum();
+        let mut text = plural(
+            result.config_errors.len(),
+            "configuration error",
+            "configuration errors",
+        );
+        if files > 0 {
+            text.push_str(&format!(" ({} not linted)", plural(files, "file", "files")));
+        }
+        said.push(text);
+    }
+    if !result.missing.is_empty() {
+        said.push(format!(
+            "{} not found",
+            plural(result.missing.len(), "path", "paths")
+        ));
+    }
+    said
 }
 
 /// Records the findings in a baseline file. Parse and tool errors are shown, never recorded.
@@ -465,6 +489,25 @@ fn default_permissions() -> Option<std::fs::Permissions> {
     {
         None
     }
+}
+
+/// The most `--threads` accepts: far more than the cores of any machine leaklint runs on, and
+/// few enough that each thread's reserved stack (`ANALYSIS_STACK_SIZE`) cannot exhaust the
+/// address space.
+const MAX_THREADS: usize = 256;
+
+/// `--threads`: a whole number from 0 (all cores) to [`MAX_THREADS`].
+fn parse_threads(text: &str) -> Result<usize, String> {
+    let n: usize = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of threads"))?;
+    if n > MAX_THREADS {
+        return Err(format!(
+            "{n} threads is more than the {MAX_THREADS} leaklint runs at most (0 uses all cores)"
+        ));
+    }
+    Ok(n)
 }
 
 /// `--max-file-size`: `1048576`, `512KB`, `10MB`, `1GiB` (K, M and G are powers of 1024).

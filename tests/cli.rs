@@ -426,7 +426,8 @@ fn unreadable_files_name_the_file_and_exit_2() {
         by_file,
         [
             ("bundle.js", "read-error"),
-            ("latin1.js", "read-error"),
+            // Not UTF-8, but text: linted, with a note (which alone would not fail the run).
+            ("latin1.js", "encoding"),
             ("ok.js", "uncleared-interval")
         ]
     );
@@ -568,7 +569,32 @@ fn config_errors_name_file_line_and_key() {
             "{}",
             stderr(&output)
         );
+        // The summary says what was left out, and never that the run was clean.
+        let summary = stderr(&output)
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .to_string();
+        assert_eq!(
+            summary.split(';').next().unwrap(),
+            "✖ not everything was linted: 1 configuration error (1 file not linted)",
+            "{summary}"
+        );
+        assert!(!stderr(&output).contains('✔'), "{}", stderr(&output));
     }
+    // A missing path beside a linted one: the findings and what was not found.
+    let project = Project::new(&[("a.js", START_UP_LEAK.as_bytes())]);
+    let output = project.run(&["a.js", "gone.js"]);
+    assert_eq!(code(&output), 2);
+    let summary = stderr(&output)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        summary.starts_with("✖ not everything was linted: 1 path not found; 1 problem"),
+        "{summary}"
+    );
     let project = Project::new(&[("a.js", CLEAN.as_bytes())]);
     let output = project.run(&["--config", "missing.json", "."]);
     assert_eq!(code(&output), 2);
@@ -830,4 +856,45 @@ fn lint_runs_restart_with_huge_pages_and_keep_the_users_environment() {
             assert_eq!(rules_of(&run::json(&output)), ["uncleared-interval"]);
         }
     }
+}
+
+/// The README's own settings example: a project's acquire function in a file that names none
+/// of the built-in ones is still checked (the rule's text prefilter knows the settings).
+#[test]
+fn configured_acquire_functions_are_checked_in_files_without_built_in_names() {
+    let config = br#"{ "settings": { "acquireFunctions": ["db.checkout"], "releaseFunctions": ["checkin"] } }"#;
+    let leaky = b"async function load(db, id) {
+  const conn = await db.checkout();
+  const rows = await conn.query('SELECT 1 WHERE id = ?', [id]);
+  conn.checkin();
+  return rows;
+}
+module.exports = { load };
+";
+    let fixed = b"async function load(db, id) {
+  const conn = await db.checkout();
+  try {
+    return await conn.query('SELECT 1 WHERE id = ?', [id]);
+  } finally {
+    conn.checkin();
+  }
+}
+module.exports = { load };
+";
+    let project = Project::new(&[
+        (".leaklintrc.json", config),
+        ("leaky.js", leaky),
+        ("fixed.js", fixed),
+    ]);
+    let (exit, report) = project.json(&["."]);
+    assert_eq!(exit, 1);
+    assert_eq!(
+        files_and_rules(&report),
+        [("leaky.js".to_string(), "unreleased-connection".to_string())]
+    );
+    // Without the setting the same file has nothing to say.
+    std::fs::write(project.path().join(".leaklintrc.json"), "{}").unwrap();
+    let (exit, report) = project.json(&["."]);
+    assert_eq!(exit, 0);
+    assert!(rules_of(&report).is_empty());
 }

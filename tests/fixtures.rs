@@ -19,14 +19,15 @@ fn fixtures_root() -> PathBuf {
 
 fn expected_in(dir: &Path) -> Expectations {
     let mut expected = Expectations::new();
-    let (files, _) = leaklint_linter::discovery::discover(
+    let files = leaklint_linter::discovery::discover(
         &[dir.to_path_buf()],
         DiscoveryOptions {
             force_exclude: false,
             default_ignores: true,
             threads: 1,
         },
-    );
+    )
+    .files;
     for file in files {
         let text = std::fs::read_to_string(&file.path).unwrap();
         for (index, line) in text.lines().enumerate() {

@@ -518,3 +518,28 @@ fn the_server_reports_what_the_command_line_reports() {
     assert!(from_cli.len() > 100, "the generated service has findings");
     assert_eq!(from_server, from_cli);
 }
+
+/// A bundle on one line, 5 MB long, with a leak at its start, middle and end: each is published
+/// at its UTF-16 column, far past what fits in 16 bits.
+#[test]
+fn findings_on_a_five_megabyte_line_are_published_where_they_are() {
+    let leak = "app.get('/s', (req, res) => { setInterval(() => res.write('.'), 1000); });";
+    let filler = "var a=1;".repeat(320_000);
+    let text = format!("{leak}{filler}{leak}{filler}{leak}\n");
+    let expected: Vec<u64> = text
+        .match_indices("setInterval")
+        .map(|(at, _)| at as u64)
+        .collect();
+    assert!(expected[2] > 5_000_000);
+
+    let (mut s, _) = Session::start(plain(), Value::Null);
+    let uri = s.uri("bundle.js");
+    s.client.open(&uri, "javascript", &text);
+    let published = s.client.diagnostics(&uri);
+    let starts: Vec<Value> = items(&published)
+        .iter()
+        .map(|d| d["range"]["start"].clone())
+        .collect();
+    let wanted: Vec<Value> = expected.iter().map(|&c| pos(0, c)).collect();
+    assert_eq!(starts, wanted);
+}

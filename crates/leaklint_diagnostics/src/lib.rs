@@ -91,6 +91,8 @@ pub mod engine_ids {
     pub const UNUSED_DISABLE_DIRECTIVE: &str = "unused-disable-directive";
     /// A file left out by design: over `--max-file-size`, or nested too deeply to analyse.
     pub const SKIPPED: &str = "skipped";
+    /// A file that is not valid UTF-8, linted with replacement characters.
+    pub const ENCODING: &str = "encoding";
 }
 
 /// What a diagnostic is about, which decides where each output format puts it.
@@ -105,6 +107,9 @@ pub enum DiagnosticKind {
     /// The file was not linted, on purpose (too large, too deeply nested): a note, which
     /// counts as neither an error nor a warning and does not change the exit code.
     Skipped,
+    /// The file was linted, and how it was read is worth knowing (it was not valid UTF-8): a
+    /// note at the place it is about, which does not change the exit code either.
+    Notice,
 }
 
 /// One problem in one file.
@@ -154,7 +159,7 @@ impl Diagnostic {
         }
     }
 
-    /// A syntax error from the parser, at its location.
+    /// A file not linted on purpose: a note about the file as a whole.
     pub fn skipped(message: impl Into<String>) -> Self {
         Self {
             rule: engine_ids::SKIPPED,
@@ -167,6 +172,20 @@ impl Diagnostic {
         }
     }
 
+    /// A note about how the file was read, at the place it concerns.
+    pub fn notice(rule: &'static str, message: impl Into<String>, primary: Label) -> Self {
+        Self {
+            rule,
+            kind: DiagnosticKind::Notice,
+            severity: Severity::Warning,
+            message: message.into(),
+            primary,
+            secondary: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// A syntax error from the parser, at its location.
     pub fn parse_error(message: impl Into<String>, primary: Label) -> Self {
         Self {
             rule: engine_ids::PARSE_ERROR,
@@ -181,7 +200,7 @@ impl Diagnostic {
 
     pub fn level(&self) -> Level {
         match (self.kind, self.severity) {
-            (DiagnosticKind::Skipped, _) => Level::Note,
+            (DiagnosticKind::Skipped | DiagnosticKind::Notice, _) => Level::Note,
             (_, Severity::Error) => Level::Error,
             (_, Severity::Warning) => Level::Warning,
         }
@@ -260,7 +279,7 @@ impl Totals {
             match diagnostic.kind {
                 DiagnosticKind::ToolError => totals.tool_errors += 1,
                 DiagnosticKind::Skipped => totals.skipped += 1,
-                DiagnosticKind::Finding | DiagnosticKind::ParseError => {}
+                DiagnosticKind::Finding | DiagnosticKind::ParseError | DiagnosticKind::Notice => {}
             }
             match diagnostic.level() {
                 Level::Error => totals.errors += 1,

@@ -38,17 +38,41 @@ pub struct Discovered {
     pub size: u64,
 }
 
-/// Files under `paths`, sorted by path and without duplicates, and the paths that do not exist.
-pub fn discover(paths: &[PathBuf], options: DiscoveryOptions) -> (Vec<Discovered>, Vec<PathBuf>) {
+/// What a run looks at.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Files to lint, sorted by path, each once.
+    pub files: Vec<Discovered>,
+    /// Paths named on the command line that do not exist.
+    pub missing: Vec<PathBuf>,
+    /// Paths that exist but could not be looked into (a directory without read permission,
+    /// a file under one), with the reason, sorted by path.
+    pub unreadable: Vec<(PathBuf, String)>,
+}
+
+/// Files under `paths`, sorted by path and without duplicates, the paths that do not exist and
+/// those that could not be read.
+pub fn discover(paths: &[PathBuf], options: DiscoveryOptions) -> Discovery {
     let mut found = Vec::new();
     let mut missing = Vec::new();
+    let mut unreadable = Mutex::new(Vec::new());
     for path in paths {
-        let Ok(metadata) = std::fs::metadata(path) else {
-            missing.push(path.clone());
-            continue;
+        let metadata = match std::fs::metadata(path) {
+            Ok(metadata) => metadata,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                missing.push(path.clone());
+                continue;
+            }
+            // Permission denied on the way, a name too long, a loop of links: the cause, not
+            // "no such file".
+            Err(error) => {
+                let reason = format!("cannot read {}: {error}", describe(path));
+                unreadable.get_mut().unwrap().push((path.clone(), reason));
+                continue;
+            }
         };
         if metadata.is_dir() {
-            walk(path, options, &mut found);
+            walk(path, options, &mut found, &unreadable);
         } else if has_source_extension(path)
             && (!options.force_exclude || !excluded_by_default(path, options))
         {
@@ -65,7 +89,25 @@ pub fn discover(paths: &[PathBuf], options: DiscoveryOptions) -> (Vec<Discovered
         // One path's walk finds each file once.
         sort(&mut found);
     }
-    (found, missing)
+    let mut unreadable = unreadable
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    unreadable.sort();
+    unreadable.dedup();
+    Discovery {
+        files: found,
+        missing,
+        unreadable,
+    }
+}
+
+/// "directory" or "file", for messages; what cannot be looked at is a path.
+fn describe(path: &Path) -> &'static str {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => "directory",
+        Ok(_) => "file",
+        Err(_) => "path",
+    }
 }
 
 /// Sorted, each file once however often and however it was named: `src` and `./src/a.js`,
@@ -120,7 +162,12 @@ fn identity(path: &Path, cwd: Option<&Path>) -> PathBuf {
     absolute.components().collect()
 }
 
-fn walk(root: &Path, options: DiscoveryOptions, found: &mut Vec<Discovered>) {
+fn walk(
+    root: &Path,
+    options: DiscoveryOptions,
+    found: &mut Vec<Discovered>,
+    unreadable: &Mutex<Vec<(PathBuf, String)>>,
+) {
     let default_ignores = options.default_ignores;
     let walker = WalkBuilder::new(root)
         .hidden(true)
@@ -143,6 +190,7 @@ fn walk(root: &Path, options: DiscoveryOptions, found: &mut Vec<Discovered>) {
     let collected = Mutex::new(Vec::new());
     walker.visit(&mut Collector {
         collected: &collected,
+        unreadable,
         found: Vec::new(),
         default_ignores,
     });
@@ -154,6 +202,8 @@ fn walk(root: &Path, options: DiscoveryOptions, found: &mut Vec<Discovered>) {
 /// for about every file.
 struct Collector<'s> {
     collected: &'s Mutex<Vec<Discovered>>,
+    /// Where the walk could not go, and why: rare, so one shared list is enough.
+    unreadable: &'s Mutex<Vec<(PathBuf, String)>>,
     found: Vec<Discovered>,
     default_ignores: bool,
 }
@@ -162,6 +212,7 @@ impl<'s> ParallelVisitorBuilder<'s> for Collector<'s> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
         Box::new(Collector {
             collected: self.collected,
+            unreadable: self.unreadable,
             found: Vec::new(),
             default_ignores: self.default_ignores,
         })
@@ -170,8 +221,16 @@ impl<'s> ParallelVisitorBuilder<'s> for Collector<'s> {
 
 impl ParallelVisitor for Collector<'_> {
     fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> WalkState {
-        let Ok(entry) = entry else {
-            return WalkState::Continue;
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                let failure = walk_failure(error);
+                self.unreadable
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(failure);
+                return WalkState::Continue;
+            }
         };
         if entry.file_type().is_some_and(|t| t.is_file())
             && has_source_extension(entry.path())
@@ -184,6 +243,32 @@ impl ParallelVisitor for Collector<'_> {
             });
         }
         WalkState::Continue
+    }
+}
+
+/// Where a walk failed and why, from `ignore`'s error (a path and an I/O error, wrapped in
+/// the depth it happened at).
+fn walk_failure(error: ignore::Error) -> (PathBuf, String) {
+    let mut path = None;
+    let mut error = error;
+    loop {
+        match error {
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                error = *err;
+            }
+            ignore::Error::WithPath { path: at, err } => {
+                path.get_or_insert(at);
+                error = *err;
+            }
+            other => {
+                let path = path.unwrap_or_default();
+                let reason = match &other {
+                    ignore::Error::Io(io) => format!("cannot read {}: {io}", describe(&path)),
+                    _ => format!("cannot walk {}: {other}", describe(&path)),
+                };
+                return (path, reason);
+            }
+        }
     }
 }
 
@@ -294,7 +379,11 @@ mod tests {
             touch(root, rel);
         }
         std::fs::write(root.join(".gitignore"), "generated/\n").unwrap();
-        let (found, missing) = discover(&[root.to_path_buf()], OPTIONS);
+        let Discovery {
+            files: found,
+            missing,
+            ..
+        } = discover(&[root.to_path_buf()], OPTIONS);
         assert!(missing.is_empty());
         assert_eq!(
             names(&found, root),
@@ -315,7 +404,7 @@ mod tests {
             default_ignores: false,
             ..OPTIONS
         };
-        let (found, _) = discover(&[root.to_path_buf()], all);
+        let Discovery { files: found, .. } = discover(&[root.to_path_buf()], all);
         assert!(names(&found, root).contains(&"dist/bundle.js".to_string()));
         assert!(names(&found, root).contains(&"core/built/admin.js".to_string()));
         assert!(names(&found, root).contains(&"public/scripts/u2f-api-min.js".to_string()));
@@ -336,7 +425,11 @@ mod tests {
             root.join("notes.txt"),
             root.join("nope.js"),
         ];
-        let (found, missing) = discover(&paths, OPTIONS);
+        let Discovery {
+            files: found,
+            missing,
+            ..
+        } = discover(&paths, OPTIONS);
         assert_eq!(
             found,
             [Discovered {
@@ -351,7 +444,7 @@ mod tests {
             force_exclude: true,
             ..OPTIONS
         };
-        let (found, _) = discover(&paths, forced);
+        let Discovery { files: found, .. } = discover(&paths, forced);
         assert!(found.is_empty());
     }
 
@@ -369,12 +462,16 @@ mod tests {
             root.join("lib/../src/a.js"),
             root.join("src//b.js"),
         ];
-        let (found, missing) = discover(&paths, OPTIONS);
+        let Discovery {
+            files: found,
+            missing,
+            ..
+        } = discover(&paths, OPTIONS);
         assert!(missing.is_empty());
         assert_eq!(names(&found, root), ["src/a.js", "src/b.js"]);
         // Named on the command line as well as found by the walk: named.
         assert!(found.iter().all(|f| f.explicit), "{found:?}");
-        let (walked, _) = discover(&[root.join("src")], OPTIONS);
+        let Discovery { files: walked, .. } = discover(&[root.join("src")], OPTIONS);
         assert!(walked.iter().all(|f| !f.explicit));
     }
 }

@@ -37,7 +37,8 @@ thread_local! {
     static ALLOCATOR: RefCell<Allocator> = RefCell::new(Allocator::default());
 }
 
-/// Reads and lints a file. Unreadable, binary and non-UTF-8 files give a `read-error`.
+/// Reads and lints a file. Unreadable and binary files give a `read-error`; text that is not
+/// valid UTF-8 is linted as Node reads it, with replacement characters, and a note says so.
 pub fn lint_path(path: &Path, config: &FileConfig, options: LintOptions) -> FileReport {
     // Lets the end-to-end tests delete a file between the walk and the read, every time.
     if debug_hook("LEAKLINT_DEBUG_REMOVE_BEFORE_READ", path) {
@@ -50,7 +51,9 @@ pub fn lint_path(path: &Path, config: &FileConfig, options: LintOptions) -> File
         diagnostics: vec![diagnostic],
     };
     match read_source(path, options.max_file_size) {
-        Ok(Read::Source(source)) => lint_source(path, source, config, options),
+        Ok(Read::Source(source, notice)) => {
+            lint_with(path, source, config, options, notice.into_iter().collect())
+        }
         Ok(Read::TooLarge(size)) => unread(Diagnostic::skipped(format!(
             "not linted: {} is over --max-file-size ({}); raise the limit to lint it",
             human_size(size),
@@ -69,13 +72,22 @@ fn debug_hook(var: &str, path: &Path) -> bool {
 }
 
 enum Read {
-    Source(String),
+    /// The text, and a note on how it was decoded when it was not valid UTF-8.
+    Source(String, Option<Diagnostic>),
     TooLarge(u64),
 }
 
 fn read_source(path: &Path, max_size: Option<u64>) -> Result<Read, String> {
     use std::io::Read as _;
     let cannot = |e: std::io::Error| format!("cannot read file: {e}");
+    // Opening a FIFO waits for a writer, for ever: look before opening.
+    let kind = std::fs::metadata(path).map_err(cannot)?.file_type();
+    if !kind.is_file() {
+        return Err(format!(
+            "not a regular file ({}); leaklint reads only regular files",
+            special_kind(kind)
+        ));
+    }
     let file = std::fs::File::open(path).map_err(cannot)?;
     let size = file.metadata().map_err(cannot)?.len();
     let limit = max_size.unwrap_or(u64::MAX);
@@ -90,20 +102,102 @@ fn read_source(path: &Path, max_size: Option<u64>) -> Result<Read, String> {
     if bytes.len() as u64 > limit {
         return Ok(Read::TooLarge(bytes.len() as u64));
     }
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err("file is UTF-16 encoded; leaklint reads UTF-8 source".to_string());
+    decode(bytes)
+}
+
+/// Text from a file's bytes, decoded as Node would run it: UTF-8, or UTF-16 after its byte order
+/// mark. What is not valid UTF-8 (a Latin-1 `©` in a vendored file's comment) becomes U+FFFD, as
+/// Node reads it, and a note points at the first such byte: lines stay where they were, and
+/// columns count the replacement characters an editor shows. Binary content is an error.
+fn decode(bytes: Vec<u8>) -> Result<Read, String> {
+    let utf16 = match bytes.get(..2) {
+        Some([0xFF, 0xFE]) => Some(u16::from_le_bytes as fn([u8; 2]) -> u16),
+        Some([0xFE, 0xFF]) => Some(u16::from_be_bytes as fn([u8; 2]) -> u16),
+        _ => None,
+    };
+    if let Some(unit) = utf16 {
+        let units = bytes[2..].chunks(2).map(|pair| match pair {
+            [a, b] => unit([*a, *b]),
+            _ => 0xFFFD,
+        });
+        let text: String = char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect();
+        return Ok(Read::Source(text, None));
     }
-    if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
+    let sample = bytes.len().min(BINARY_SAMPLE);
+    if memchr::memchr(0, &bytes[..sample]).is_some() {
         return Err(
             "binary file (contains NUL bytes), not JavaScript or TypeScript source".to_string(),
         );
     }
-    String::from_utf8(bytes).map(Read::Source).map_err(|e| {
+    let bytes = match String::from_utf8(bytes) {
+        Ok(text) => return Ok(Read::Source(text, None)),
+        Err(error) => error.into_bytes(),
+    };
+    if invalid_sequences(&bytes[..sample]) * 8 > sample {
+        return Err(
+            "binary file (mostly not text), not JavaScript or TypeScript source".to_string(),
+        );
+    }
+    let first_invalid = std::str::from_utf8(&bytes)
+        .err()
+        .map_or(0, |e| e.valid_up_to());
+    let invalid = invalid_sequences(&bytes);
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    // The valid prefix is the same bytes in the decoded text.
+    let at = first_invalid as u32;
+    let notice = Diagnostic::notice(
+        engine_ids::ENCODING,
         format!(
-            "file is not valid UTF-8 (invalid byte at offset {}); leaklint reads UTF-8 source",
-            e.utf8_error().valid_up_to()
-        )
-    })
+            "not valid UTF-8 ({} replaced with U+FFFD, the first at byte {first_invalid}); \
+             linted as Node reads it",
+            if invalid == 1 {
+                "1 invalid byte sequence".to_string()
+            } else {
+                format!("{invalid} invalid byte sequences")
+            }
+        ),
+        Label::new(
+            ByteSpan::new(at, at + char::REPLACEMENT_CHARACTER.len_utf8() as u32),
+            "not UTF-8",
+        ),
+    )
+    .with_help("save the file as UTF-8 to have the same text in every tool");
+    Ok(Read::Source(text, Some(notice)))
+}
+
+/// What a file that is not a regular file is, for the message.
+fn special_kind(kind: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
+}
+
+/// How much of a file's start is looked at to tell text from binary content.
+const BINARY_SAMPLE: usize = 8192;
+
+/// How many maximal invalid byte sequences `bytes` has (each becomes one U+FFFD).
+fn invalid_sequences(bytes: &[u8]) -> usize {
+    bytes
+        .utf8_chunks()
+        .filter(|c| !c.invalid().is_empty())
+        .count()
 }
 
 /// `20.0 MiB`, `512 KiB`, `300 bytes`.
@@ -127,6 +221,17 @@ pub fn lint_source<S: AsRef<str> + Into<Arc<str>>>(
     source: S,
     config: &FileConfig,
     options: LintOptions,
+) -> FileReport {
+    lint_with(path, source, config, options, Vec::new())
+}
+
+/// [`lint_source`], with diagnostics about the file that come from before the parse.
+fn lint_with<S: AsRef<str> + Into<Arc<str>>>(
+    path: &Path,
+    source: S,
+    config: &FileConfig,
+    options: LintOptions,
+    earlier: Vec<Diagnostic>,
 ) -> FileReport {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         ALLOCATOR.with(|allocator| {
@@ -157,6 +262,7 @@ pub fn lint_source<S: AsRef<str> + Into<Arc<str>>>(
             (diagnostics, None)
         }
     };
+    diagnostics.extend(earlier);
     diagnostics.sort_by(|a, b| {
         (a.primary.span.start, a.primary.span.end, a.rule).cmp(&(
             b.primary.span.start,
@@ -207,7 +313,7 @@ fn analyse(
     let active: Vec<_> = config
         .rules
         .iter()
-        .filter(|active| active.rule.should_run(source))
+        .filter(|active| leaklint_rules::should_run(active.rule.as_ref(), source, &config.settings))
         .collect();
     let rules: Vec<&dyn Rule> = active.iter().map(|a| a.rule.as_ref()).collect();
     let mut found = leaklint_rules::check_program(&parsed.program, &config.settings, &rules);
@@ -403,10 +509,15 @@ mod tests {
     #[test]
     fn unreadable_inputs_are_read_errors() {
         let dir = tempfile::tempdir().unwrap();
-        let cases: [(&str, &[u8], &str); 3] = [
-            ("latin1.js", b"const s = '\xe9';\n", "not valid UTF-8"),
-            ("utf16.js", b"\xff\xfec\x00o\x00", "UTF-16"),
-            ("bin.js", b"\x7fELF\x00\x00\x01", "binary"),
+        let mut noise: Vec<u8> = (0..4000u32).map(|i| (i * 151 % 251) as u8 | 0x80).collect();
+        noise.extend_from_slice(b"\nconst x = 1;\n");
+        let cases: [(&str, &[u8], &str); 2] = [
+            (
+                "bin.js",
+                b"\x7fELF\x00\x00\x01",
+                "binary file (contains NUL bytes)",
+            ),
+            ("noise.js", &noise, "binary file (mostly not text)"),
         ];
         for (name, bytes, expected) in cases {
             let path = dir.path().join(name);
@@ -428,5 +539,85 @@ mod tests {
         assert!(missing.diagnostics[0]
             .message
             .starts_with("cannot read file"));
+    }
+
+    fn read(bytes: &[u8]) -> (String, Option<Diagnostic>) {
+        match decode(bytes.to_vec()) {
+            Ok(Read::Source(text, notice)) => (text, notice),
+            Ok(Read::TooLarge(_)) => unreachable!("decode never measures"),
+            Err(message) => panic!("not decoded: {message}"),
+        }
+    }
+
+    #[test]
+    fn latin1_text_is_decoded_with_replacement_characters_and_a_note() {
+        let (text, notice) = read(b"// \xa9 Acme\nconst s = 'caf\xe9';\nsetInterval(f, 1);\n");
+        assert_eq!(
+            text,
+            "// \u{FFFD} Acme\nconst s = 'caf\u{FFFD}';\nsetInterval(f, 1);\n"
+        );
+        let notice = notice.expect("a note");
+        assert_eq!(notice.kind, DiagnosticKind::Notice);
+        assert_eq!(notice.level(), leaklint_diagnostics::Level::Note);
+        assert!(
+            notice.message.contains("2 invalid byte sequences")
+                && notice.message.contains("byte 3"),
+            "{}",
+            notice.message
+        );
+        let span = notice.primary.span;
+        assert_eq!(&text[span.start as usize..span.end as usize], "\u{FFFD}");
+        // Valid UTF-8 needs no note.
+        assert!(read("const s = 'café';".as_bytes()).1.is_none());
+    }
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_is_decoded() {
+        let text = "const s = '😀';\n";
+        let mut le = vec![0xFF, 0xFE];
+        let mut be = vec![0xFE, 0xFF];
+        for unit in text.encode_utf16() {
+            le.extend_from_slice(&unit.to_le_bytes());
+            be.extend_from_slice(&unit.to_be_bytes());
+        }
+        assert_eq!(read(&le), (text.to_string(), None));
+        assert_eq!(read(&be), (text.to_string(), None));
+        // A lone surrogate and an odd last byte become replacement characters.
+        assert_eq!(
+            read(&[0xFF, 0xFE, 0x00, 0xD8, b'a', 0, 7]).0,
+            "\u{FFFD}a\u{FFFD}"
+        );
+    }
+
+    #[test]
+    fn a_latin1_file_is_linted_and_its_findings_keep_their_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vendor.js");
+        std::fs::write(
+            &path,
+            b"/* \xa9 2019 Acme */\napp.get('/s', (req, res) => {\n  setInterval(() => res.write('\xe9'), 1000);\n});\n",
+        )
+        .unwrap();
+        let report = lint_path(&path, &FileConfig::defaults(), LintOptions::default());
+        let kinds: Vec<_> = report
+            .diagnostics
+            .iter()
+            .map(|d| (d.rule, d.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (engine_ids::ENCODING, DiagnosticKind::Notice),
+                ("uncleared-interval", DiagnosticKind::Finding)
+            ]
+        );
+        assert_eq!(
+            report
+                .position(report.diagnostics[0].primary.span.start)
+                .line,
+            1
+        );
+        let finding = report.position(report.diagnostics[1].primary.span.start);
+        assert_eq!((finding.line, finding.column), (3, 3));
     }
 }

@@ -9,7 +9,7 @@ mod suppressions;
 
 use std::path::PathBuf;
 
-use leaklint_diagnostics::{Diagnostic, FileReport, Severity};
+use leaklint_diagnostics::{engine_ids, Diagnostic, FileReport, Severity};
 use rayon::prelude::*;
 
 pub use config::{
@@ -49,7 +49,11 @@ pub struct RunResult {
 /// Lints everything under `options.paths`. Fails only when `--config` itself is unusable.
 pub fn run(options: &RunOptions) -> Result<RunResult, ConfigError> {
     let mut resolver = ConfigResolver::new(options.config.as_deref())?;
-    let (discovered, missing) = discovery::discover(&options.paths, options.discovery);
+    let discovery::Discovery {
+        files: discovered,
+        missing,
+        unreadable,
+    } = discovery::discover(&options.paths, options.discovery);
 
     // Configurations are resolved in order, before the parallel part, so that each file on disk
     // is read once and errors come out in a stable order.
@@ -82,8 +86,9 @@ pub fn run(options: &RunOptions) -> Result<RunResult, ConfigError> {
         })
         .collect();
 
+    // No more threads than files: each one reserves a deep stack.
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.discovery.threads)
+        .num_threads(options.discovery.threads.clamp(1, jobs.len().max(1)))
         .stack_size(ANALYSIS_STACK_SIZE)
         .build()
         .expect("thread pool");
@@ -103,6 +108,13 @@ pub fn run(options: &RunOptions) -> Result<RunResult, ConfigError> {
             .filter(|report| !report.diagnostics.is_empty())
             .collect()
     });
+    // What could not be looked into is reported like a file that could not be read.
+    reports.extend(unreadable.into_iter().map(|(path, reason)| FileReport {
+        path,
+        source: None,
+        line_index: None,
+        diagnostics: vec![Diagnostic::tool_error(engine_ids::READ_ERROR, reason)],
+    }));
     reports.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(RunResult {
         reports,

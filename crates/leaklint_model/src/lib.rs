@@ -37,6 +37,26 @@ pub struct ModelSettings {
     pub release_functions: Vec<String>,
 }
 
+impl ModelSettings {
+    /// Whether `text` mentions any configured name (by its last part: `checkout` for
+    /// `db.checkout`). A rule's text prefilter looks for the APIs it knows; a file that uses
+    /// only the project's own names must still be analysed.
+    pub fn mentioned_in(&self, text: &str) -> bool {
+        [
+            &self.request_handler_registrars,
+            &self.long_lived,
+            &self.pools,
+            &self.acquire_functions,
+            &self.release_functions,
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|name| name.rsplit('.').next())
+        .filter(|last| !last.is_empty())
+        .any(|last| text.contains(last))
+    }
+}
+
 /// How often a function runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FunctionRuns {

@@ -571,3 +571,25 @@ fn a_recursive_function_is_named_once_in_its_reason() {
         Some("`audit`, called from the Express handler for GET /tree")
     );
 }
+
+#[test]
+fn configured_names_are_found_in_text_by_their_last_part() {
+    let settings = ModelSettings {
+        acquire_functions: vec!["db.checkout".into()],
+        long_lived: vec!["app.locals.events".into()],
+        ..ModelSettings::default()
+    };
+    assert!(settings.mentioned_in("const c = await db.checkout();"));
+    assert!(settings.mentioned_in("const { checkout } = db; checkout();"));
+    assert!(settings.mentioned_in("events.push(x)"));
+    assert!(!settings.mentioned_in("const c = await pool.connect();"));
+    assert!(!ModelSettings::default().mentioned_in("db.checkout()"));
+    let blank = ModelSettings {
+        pools: vec!["db.".into()],
+        ..ModelSettings::default()
+    };
+    assert!(
+        !blank.mentioned_in("anything"),
+        "an empty last part matches nothing"
+    );
+}

@@ -113,6 +113,7 @@ pub fn kind_name(kind: DiagnosticKind) -> &'static str {
         DiagnosticKind::ParseError => "parse-error",
         DiagnosticKind::ToolError => "tool-error",
         DiagnosticKind::Skipped => "skipped",
+        DiagnosticKind::Notice => "notice",
     }
 }
 

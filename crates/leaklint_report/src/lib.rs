@@ -9,6 +9,7 @@ pub mod github;
 pub mod json;
 pub mod pretty;
 pub mod sarif;
+mod snippet;
 
 use std::path::Path;
 
@@ -93,18 +94,38 @@ pub fn render(
 /// `✖ 3 problems (1 error, 2 warnings) in 12 files, 34 ms` or
 /// `✔ no problems in 12 files, 34 ms`, followed by `, 1 file could not be linted` when some
 /// files could not be read or linted.
-pub fn summary_line(totals: &Totals, elapsed_ms: u128, color: bool) -> String {
+///
+/// `not_linted` says what the run left out before any file was read (a configuration that
+/// could not be used, a path that does not exist): the line then starts with it, in red, and
+/// never claims a clean run.
+pub fn summary_line(
+    totals: &Totals,
+    elapsed_ms: u128,
+    color: bool,
+    not_linted: &[String],
+) -> String {
     let files = plural(totals.files, "file", "files");
-    let mut line = if totals.problems() == 0 {
-        format!("✔ no problems in {files}, {elapsed_ms} ms")
+    let found = if totals.problems() == 0 {
+        "no problems".to_string()
     } else {
         format!(
-            "✖ {} ({}, {}) in {files}, {elapsed_ms} ms",
+            "{} ({}, {})",
             plural(totals.problems(), "problem", "problems"),
             plural(totals.errors, "error", "errors"),
             plural(totals.warnings, "warning", "warnings"),
         )
     };
+    let mark = if totals.problems() == 0 && not_linted.is_empty() {
+        "✔"
+    } else {
+        "✖"
+    };
+    let left_out = if not_linted.is_empty() {
+        String::new()
+    } else {
+        format!("not everything was linted: {}; ", not_linted.join(", "))
+    };
+    let mut line = format!("{mark} {left_out}{found} in {files}, {elapsed_ms} ms");
     if totals.tool_errors > 0 {
         let verb = if totals.tool_errors == 1 {
             "file"
@@ -123,7 +144,7 @@ pub fn summary_line(totals: &Totals, elapsed_ms: u128, color: bool) -> String {
     if !color {
         return line;
     }
-    let colour = if totals.errors > 0 || totals.tool_errors > 0 {
+    let colour = if totals.errors > 0 || totals.tool_errors > 0 || !not_linted.is_empty() {
         "\x1b[1;31m" // bold red
     } else if totals.warnings > 0 {
         "\x1b[1;33m" // bold yellow
@@ -174,7 +195,7 @@ mod tests {
             skipped: 0,
         };
         assert_eq!(
-            summary_line(&totals, 34, false),
+            summary_line(&totals, 34, false, &[]),
             "✖ 3 problems (1 error, 2 warnings) in 12 files, 34 ms"
         );
         let totals = Totals {
@@ -185,7 +206,7 @@ mod tests {
             skipped: 0,
         };
         assert_eq!(
-            summary_line(&totals, 5, false),
+            summary_line(&totals, 5, false, &[]),
             "✖ 1 problem (0 errors, 1 warning) in 1 file, 5 ms"
         );
         let totals = Totals {
@@ -196,7 +217,7 @@ mod tests {
             skipped: 0,
         };
         assert_eq!(
-            summary_line(&totals, 34, false),
+            summary_line(&totals, 34, false, &[]),
             "✔ no problems in 12 files, 34 ms"
         );
         let totals = Totals {
@@ -207,8 +228,31 @@ mod tests {
             skipped: 0,
         };
         assert_eq!(
-            summary_line(&totals, 0, false),
+            summary_line(&totals, 0, false, &[]),
             "✔ no problems in 0 files, 0 ms"
+        );
+    }
+
+    #[test]
+    fn summary_line_never_claims_a_clean_run_when_something_was_left_out() {
+        let totals = Totals::default();
+        let left_out = ["1 configuration error (2 files under it not linted)".to_string()];
+        assert_eq!(
+            summary_line(&totals, 3, false, &left_out),
+            "✖ not everything was linted: 1 configuration error (2 files under it not linted); \
+             no problems in 0 files, 3 ms"
+        );
+        assert!(summary_line(&totals, 3, true, &left_out).starts_with("\x1b[1;31m✖"));
+        let totals = Totals {
+            errors: 1,
+            files: 4,
+            ..Totals::default()
+        };
+        let left_out = ["1 path not found".to_string(), "x".to_string()];
+        assert_eq!(
+            summary_line(&totals, 3, false, &left_out),
+            "✖ not everything was linted: 1 path not found, x; 1 problem (1 error, 0 warnings) \
+             in 4 files, 3 ms"
         );
     }
 
@@ -222,7 +266,7 @@ mod tests {
             skipped: 0,
         };
         assert_eq!(
-            summary_line(&totals, 7, false),
+            summary_line(&totals, 7, false, &[]),
             "✖ 1 problem (1 error, 0 warnings) in 3 files, 7 ms, 1 file could not be linted"
         );
         let totals = Totals {
@@ -232,7 +276,7 @@ mod tests {
             files: 3,
             skipped: 0,
         };
-        assert!(summary_line(&totals, 7, false).ends_with(", 2 files could not be linted"));
+        assert!(summary_line(&totals, 7, false, &[]).ends_with(", 2 files could not be linted"));
     }
 
     #[test]
@@ -244,22 +288,22 @@ mod tests {
             files: 1,
             skipped: 0,
         };
-        assert!(!summary_line(&totals, 1, false).contains('\x1b'));
-        let coloured = summary_line(&totals, 1, true);
+        assert!(!summary_line(&totals, 1, false, &[]).contains('\x1b'));
+        let coloured = summary_line(&totals, 1, true, &[]);
         assert!(coloured.starts_with("\x1b[1;31m✖"), "{coloured:?}");
         assert!(coloured.ends_with("\x1b[0m"));
         let clean = Totals {
             files: 1,
             ..Totals::default()
         };
-        assert!(summary_line(&clean, 1, true).starts_with("\x1b[1;32m✔"));
+        assert!(summary_line(&clean, 1, true, &[]).starts_with("\x1b[1;32m✔"));
         let skipped = Totals {
             files: 3,
             skipped: 2,
             ..Totals::default()
         };
         assert_eq!(
-            summary_line(&skipped, 5, false),
+            summary_line(&skipped, 5, false, &[]),
             "✔ no problems in 3 files, 5 ms, 2 files skipped"
         );
     }

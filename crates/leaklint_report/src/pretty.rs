@@ -1,12 +1,12 @@
 //! The terminal report: each diagnostic drawn by miette's graphical handler, with the source
 //! snippet, its labels, the help line and the rule's documentation link.
 
-use std::{fmt, sync::Arc};
+use std::fmt;
 
-use leaklint_diagnostics::{ByteSpan, Diagnostic, DiagnosticKind, FileReport, Level};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use leaklint_diagnostics::{ByteSpan, Diagnostic, DiagnosticKind, FileReport, Level, LineIndex};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
-use crate::{rule_url, ReportOptions};
+use crate::{rule_url, snippet::Snippet, ReportOptions};
 
 /// Width the report wraps at, independent of the terminal so output is reproducible.
 const WIDTH: usize = 100;
@@ -68,7 +68,7 @@ struct Shown {
     severity: miette::Severity,
     url: Option<String>,
     help: Option<String>,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<Snippet>,
     labels: Vec<LabeledSpan>,
 }
 
@@ -90,22 +90,34 @@ impl Shown {
         };
         match &report.source {
             Some(source) if has_location(diagnostic) => {
+                // miette would count the column in bytes; name the snippet with the line and
+                // UTF-16 column every other format uses.
                 let primary = &diagnostic.primary;
+                let start = report.position(primary.span.start);
+                let name = format!("{}:{}:{}", report.display_path(), start.line, start.column);
+                let spans: Vec<ByteSpan> = std::iter::once(primary.span)
+                    .chain(diagnostic.secondary.iter().map(|label| label.span))
+                    .collect();
+                let built;
+                let index = match &report.line_index {
+                    Some(index) => index.as_ref(),
+                    None => {
+                        built = LineIndex::new(source);
+                        &built
+                    }
+                };
+                let snippet = Snippet::new(name, source, index, &spans);
                 shown.labels.push(LabeledSpan::new_primary_with_span(
                     label_text(&primary.message),
-                    source_span(source, primary.span),
+                    snippet.span(source, primary.span),
                 ));
                 for label in &diagnostic.secondary {
                     shown.labels.push(LabeledSpan::new_with_span(
                         label_text(&label.message),
-                        source_span(source, label.span),
+                        snippet.span(source, label.span),
                     ));
                 }
-                // miette would count the column in bytes; name the snippet with the line and
-                // UTF-16 column every other format uses.
-                let start = report.position(primary.span.start);
-                let name = format!("{}:{}:{}", report.display_path(), start.line, start.column);
-                shown.source = Some(NamedSource::new(name, Arc::clone(source)));
+                shown.source = Some(snippet);
             }
             // Without a snippet the path would not appear anywhere: put it in the message.
             _ => shown.message = format!("{}: {}", report.display_path(), diagnostic.message),
@@ -129,20 +141,6 @@ fn has_location(diagnostic: &Diagnostic) -> bool {
 
 fn label_text(message: &str) -> Option<String> {
     (!message.is_empty()).then(|| message.to_string())
-}
-
-/// The span as miette wants it: byte offset and length, clamped to the source and widened to
-/// character boundaries so that no slice cuts a character in two.
-fn source_span(source: &str, span: ByteSpan) -> SourceSpan {
-    let mut start = (span.start as usize).min(source.len());
-    let mut end = (span.end as usize).clamp(start, source.len());
-    while !source.is_char_boundary(start) {
-        start -= 1;
-    }
-    while !source.is_char_boundary(end) {
-        end += 1;
-    }
-    SourceSpan::new(start.into(), end - start)
 }
 
 impl fmt::Debug for Shown {
@@ -291,10 +289,14 @@ mod tests {
     fn spans_are_clamped_to_the_source_and_to_characters() {
         let source = "a😀b";
         // Inside the emoji, and past the end.
-        let span = source_span(source, ByteSpan::new(2, 99));
-        assert_eq!((span.offset(), span.len()), (1, source.len() - 1));
-        let span = source_span(source, ByteSpan::new(50, 40));
-        assert_eq!((span.offset(), span.len()), (source.len(), 0));
+        assert_eq!(
+            crate::snippet::clamp(source, ByteSpan::new(2, 99)),
+            (1, source.len())
+        );
+        assert_eq!(
+            crate::snippet::clamp(source, ByteSpan::new(50, 40)),
+            (source.len(), source.len())
+        );
         let mut report = emoji_report("x.js");
         report.diagnostics[0].primary.span = ByteSpan::new(13, 1000);
         let out = render_plain(&[report]);

@@ -77,7 +77,8 @@ pub fn render(reports: &[FileReport], totals: &Totals, options: &ReportOptions) 
                 }
                 DiagnosticKind::ParseError
                 | DiagnosticKind::ToolError
-                | DiagnosticKind::Skipped => {
+                | DiagnosticKind::Skipped
+                | DiagnosticKind::Notice => {
                     notifications.push(notification(report, diagnostic, &cwd));
                 }
             }

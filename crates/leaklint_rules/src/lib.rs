@@ -13,7 +13,7 @@ mod test_util;
 
 pub use context::RuleContext;
 pub use registry::{all_rules, docs_url, find_rule, RuleMeta, INFORMATION_URI};
-pub use run::check_program;
+pub use run::{check_program, should_run};
 
 use oxc_ast::AstType;
 use oxc_semantic::{AstNode, Semantic};

@@ -9,6 +9,12 @@ use oxc_semantic::{SemanticBuilder, Stats};
 
 use crate::{Rule, RuleContext};
 
+/// Whether `rule` may find anything in `text`: its own prefilter, or a name the configuration
+/// adds (an `acquireFunctions` entry in a file that says none of the built-in names).
+pub fn should_run(rule: &dyn Rule, text: &str, settings: &ModelSettings) -> bool {
+    rule.should_run(text) || settings.mentioned_in(text)
+}
+
 /// Runs `rules` on a parsed program and returns their findings.
 pub fn check_program(
     program: &Program<'_>,
