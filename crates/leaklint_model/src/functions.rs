@@ -161,12 +161,18 @@ const NEXT_ROUTE_EXPORTS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "
 /// table ([`CallRoles`]), none in a table of every name of the file.
 pub const INDEXED_CALLEES: &[&str] = &[
     "abort",
+    "addEventListener",
+    "addListener",
     "clear",
     "clearInterval",
     "clearTimeout",
     "delete",
     "off",
+    "on",
+    "once",
     "pop",
+    "prependListener",
+    "prependOnceListener",
     "removeAllListeners",
     "removeEventListener",
     "removeListener",

@@ -95,12 +95,35 @@ impl<'a> LifetimeModel<'_, 'a> {
         }
     }
 
-    /// The binding an identifier refers to, or the global of its name.
+    /// The binding an identifier refers to, or the global of its name. An alias of `this`
+    /// (`var self = this`, `const _this = this`, never reassigned) is that `this`: the
+    /// pre-arrow idiom, and what every transpiler writes for an arrow's `this`.
     fn identifier_path(&self, ident: &IdentifierReference<'a>) -> AccessPath<'a> {
         AccessPath::root(match self.symbol_of(ident) {
-            Some(symbol) => PathRoot::Symbol(symbol),
+            Some(symbol) => match self.this_alias(symbol) {
+                Some(this) => PathRoot::This(self.this_owner(this)),
+                None => PathRoot::Symbol(symbol),
+            },
             None => PathRoot::Global(ident.name.as_str()),
         })
+    }
+
+    /// For a binding that only ever holds `this` (`var self = this`), the `this` expression
+    /// it holds: the place every field read through the alias is read from.
+    pub fn this_alias(&self, symbol: oxc_semantic::SymbolId) -> Option<NodeId> {
+        let scoping = self.semantic().scoping();
+        if scoping.symbol_is_mutated(symbol) {
+            return None;
+        }
+        let declaration = scoping.symbol_declaration(symbol);
+        let AstKind::VariableDeclarator(declarator) = self.semantic().nodes().kind(declaration)
+        else {
+            return None;
+        };
+        match declarator.init.as_ref().map(strip) {
+            Some(Expression::ThisExpression(this)) => Some(this.node_id()),
+            _ => None,
+        }
     }
 
     /// The access path of a member expression.

@@ -510,7 +510,7 @@ fn every_indexed_callee_has_its_own_slot() {
     for (slot, name) in crate::INDEXED_CALLEES.iter().enumerate() {
         assert_eq!(crate::functions::indexed_callee(name), Some(slot), "{name}");
     }
-    for name in ["on", "set", "then", "get", "forEach", ""] {
+    for name in ["emit", "set", "then", "get", "forEach", ""] {
         assert_eq!(crate::functions::indexed_callee(name), None, "{name}");
     }
 }
@@ -518,8 +518,8 @@ fn every_indexed_callee_has_its_own_slot() {
 #[test]
 #[should_panic(expected = "not in INDEXED_CALLEES")]
 fn asking_for_a_callee_that_is_not_indexed_panics() {
-    with_model("on();", "a.js", &ModelSettings::default(), |model| {
-        model.calls_named("on").len()
+    with_model("emit();", "a.js", &ModelSettings::default(), |model| {
+        model.calls_named("emit").len()
     });
 }
 
@@ -592,4 +592,60 @@ fn configured_names_are_found_in_text_by_their_last_part() {
         !blank.mentioned_in("anything"),
         "an empty last part matches nothing"
     );
+}
+
+/// The access paths of each `here(x)` argument, in source order.
+fn paths_at_markers(source: &str) -> Vec<Option<crate::AccessPath<'static>>> {
+    with_model(source, "a.js", &ModelSettings::default(), |model| {
+        let nodes = model.semantic().nodes();
+        nodes
+            .iter()
+            .filter_map(|node| match node.kind() {
+                AstKind::CallExpression(call) if callee_name(call) == Some("here") => {
+                    call.arguments[0].as_expression()
+                }
+                _ => None,
+            })
+            .map(|arg| {
+                model.access_path(arg).map(|path| crate::AccessPath {
+                    // Paths borrow the source: keep their shape, which is what is compared.
+                    root: match path.root {
+                        crate::PathRoot::Global(_) => crate::PathRoot::Global("global"),
+                        crate::PathRoot::Symbol(s) => crate::PathRoot::Symbol(s),
+                        crate::PathRoot::This(o) => crate::PathRoot::This(o),
+                    },
+                    fields: path
+                        .fields
+                        .iter()
+                        .map(|f| match f {
+                            crate::Field::Public(_) => crate::Field::Public("f"),
+                            crate::Field::Private(_) => crate::Field::Private("f"),
+                        })
+                        .collect(),
+                })
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn an_alias_of_this_is_the_same_place_as_this() {
+    let src = r"
+        const picker = {
+            start() { var _this = this; here(_this.loop); },
+            stop() { here(this.loop); },
+        };
+        function Client() { const self = this; here(self.timer); }
+        Client.prototype.close = function () { here(this.timer); };
+        const other = { run() { let me = this; me = picker; here(me.loop); } };
+    ";
+    let paths = paths_at_markers(src);
+    let place = |i: usize| paths[i].clone().unwrap();
+    assert!(place(0).same_place(&place(1)), "{paths:?}");
+    assert!(place(0).is_this());
+    // A plain function's `this` may be any object's, through an alias too.
+    assert!(place(2).same_place(&place(3)) && place(2).is_this());
+    // Reassigned, it is a variable like any other.
+    assert!(!place(4).is_this());
+    assert!(!place(4).same_place(&place(1)));
 }

@@ -343,6 +343,52 @@ pub fn class_binding<'e, 'a>(
 /// (`for (const [event, listener] of subscriptions) bus.off(event, listener)`) also counts
 /// when the registration's listener is stored in a collection.
 pub fn is_removed<'a>(registration: &Registration<'_, 'a>, ctx: &RuleContext<'a, '_>) -> bool {
+    removals(registration, ctx)
+        .into_iter()
+        .any(|(id, removal)| removal == RemovalOf::Removes && !ctx.model().runs_at(id).is_once())
+}
+
+/// The removals of this registration's event from its receiver that name another function
+/// object, so that they remove nothing it added: `off('drain', this.flush.bind(this))` makes a
+/// new function, and so does an inline arrow; `removeListener('ready', onFailure)` after
+/// `once('ready', onReady)` names the wrong one. Empty when any removal, wherever it runs, may
+/// remove the listener (or there is none): only a removal that was meant and cannot work is
+/// evidence.
+pub fn removals_that_miss<'a>(
+    registration: &Registration<'_, 'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> Vec<NodeId> {
+    let found = removals(registration, ctx);
+    if found
+        .iter()
+        .any(|(_, removal)| *removal == RemovalOf::Removes || *removal == RemovalOf::MayRemove)
+    {
+        return Vec::new();
+    }
+    found
+        .into_iter()
+        .filter(|(_, removal)| *removal == RemovalOf::Misses)
+        .map(|(id, _)| id)
+        .collect()
+}
+
+/// What a removal on the same receiver does to a registration's listener.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RemovalOf {
+    /// It names the same function (by symbol or place), or removes every listener of the event.
+    Removes,
+    /// It names a function that cannot be the registered one: by identity, it removes nothing.
+    Misses,
+    /// It may remove it (a caller's function, an event computed at run time).
+    MayRemove,
+}
+
+/// Every removal (`off`, `removeListener`, `removeEventListener`, `removeAllListeners`) in the
+/// file on the registration's receiver for its event, and what it does to the listener.
+fn removals<'a>(
+    registration: &Registration<'_, 'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> Vec<(NodeId, RemovalOf)> {
     let model = ctx.model();
     let receiver_path = model.access_path(registration.receiver);
     let origin = receiver_origin(registration.receiver, ctx, 0);
@@ -357,6 +403,7 @@ pub fn is_removed<'a>(registration: &Registration<'_, 'a>, ctx: &RuleContext<'a,
             .is_some_and(|(a, b)| a.same_origin(&b))
     };
     let event = event_key(registration.event, ctx);
+    let fresh = is_fresh_function(registration.handler);
     let handler = match strip(registration.handler) {
         // `function onReady() { el.removeEventListener('load', onReady) }`: a named function
         // expression can remove itself.
@@ -365,11 +412,11 @@ pub fn is_removed<'a>(registration: &Registration<'_, 'a>, ctx: &RuleContext<'a,
             .as_ref()
             .and_then(|id| id.symbol_id.get())
             .map(AccessPath::binding),
-        h if is_fresh_function(h) => None,
+        _ if fresh => None,
         h => model.access_path(h),
     };
     let nodes = ctx.nodes();
-    let removals = REMOVE_METHODS
+    let all = REMOVE_METHODS
         .iter()
         .flat_map(|name| ctx.calls_named(name).iter().map(move |&id| (*name, id)))
         .chain(
@@ -377,47 +424,161 @@ pub fn is_removed<'a>(registration: &Registration<'_, 'a>, ctx: &RuleContext<'a,
                 .iter()
                 .map(|&id| ("removeAllListeners", id)),
         );
-    for (method, id) in removals {
+    let mut found = Vec::new();
+    for (method, id) in all {
         let AstKind::CallExpression(call) = nodes.kind(id) else {
             continue;
         };
-        // A removal at start-up or in a shutdown handler does not stop the growth.
-        if model.runs_at(id).is_once() {
-            continue;
-        }
         let Some(member) = as_member(&call.callee) else {
             continue;
         };
         if !same_receiver(member.object()) {
             continue;
         }
+        let removed_event = event_key(argument(call, 0), ctx);
         if method == "removeAllListeners" {
-            if call.arguments.is_empty() || events_match(&event, &event_key(argument(call, 0), ctx))
-            {
-                return true;
+            if call.arguments.is_empty() || events_match(&event, &removed_event) {
+                found.push((id, RemovalOf::Removes));
             }
             continue;
         }
-        let (Some(handler), Some(removed)) = (&handler, argument(call, 1)) else {
+        if !events_match(&event, &removed_event) {
+            continue;
+        }
+        let Some(removed) = argument(call, 1) else {
             continue;
         };
-        if !events_match(&event, &event_key(argument(call, 0), ctx)) {
-            continue;
-        }
-        let removed = model.access_path(removed);
-        if removed
+        let removed_path = model.access_path(removed);
+        let same_function = handler
             .as_ref()
-            .is_some_and(|removed| removed.same_place(handler))
+            .zip(removed_path.as_ref())
+            .is_some_and(|(handler, removed)| removed.same_place(handler));
+        let from_stored_records = handler.as_ref().is_some_and(|handler| {
+            removed_path
+                .as_ref()
+                .is_some_and(|removed| is_iteration_binding(removed.root, ctx))
+                && is_stored(handler, registration, ctx)
+        });
+        let of = if same_function || from_stored_records {
+            RemovalOf::Removes
+        } else if matches!(event, EventKey::Unknown) || matches!(removed_event, EventKey::Unknown) {
+            RemovalOf::MayRemove
+        } else if is_fresh_function(removed) {
+            // Matches nothing ever; it was meant for a listener made the same way.
+            if !same_making(registration.handler, removed, ctx) {
+                continue;
+            }
+            RemovalOf::Misses
+        } else if (fresh && handler.is_none())
+            || distinct_functions(registration.handler, removed, ctx)
         {
-            return true;
-        }
-        if removed.is_some_and(|removed| is_iteration_binding(removed.root, ctx))
-            && is_stored(handler, registration, ctx)
-        {
-            return true;
+            // Meant for this listener only if the function it names was never added for the
+            // event: otherwise it removes that one.
+            if removed_path
+                .as_ref()
+                .is_some_and(|removed| added_for(removed, &event, &same_receiver, ctx))
+            {
+                continue;
+            }
+            RemovalOf::Misses
+        } else {
+            RemovalOf::MayRemove
+        };
+        found.push((id, of));
+    }
+    found
+}
+
+/// Whether a removal that makes a new function (`off(e, this.flush.bind(this))`, an inline
+/// arrow) was written for this listener: one made the same way (`bind` of the same function, or
+/// that function itself; an inline function for an inline one).
+fn same_making<'a>(
+    added: &Expression<'a>,
+    removed: &Expression<'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
+    let model = ctx.model();
+    fn bound<'e, 'a>(expr: &'e Expression<'a>) -> Option<&'e Expression<'a>> {
+        match strip(expr) {
+            Expression::CallExpression(call) if callee_name(call) == Some("bind") => {
+                as_member(&call.callee).map(|member| member.object())
+            }
+            _ => None,
         }
     }
-    false
+    let same = |a: &Expression<'a>, b: &Expression<'a>| {
+        model
+            .access_path(a)
+            .zip(model.access_path(b))
+            .is_some_and(|(a, b)| a.same_place(&b))
+    };
+    match (bound(added), bound(removed)) {
+        (Some(a), Some(b)) => same(a, b),
+        (None, Some(b)) => same(added, b),
+        (_, None) => {
+            as_function_node(strip(added)).is_some() && as_function_node(strip(removed)).is_some()
+        }
+    }
+}
+
+/// Whether a registration on the same receiver adds the function at `path` for `event`.
+fn added_for<'a>(
+    path: &AccessPath<'a>,
+    event: &EventKey<'a>,
+    same_receiver: &dyn Fn(&Expression<'a>) -> bool,
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
+    let model = ctx.model();
+    let nodes = ctx.nodes();
+    ADD_METHODS
+        .iter()
+        .chain(ADD_ONCE_METHODS)
+        .flat_map(|name| ctx.calls_named(name).iter())
+        .any(|&id| {
+            let AstKind::CallExpression(call) = nodes.kind(id) else {
+                return false;
+            };
+            let Some(other) = Registration::of(call) else {
+                return false;
+            };
+            same_receiver(other.receiver)
+                && events_match(event, &event_key(other.event, ctx))
+                && model
+                    .access_path(other.handler)
+                    .is_some_and(|handler| handler.same_place(path))
+        })
+}
+
+/// Whether two expressions name two different function objects for certain: each a binding
+/// that only ever holds one function written in the file (a `function` declaration, a named
+/// function expression's own name, a never-reassigned `const` initialised with a function), and
+/// the two functions are not the same one (`const f = function g() {}` makes `f` and `g` one).
+fn distinct_functions<'a>(
+    a: &Expression<'a>,
+    b: &Expression<'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
+    let function_of = |expr: &Expression<'a>| -> Option<NodeId> {
+        let Expression::Identifier(ident) = strip(expr) else {
+            return None;
+        };
+        let symbol = ctx.model().symbol_of(ident)?;
+        let scoping = ctx.semantic().scoping();
+        if scoping.symbol_is_mutated(symbol) {
+            return None;
+        }
+        let declaration = scoping.symbol_declaration(symbol);
+        if matches!(ctx.nodes().kind(declaration), AstKind::Function(_)) {
+            return Some(declaration);
+        }
+        let init = strip(const_init(symbol, ctx)?);
+        match init {
+            Expression::FunctionExpression(function) => Some(function.node_id()),
+            Expression::ArrowFunctionExpression(arrow) => Some(arrow.node_id()),
+            _ => None,
+        }
+    };
+    matches!((function_of(a), function_of(b)), (Some(a), Some(b)) if a != b)
 }
 
 /// Where a receiver's value comes from: an access path after following `const` aliases, or a

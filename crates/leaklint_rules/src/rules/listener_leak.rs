@@ -63,12 +63,16 @@ impl Rule for ListenerLeak {
         let Some(registration) = Registration::of(call) else {
             return;
         };
-        if registration.is_once() {
-            return;
-        }
         let model = ctx.model();
         let runs = model.runs_at(node.id());
         if runs.is_once() {
+            return;
+        }
+        if let Some(diagnostic) = removal_misses(&registration, runs, ctx) {
+            ctx.report(diagnostic);
+            return;
+        }
+        if registration.is_once() {
             return;
         }
         let receiver_path = model.access_path(registration.receiver);
@@ -212,6 +216,71 @@ impl Rule for ListenerLeak {
         }
         ctx.report(diagnostic);
     }
+}
+
+/// A listener whose removals all name another function object: the code means to remove it, and
+/// by identity it cannot. Whatever owns the registration, each run leaves one more listener (a
+/// `once` listener until its event fires).
+fn removal_misses<'a>(
+    registration: &Registration<'_, 'a>,
+    runs: FunctionRuns,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Diagnostic> {
+    if registration.signal().is_some() || registration.result_is_kept(ctx) {
+        return None;
+    }
+    let misses = node_api::removals_that_miss(registration, ctx);
+    let first = *misses.first()?;
+    let source = ctx.source_text();
+    let nodes = ctx.nodes();
+    let event = registration.event_label(source);
+    let receiver = dotted_path(registration.receiver)
+        .unwrap_or_else(|| node_api::short_text(source, registration.receiver.span()));
+    let AstKind::CallExpression(removal) = nodes.kind(first) else {
+        return None;
+    };
+    let removed = removal.arguments.get(1).and_then(|a| a.as_expression())?;
+    let why = if node_api::is_fresh_function(removed) {
+        "passes a new function, which was never added"
+    } else if registration.handler_is_anonymous() {
+        "names another function: the one added was made in the call and never kept"
+    } else {
+        "names another function than the one added"
+    };
+    let until = if registration.is_once_method() {
+        format!(", and it stays until {event} fires")
+    } else {
+        String::new()
+    };
+    let (severity, each) = match runs {
+        FunctionRuns::PerRequest => (Severity::Error, "every request adds another"),
+        _ => (Severity::Warning, "every call adds another"),
+    };
+    let removal_line = super::line_of(ctx, first);
+    let message = format!(
+        "listener for {event} on `{receiver}` is never removed: the removal at line \
+         {removal_line} {why}, so it removes nothing; {each}{until}"
+    );
+    let mut diagnostic = Diagnostic::finding(
+        ID,
+        severity,
+        message,
+        Label::new(
+            byte_span(registration.call.callee.span()),
+            "listener added here",
+        ),
+    )
+    .with_help(
+        "keep the function you add (`this.onDrain = this.flush.bind(this)` once, or a named \
+         function) and pass that same function to `off`",
+    );
+    for &miss in misses.iter().take(3) {
+        diagnostic = diagnostic.with_secondary(Label::new(
+            byte_span(nodes.kind(miss).span()),
+            "removes nothing: not the function that was added",
+        ));
+    }
+    Some(diagnostic)
 }
 
 /// `on(event, listener) { this.bus.on(event, listener); }`: an `on`-like method that passes its

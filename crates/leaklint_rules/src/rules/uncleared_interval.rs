@@ -520,13 +520,18 @@ fn assignment_place<'a>(
     }
 }
 
-/// The place of a binding itself.
+/// The place of a binding itself; an alias of `this` (`var _this = this`) is that `this`.
 fn binding_place<'a>(
     ident: &oxc_ast::ast::IdentifierReference<'a>,
     ctx: &RuleContext<'a, '_>,
 ) -> Option<Place<'a>> {
+    let symbol = ctx.model().symbol_of(ident)?;
+    let root = match ctx.model().this_alias(symbol) {
+        Some(this) => this_root(this, ctx),
+        None => Root::Symbol(symbol),
+    };
     Some(Place {
-        root: Root::Symbol(ctx.model().symbol_of(ident)?),
+        root,
         path: Vec::new(),
         entry: false,
     })
