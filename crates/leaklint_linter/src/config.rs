@@ -200,6 +200,7 @@ impl Config {
             pools: raw.settings.pools,
             acquire_functions: raw.settings.acquire_functions,
             release_functions: raw.settings.release_functions,
+            teardown_methods: raw.settings.teardown_methods,
         };
         Ok(Config {
             path: path.to_path_buf(),
@@ -302,6 +303,8 @@ struct RawSettings {
     acquire_functions: Vec<String>,
     #[serde(default)]
     release_functions: Vec<String>,
+    #[serde(default)]
+    teardown_methods: Vec<String>,
 }
 
 /// `{ "rule-id": "warn" | ["error", { options }] }`, checked while parsing so that an error
@@ -579,6 +582,10 @@ pub fn config_schema() -> serde_json::Value {
                     },
                     "releaseFunctions": {
                         "description": "Methods or functions (`checkin`, `db.giveBack`) that release a connection.",
+                        "items": names["items"], "type": "array"
+                    },
+                    "teardownMethods": {
+                        "description": "Method names (`leave`, `quit`) that end an instance, besides `close`, `destroy`, `dispose`, `stop`, `disconnect` and the other built-in ones.",
                         "items": names["items"], "type": "array"
                     }
                 }

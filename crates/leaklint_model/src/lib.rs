@@ -8,15 +8,18 @@
 pub mod ast_util;
 mod functions;
 mod imports;
+mod owners;
 mod paths;
 mod values;
 
 use oxc_ast::AstKind;
 use oxc_semantic::{NodeId, Semantic};
+use oxc_span::GetSpan;
 use std::cell::{OnceCell, RefCell};
 
 pub use functions::{FunctionFacts, INDEXED_CALLEES};
 pub use imports::{import_origin, ImportOrigin};
+pub use owners::{Class, Method, Outside, END_METHODS, GLOBAL_OBJECTS, TEARDOWN_METHODS};
 pub use paths::{AccessPath, Field, PathRoot};
 pub use values::ValueLifetime;
 
@@ -35,6 +38,9 @@ pub struct ModelSettings {
     pub acquire_functions: Vec<String>,
     /// Methods or functions (`checkin`, `db.giveBack`) that release a connection.
     pub release_functions: Vec<String>,
+    /// Method names (`leave`, `quit`) that end an instance, besides the built-in ones
+    /// (`close`, `destroy`, `dispose`, `stop`, …).
+    pub teardown_methods: Vec<String>,
 }
 
 impl ModelSettings {
@@ -84,6 +90,20 @@ pub fn symbol_of(
         .scoping()
         .get_reference(ident.reference_id())
         .symbol_id()
+}
+
+/// The nodes inside `node`, in source order. Node ids follow a pre-order walk, so a node's
+/// descendants are the nodes after it that start before its end.
+pub fn nodes_within<'s, 'a>(
+    semantic: &'s Semantic<'a>,
+    node: NodeId,
+) -> impl Iterator<Item = &'s oxc_semantic::AstNode<'a>> + 's {
+    let nodes = semantic.nodes();
+    let end = nodes.kind(node).span().end;
+    nodes
+        .iter()
+        .skip(node.index() + 1)
+        .take_while(move |inner| inner.kind().span().start < end)
 }
 
 /// The function whose parameter list declares a symbol; `None` when it is not a parameter.
@@ -177,6 +197,19 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
     /// The innermost function (`Function` or arrow) containing a node; `None` at top level.
     pub fn enclosing_function(&self, node: NodeId) -> Option<NodeId> {
         functions::enclosing_function(self.semantic, node)
+    }
+
+    /// The nodes inside `node`, in source order, without `node` itself.
+    pub fn nodes_within(
+        &self,
+        node: NodeId,
+    ) -> impl Iterator<Item = &'s oxc_semantic::AstNode<'a>> + 's {
+        let nodes = self.semantic.nodes();
+        let end = nodes.kind(node).span().end;
+        nodes
+            .iter()
+            .skip(node.index() + 1)
+            .take_while(move |inner| inner.kind().span().start < end)
     }
 
     /// What is known about a function node.

@@ -162,8 +162,9 @@ impl<'a> LifetimeModel<'_, 'a> {
     }
 
     /// The class or object literal whose instance `this` is at a node (the class itself in its
-    /// static members); `None` for a plain function's `this` (constructor functions, prototype
-    /// methods, callbacks).
+    /// static members): an ES class, a constructor function (in its body and its prototype
+    /// methods), an object literal; `None` for a plain function's `this` (a callback's, which
+    /// may be anything).
     pub fn this_owner(&self, node: NodeId) -> Option<NodeId> {
         self.this_site(node).map(|(owner, _)| owner)
     }
@@ -187,8 +188,15 @@ impl<'a> LifetimeModel<'_, 'a> {
                         AstKind::MethodDefinition(method) => {
                             Some((nodes.parent_id(nodes.parent_id(parent)), method.r#static))
                         }
-                        AstKind::ObjectProperty(_) => Some((nodes.parent_id(parent), false)),
-                        _ => None,
+                        // A method of `X.prototype = { … }` is the constructor's; of any other
+                        // object literal, that object's.
+                        AstKind::ObjectProperty(_) => Some(
+                            self.prototype_class(ancestor)
+                                .map_or((nodes.parent_id(parent), false), |class| (class, false)),
+                        ),
+                        // A constructor function, or a function it puts on its instances
+                        // (`X.prototype.m = function`, `this.m = function` in `X`).
+                        _ => self.prototype_class(ancestor).map(|class| (class, false)),
                     };
                 }
                 AstKind::PropertyDefinition(property) => {

@@ -649,3 +649,157 @@ fn an_alias_of_this_is_the_same_place_as_this() {
     assert!(!place(4).is_this());
     assert!(!place(4).same_place(&place(1)));
 }
+
+/// (class node's first line text, method name, constructor?) of the instance owner at each
+/// `here()`, in source order.
+fn owners_at_markers(source: &str, path: &str) -> Vec<Option<(String, Option<String>, bool)>> {
+    with_model(source, path, &ModelSettings::default(), |model| {
+        at_markers(model, |node| {
+            model.instance_owner(node).map(|(class, method)| {
+                let text = model
+                    .semantic()
+                    .nodes()
+                    .kind(class.node)
+                    .span()
+                    .source_text(source);
+                (
+                    text.lines().next().unwrap_or_default().trim().to_string(),
+                    method.name.map(str::to_string),
+                    method.constructor,
+                )
+            })
+        })
+    })
+}
+
+#[test]
+fn instance_owners_are_classes_and_constructor_functions() {
+    let src = r"
+        class Feed {
+            constructor(bus) { here(); }
+            start() { setTimeout(() => { here(); }, 1); }
+            onData = () => { here(); };
+            static make() { here(); }
+        }
+        function Hub(pubsub) { this.pubsub = pubsub; here(); this.ping = function () { here(); }; }
+        Hub.prototype.attach = function (client) { client.on('x', function () { here(); }); };
+        function Sensor(gateway) {}
+        Sensor.prototype = { open() { here(); } };
+        function plain() { here(); }
+    ";
+    let owners = owners_at_markers(src, "a.js");
+    let owner = |class: &str, method: Option<&str>, constructor: bool| {
+        Some((class.to_string(), method.map(str::to_string), constructor))
+    };
+    assert_eq!(
+        owners,
+        [
+            owner("class Feed {", Some("constructor"), true),
+            owner("class Feed {", Some("start"), false),
+            owner("class Feed {", Some("onData"), false),
+            None,
+            owner(
+                "function Hub(pubsub) { this.pubsub = pubsub; here(); this.ping = function () { here(); }; }",
+                None,
+                true
+            ),
+            owner(
+                "function Hub(pubsub) { this.pubsub = pubsub; here(); this.ping = function () { here(); }; }",
+                Some("ping"),
+                false
+            ),
+            owner(
+                "function Hub(pubsub) { this.pubsub = pubsub; here(); this.ping = function () { here(); }; }",
+                Some("attach"),
+                false
+            ),
+            owner("function Sensor(gateway) {}", Some("open"), false),
+            None,
+        ]
+    );
+}
+
+#[test]
+fn teardowns_creations_and_what_an_instance_is_handed() {
+    let src = r"
+        import { EventEmitter } from 'events';
+        const shared = new EventEmitter();
+        class Transport {
+            constructor(private readonly sub: Sub, link: Link) {
+                this.link = link;
+                this.bus = new EventEmitter();
+                here();
+            }
+            close() {}
+            [Symbol.dispose]() {}
+            leave() {}
+        }
+        function open() { return new Transport(a, b); }
+        new Transport(c, d);
+    ";
+    let settings = ModelSettings {
+        teardown_methods: vec!["leave".into()],
+        ..ModelSettings::default()
+    };
+    with_model(src, "a.ts", &settings, |model| {
+        let marker = at_markers(model, |node| node)[0];
+        let (class, _) = model.instance_owner(marker).unwrap();
+        let names: Vec<_> = model.teardowns(class).iter().map(|m| m.name).collect();
+        assert_eq!(names, [Some("close"), Some("dispose"), Some("leave")]);
+        assert_eq!(model.creations(class).len(), 2);
+        let this_field = |name: &'static str| crate::AccessPath {
+            root: crate::PathRoot::This(Some(class.node)),
+            fields: vec![crate::Field::Public(name)],
+        };
+        let handed = |name| model.outside_instance(class, &this_field(name));
+        assert!(matches!(handed("sub"), Some(crate::Outside::HandedIn(_))));
+        assert!(matches!(handed("link"), Some(crate::Outside::HandedIn(_))));
+        assert_eq!(handed("bus"), None, "made by the instance");
+        assert_eq!(
+            model.outside_instance(
+                class,
+                &crate::AccessPath::root(crate::PathRoot::Global("process"))
+            ),
+            Some(crate::Outside::Global)
+        );
+        let shared = model
+            .semantic()
+            .scoping()
+            .symbol_ids()
+            .find(|&s| model.semantic().scoping().symbol_name(s) == "shared")
+            .unwrap();
+        assert_eq!(
+            model.outside_instance(class, &crate::AccessPath::binding(shared)),
+            Some(crate::Outside::Shared)
+        );
+    });
+}
+
+#[test]
+fn a_constructor_parameter_stands_for_what_every_creation_passes() {
+    let src = r"
+        function Memory(gateway) { here(); }
+        class Gateway {
+            open() { port.on('open', () => { this.memory = new Memory(this); }); }
+            reopen() { this.memory = new Memory(this); }
+        }
+        function Other(x) { here(); }
+        new Other(a);
+        new Other(b);
+    ";
+    with_model(src, "a.js", &ModelSettings::default(), |model| {
+        let markers = at_markers(model, |node| node);
+        let (memory, _) = model.instance_owner(markers[0]).unwrap();
+        let path = model.constructor_argument(memory, 0).unwrap();
+        assert!(matches!(path.root, crate::PathRoot::This(Some(_))) && path.fields.is_empty());
+        assert!(
+            model.constructor_argument(memory, 1).is_none(),
+            "nothing passed"
+        );
+        let (other, _) = model.instance_owner(markers[1]).unwrap();
+        assert!(
+            model.constructor_argument(other, 0).is_none(),
+            "they differ"
+        );
+    });
+}

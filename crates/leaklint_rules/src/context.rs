@@ -6,7 +6,6 @@ use std::{
 use leaklint_diagnostics::Diagnostic;
 use leaklint_model::{LifetimeModel, ModelSettings};
 use oxc_semantic::{AstNode, AstNodes, NodeId, Semantic};
-use oxc_span::GetSpan;
 use rustc_hash::FxHashMap;
 
 use crate::flow::FunctionGraph;
@@ -70,12 +69,7 @@ impl<'a, 'c> RuleContext<'a, 'c> {
     /// The nodes inside `node`, in source order. Node ids follow a pre-order walk, so a node's
     /// descendants are the nodes after it that start before its end.
     pub fn nodes_within(&self, node: NodeId) -> impl Iterator<Item = &'c AstNode<'a>> + 'c {
-        let nodes = self.semantic.nodes();
-        let end = nodes.kind(node).span().end;
-        nodes
-            .iter()
-            .skip(node.index() + 1)
-            .take_while(move |inner| inner.kind().span().start < end)
+        leaklint_model::nodes_within(self.semantic, node)
     }
 
     /// `node` itself, then the nodes inside it.

@@ -343,7 +343,18 @@ pub fn class_binding<'e, 'a>(
 /// (`for (const [event, listener] of subscriptions) bus.off(event, listener)`) also counts
 /// when the registration's listener is stored in a collection.
 pub fn is_removed<'a>(registration: &Registration<'_, 'a>, ctx: &RuleContext<'a, '_>) -> bool {
-    removals(registration, ctx)
+    is_removed_from(registration, &[], ctx)
+}
+
+/// [`is_removed`], where the receiver is also known by the places in `also` (a constructor's
+/// parameter is the field it is stored in, and what every `new` of the class passes:
+/// `removeAllListeners()` on that object removes the listener the constructor added).
+pub fn is_removed_from<'a>(
+    registration: &Registration<'_, 'a>,
+    also: &[AccessPath<'a>],
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
+    removals(registration, also, ctx)
         .into_iter()
         .any(|(id, removal)| removal == RemovalOf::Removes && !ctx.model().runs_at(id).is_once())
 }
@@ -358,7 +369,7 @@ pub fn removals_that_miss<'a>(
     registration: &Registration<'_, 'a>,
     ctx: &RuleContext<'a, '_>,
 ) -> Vec<NodeId> {
-    let found = removals(registration, ctx);
+    let found = removals(registration, &[], ctx);
     if found
         .iter()
         .any(|(_, removal)| *removal == RemovalOf::Removes || *removal == RemovalOf::MayRemove)
@@ -387,13 +398,14 @@ enum RemovalOf {
 /// file on the registration's receiver for its event, and what it does to the listener.
 fn removals<'a>(
     registration: &Registration<'_, 'a>,
+    also: &[AccessPath<'a>],
     ctx: &RuleContext<'a, '_>,
 ) -> Vec<(NodeId, RemovalOf)> {
     let model = ctx.model();
     let receiver_path = model.access_path(registration.receiver);
     let origin = receiver_origin(registration.receiver, ctx, 0);
     let same_receiver = |object: &Expression<'a>| {
-        receiver_path.as_ref().is_some_and(|path| {
+        receiver_path.iter().chain(also).any(|path| {
             model
                 .access_path(object)
                 .is_some_and(|other| other.same_place(path))

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use leaklint_diagnostics::{Diagnostic, Label, Severity};
 use leaklint_model::{
     ast_util::{as_function_node, as_member, dotted_path, member_name, strip},
-    AccessPath, FunctionRuns, PathRoot,
+    AccessPath, FunctionRuns, Outside, PathRoot,
 };
 use oxc_ast::{ast::Expression, AstKind, AstType};
 use oxc_semantic::{AstNode, NodeId, SymbolId};
@@ -68,7 +68,9 @@ impl Rule for ListenerLeak {
         if runs.is_once() {
             return;
         }
-        if let Some(diagnostic) = removal_misses(&registration, runs, ctx) {
+        if let Some(diagnostic) = removal_misses(&registration, runs, ctx)
+            .or_else(|| not_released_by_instance(&registration, node.id(), ctx))
+        {
             ctx.report(diagnostic);
             return;
         }
@@ -283,6 +285,203 @@ fn removal_misses<'a>(
     Some(diagnostic)
 }
 
+/// A listener an instance adds to an object it does not own (`process`, a module's shared
+/// client, an emitter handed to its constructor), which the instance's end does not remove.
+///
+/// - With a teardown method, the instance has an end, and what it added to a global or shared
+///   object outlives it; what it added to an object handed to it outlives the end when it is
+///   added again by a method that runs after the teardown (`listen()` after `close()`), not by
+///   the constructor: the handed object may well die with the instance.
+/// - Without one, the instance has no end: a finding when its constructor adds to an object that
+///   outlives it and the file makes instances repeatedly (per request, or in a method of an
+///   object that is itself opened and closed).
+fn not_released_by_instance<'a>(
+    registration: &Registration<'_, 'a>,
+    node: NodeId,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Diagnostic> {
+    let model = ctx.model();
+    let (class, method) = model.instance_owner(node)?;
+    if registration.is_once_method()
+        || registration.signal().is_some()
+        || registration.result_is_kept(ctx)
+        || handler_is_callers(registration, node, ctx)
+        || is_deduplicated(registration, node, ctx)
+    {
+        return None;
+    }
+    let holder = model.access_path(registration.receiver)?;
+    let outside = model.outside_instance(class, &holder)?;
+    let teardowns = model.teardowns(class);
+    if teardowns.iter().any(|t| t.function == method.function) {
+        return None;
+    }
+    let places = model.handed_in_places(class, &holder);
+    if node_api::is_removed_from(registration, &places, ctx)
+        || std::iter::once(&holder)
+            .chain(&places)
+            .any(|place| model.ended_by(class, place).is_some())
+    {
+        return None;
+    }
+    let at_creation = method.constructor || model.called_by_constructor(class, &method);
+    let (severity, consequence, evidence) = match teardowns.first() {
+        Some(teardown) => {
+            if matches!(outside, Outside::HandedIn(_)) && at_creation {
+                return None;
+            }
+            let evidence: Vec<Label> = teardowns
+                .iter()
+                .map(|t| {
+                    Label::new(
+                        byte_span(t.span),
+                        "the instance ends here without removing it",
+                    )
+                })
+                .collect();
+            let consequence = format!(
+                "its teardown `{}()` (line {}) does not remove it: {}",
+                teardown.name.unwrap_or("teardown"),
+                super::line_of(ctx, teardown.function),
+                if at_creation {
+                    "every instance that ends leaves it behind, and it keeps the instance alive"
+                } else {
+                    "each time it runs again after the teardown it adds one more"
+                }
+            );
+            (Severity::Warning, consequence, evidence)
+        }
+        None => {
+            let outlives = match outside {
+                Outside::Global | Outside::Shared => true,
+                // What the `new` passes: a module's object, or the creator's own `this` (the
+                // creation is in another class's method, see `repeated_creation`).
+                Outside::HandedIn(_) => places.iter().any(|place| match place.root {
+                    PathRoot::Symbol(symbol) => model.is_module_level(symbol),
+                    PathRoot::This(owner) => owner != Some(class.node),
+                    PathRoot::Global(_) => false,
+                }),
+            };
+            if !at_creation || !outlives {
+                return None;
+            }
+            let (creation, why) = repeated_creation(class, ctx)?;
+            let runs = model.runs_at(creation);
+            let consequence = format!(
+                "{} has no teardown that could remove it, and the instance made at line {} is made \
+                 again {why}",
+                class_label(class, ctx),
+                super::line_of(ctx, creation)
+            );
+            let evidence = vec![Label::new(
+                byte_span(ctx.nodes().kind(creation).span()),
+                format!("a new instance {why}"),
+            )];
+            let severity = if runs == FunctionRuns::PerRequest {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            (severity, consequence, evidence)
+        }
+    };
+    let source = ctx.source_text();
+    let event = registration.event_label(source);
+    let receiver = dotted_path(registration.receiver)
+        .unwrap_or_else(|| node_api::short_text(source, registration.receiver.span()));
+    let whose = match outside {
+        Outside::Global => "a global",
+        Outside::Shared => "shared by the whole module",
+        Outside::HandedIn(_) => "handed to the constructor, not made by the instance",
+    };
+    let added_in = match (method.constructor, method.name) {
+        (true, _) => "its constructor".to_string(),
+        (false, Some(name)) => format!("`{name}()`"),
+        (false, None) => "a method".to_string(),
+    };
+    let message = format!(
+        "{} adds a listener for {event} to `{receiver}` ({whose}) in {added_in}, and {consequence}",
+        class_label(class, ctx)
+    );
+    let mut diagnostic = Diagnostic::finding(
+        ID,
+        severity,
+        message,
+        Label::new(
+            byte_span(registration.call.callee.span()),
+            "added to an object the instance does not own",
+        ),
+    )
+    .with_help(format!(
+        "keep the listener (a method bound once, or a named function) and remove it with \
+         `{receiver}.off({event}, listener)` in the teardown method"
+    ));
+    for label in evidence {
+        diagnostic = diagnostic.with_secondary(label);
+    }
+    Some(diagnostic)
+}
+
+/// `Client`, or "this class" when it has no name.
+fn class_label(class: leaklint_model::Class, ctx: &RuleContext<'_, '_>) -> String {
+    class.binding.map_or_else(
+        || "this class".to_string(),
+        |symbol| format!("`{}`", ctx.semantic().scoping().symbol_name(symbol)),
+    )
+}
+
+/// A `new` of the class that the file runs repeatedly, and how it knows: per request, or in a
+/// method of an object that is itself ended and opened again (a method, not the constructor, of
+/// a class with a teardown).
+fn repeated_creation(
+    class: leaklint_model::Class,
+    ctx: &RuleContext<'_, '_>,
+) -> Option<(NodeId, String)> {
+    let model = ctx.model();
+    model.creations(class).into_iter().find_map(|creation| {
+        if let Some(why) = model.request_context(creation) {
+            return Some((creation, format!("inside {why}")));
+        }
+        let (creator, method) = model.instance_owner(creation)?;
+        if method.constructor || model.teardowns(creator).is_empty() {
+            return None;
+        }
+        let name = method.name.unwrap_or("a method");
+        Some((
+            creation,
+            format!(
+                "on every `{name}()` of {}, which can be ended and run again",
+                class_label(creator, ctx)
+            ),
+        ))
+    })
+}
+
+/// The listener is the enclosing function's own parameter: its caller chose it and owns its
+/// removal (`on(event, listener) { bus.on(event, listener) }`).
+fn handler_is_callers<'a>(
+    registration: &Registration<'_, 'a>,
+    node: NodeId,
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
+    ctx.model()
+        .enclosing_function(node)
+        .is_some_and(|function| is_own_parameter(Some(registration.handler), function, ctx))
+}
+
+/// Whether an expression is a parameter of `function` itself.
+fn is_own_parameter(
+    expr: Option<&Expression<'_>>,
+    function: NodeId,
+    ctx: &RuleContext<'_, '_>,
+) -> bool {
+    let model = ctx.model();
+    matches!(expr.map(strip), Some(Expression::Identifier(ident))
+        if model
+            .symbol_of(ident)
+            .is_some_and(|symbol| model.parameter_owner(symbol) == Some(function)))
+}
+
 /// `on(event, listener) { this.bus.on(event, listener); }`: an `on`-like method that passes its
 /// caller's event and listener through, the emitter's own API under another name. Whether
 /// listeners pile up is decided where it is called.
@@ -304,15 +503,9 @@ fn is_forwarding_wrapper<'a>(
                 "on" | "addListener" | "prependListener" | "addEventListener" | "subscribe"
             )
         });
-    let is_own_parameter = |expr: Option<&Expression<'_>>| {
-        matches!(expr.map(strip), Some(Expression::Identifier(ident))
-            if model
-                .symbol_of(ident)
-                .is_some_and(|symbol| model.parameter_owner(symbol) == Some(function)))
-    };
     named_like_registration
-        && is_own_parameter(Some(registration.handler))
-        && is_own_parameter(registration.event)
+        && is_own_parameter(Some(registration.handler), function, ctx)
+        && is_own_parameter(registration.event, function, ctx)
 }
 
 /// A registration in the constructor of a class this file never instantiates: whether that

@@ -1,0 +1,675 @@
+//! Instance owners: the classes of a file (ES classes and constructor functions with their
+//! prototype methods), what their instances are handed, how they end, and where they are made.
+//!
+//! A resource an instance acquires on something it does not own (an emitter handed to its
+//! constructor, `process`, a module's shared client) outlives the instance unless the
+//! instance's end gives it back. The end is a teardown method (`close`, `destroy`, …); a class
+//! without one has no end, and each instance made leaves its resources behind. Where instances
+//! are made (`new X` in code that runs per call) is the evidence that there are many.
+
+use oxc_ast::{
+    ast::{AssignmentTarget, ClassElement, Expression, MethodDefinitionKind, PropertyKey},
+    AstKind,
+};
+use oxc_semantic::{NodeId, SymbolId};
+use oxc_span::{GetSpan, Span};
+
+use crate::{
+    ast_util::{as_member, member_name, property_key_name, strip, written, Written},
+    AccessPath, Field, LifetimeModel, PathRoot,
+};
+
+/// Method names that end an instance, as frameworks and libraries name them; the
+/// configuration's `settings.teardownMethods` adds more. `[Symbol.dispose]` and
+/// `[Symbol.asyncDispose]` count too.
+pub const TEARDOWN_METHODS: &[&str] = &[
+    "destroy",
+    "close",
+    "dispose",
+    "stop",
+    "disconnect",
+    "teardown",
+    "shutdown",
+    "end",
+    "unmount",
+    "componentWillUnmount",
+    "ngOnDestroy",
+    "onModuleDestroy",
+    "beforeDestroy",
+    "beforeUnmount",
+    "unmounted",
+    "destroyed",
+    "asyncDispose",
+];
+
+/// A class: an ES class (its `Class` node), or a constructor function (its `Function` node)
+/// whose instances get methods through `X.prototype`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Class {
+    pub node: NodeId,
+    /// The binding that names it (`class X`, `const X = class`, `function X`).
+    pub binding: Option<SymbolId>,
+}
+
+/// A method of a class's instances, or its constructor.
+#[derive(Debug, Clone, Copy)]
+pub struct Method<'a> {
+    pub name: Option<&'a str>,
+    /// The function node (`Function` or arrow).
+    pub function: NodeId,
+    pub constructor: bool,
+    /// Where it is named, for labels.
+    pub span: Span,
+}
+
+impl<'a> LifetimeModel<'_, 'a> {
+    /// The class whose instance owns the code at `node`, and the method it is in: the
+    /// innermost method, constructor or prototype function around it (a callback nested in a
+    /// method is the method's doing). `None` outside every class, and in static members.
+    pub fn instance_owner(&self, node: NodeId) -> Option<(Class, Method<'a>)> {
+        let nodes = self.semantic().nodes();
+        let mut current = self.enclosing_function(node);
+        while let Some(function) = current {
+            if let Some(found) = self.member_of(function) {
+                return Some(found);
+            }
+            current = self.enclosing_function(nodes.parent_id(function));
+        }
+        None
+    }
+
+    /// The class a function is a method (or the constructor) of.
+    fn member_of(&self, function: NodeId) -> Option<(Class, Method<'a>)> {
+        let nodes = self.semantic().nodes();
+        let parent = nodes.parent_id(function);
+        match nodes.kind(parent) {
+            // `class X { m() {} }`: MethodDefinition → ClassBody → Class.
+            AstKind::MethodDefinition(method) => {
+                if method.r#static {
+                    return None;
+                }
+                let class = nodes.parent_id(nodes.parent_id(parent));
+                Some((
+                    self.class_at(class)?,
+                    Method {
+                        name: key_name(&method.key),
+                        function,
+                        constructor: method.kind == MethodDefinitionKind::Constructor,
+                        span: method.key.span(),
+                    },
+                ))
+            }
+            // `class X { onData = () => {} }`
+            AstKind::PropertyDefinition(property) if !property.r#static => {
+                let class = nodes.parent_id(nodes.parent_id(parent));
+                Some((
+                    self.class_at(class)?,
+                    Method {
+                        name: key_name(&property.key),
+                        function,
+                        constructor: false,
+                        span: property.key.span(),
+                    },
+                ))
+            }
+            _ => {
+                if let Some(class) = self.constructor_function(function) {
+                    let span = match nodes.kind(function) {
+                        AstKind::Function(f) => f.id.as_ref().map_or(f.span, |id| id.span),
+                        other => other.span(),
+                    };
+                    return Some((
+                        class,
+                        Method {
+                            name: None,
+                            function,
+                            constructor: true,
+                            span,
+                        },
+                    ));
+                }
+                self.prototype_member(function)
+            }
+        }
+    }
+
+    /// The constructor function (its node) whose instances a function is part of: the
+    /// constructor itself or one of its prototype methods. ES classes are not asked here.
+    pub(crate) fn prototype_class(&self, function: NodeId) -> Option<NodeId> {
+        if let Some(class) = self.constructor_function(function) {
+            return Some(class.node);
+        }
+        let (class, _) = self.prototype_member(function)?;
+        matches!(
+            self.semantic().nodes().kind(class.node),
+            AstKind::Function(_)
+        )
+        .then_some(class.node)
+    }
+
+    /// The class of a `Class` node, with its binding.
+    fn class_at(&self, class: NodeId) -> Option<Class> {
+        let nodes = self.semantic().nodes();
+        let AstKind::Class(node) = nodes.kind(class) else {
+            return None;
+        };
+        let binding = match &node.id {
+            Some(id) => id.symbol_id.get(),
+            None => match nodes.parent_kind(class) {
+                AstKind::VariableDeclarator(declarator) => declarator
+                    .id
+                    .get_binding_identifier()
+                    .and_then(|id| id.symbol_id.get()),
+                _ => None,
+            },
+        };
+        Some(Class {
+            node: class,
+            binding,
+        })
+    }
+
+    /// The binding a function is declared or `const`-assigned under.
+    fn function_binding(&self, function: NodeId) -> Option<SymbolId> {
+        let nodes = self.semantic().nodes();
+        match nodes.kind(function) {
+            AstKind::Function(f) if f.id.is_some() && f.is_declaration() => {
+                f.id.as_ref()?.symbol_id.get()
+            }
+            AstKind::Function(_) => match nodes.parent_kind(function) {
+                AstKind::VariableDeclarator(declarator) => declarator
+                    .id
+                    .get_binding_identifier()
+                    .and_then(|id| id.symbol_id.get()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// A `function X() {}` (or `const X = function () {}`) used as a constructor: the file
+    /// reads `X.prototype` or calls `new X`.
+    pub fn constructor_function(&self, function: NodeId) -> Option<Class> {
+        let binding = self.function_binding(function)?;
+        let nodes = self.semantic().nodes();
+        let used_as_class = self
+            .semantic()
+            .scoping()
+            .get_resolved_references(binding)
+            .any(|reference| {
+                let id = reference.node_id();
+                match nodes.parent_kind(id) {
+                    AstKind::NewExpression(new) => new.callee.span() == nodes.kind(id).span(),
+                    AstKind::StaticMemberExpression(member) => member.property.name == "prototype",
+                    _ => false,
+                }
+            });
+        used_as_class.then_some(Class {
+            node: function,
+            binding: Some(binding),
+        })
+    }
+
+    /// `X.prototype.m = function () {}` or `X.prototype = { m() {} }`, and `this.m = function
+    /// () {}` in the constructor function `X`.
+    fn prototype_member(&self, function: NodeId) -> Option<(Class, Method<'a>)> {
+        let nodes = self.semantic().nodes();
+        let (_, parent) = crate::ast_util::value_parent(self.semantic(), function);
+        let (target, name, span): (&Expression<'a>, Option<&'a str>, Span) = match parent {
+            AstKind::AssignmentExpression(assign) => {
+                // `X.prototype.m = …` or, in a constructor function, `this.m = …`.
+                let Some(Written::Member(member)) = written(&assign.left) else {
+                    return None;
+                };
+                let name = member_name(member);
+                let object = strip(member.object());
+                if let Expression::ThisExpression(_) = object {
+                    let constructor = self.enclosing_function(assign.node_id())?;
+                    let class = self.constructor_function(constructor)?;
+                    let method = Method {
+                        name,
+                        function,
+                        constructor: false,
+                        span: member.span(),
+                    };
+                    return Some((class, method));
+                }
+                (object, name, member.span())
+            }
+            AstKind::ObjectProperty(property) => {
+                // `X.prototype = { m() {} }`: ObjectProperty → ObjectExpression → assignment.
+                let object = nodes.parent_id(nodes.parent_id(function));
+                let (_, holder) = crate::ast_util::value_parent(self.semantic(), object);
+                let AstKind::AssignmentExpression(assign) = holder else {
+                    return None;
+                };
+                let AssignmentTarget::StaticMemberExpression(member) = &assign.left else {
+                    return None;
+                };
+                if member.property.name != "prototype" {
+                    return None;
+                }
+                let class = self.class_of_binding_expr(&member.object)?;
+                let method = Method {
+                    name: key_name(&property.key),
+                    function,
+                    constructor: false,
+                    span: property.key.span(),
+                };
+                return Some((class, method));
+            }
+            _ => return None,
+        };
+        // `target` is `X.prototype`.
+        let prototype = as_member(target)?;
+        if member_name(prototype) != Some("prototype") {
+            return None;
+        }
+        let class = self.class_of_binding_expr(prototype.object())?;
+        Some((
+            class,
+            Method {
+                name,
+                function,
+                constructor: false,
+                span,
+            },
+        ))
+    }
+
+    /// The class an identifier names: a constructor function or an ES class.
+    fn class_of_binding_expr(&self, expr: &Expression<'a>) -> Option<Class> {
+        let Expression::Identifier(ident) = strip(expr) else {
+            return None;
+        };
+        let symbol = self.symbol_of(ident)?;
+        self.class_of_symbol(symbol)
+    }
+
+    /// The class a binding names.
+    pub fn class_of_symbol(&self, symbol: SymbolId) -> Option<Class> {
+        let nodes = self.semantic().nodes();
+        let declaration = self.semantic().scoping().symbol_declaration(symbol);
+        match nodes.kind(declaration) {
+            AstKind::Function(_) => Some(Class {
+                node: declaration,
+                binding: Some(symbol),
+            }),
+            AstKind::Class(_) => self.class_at(declaration),
+            AstKind::VariableDeclarator(declarator) => {
+                let init = declarator.init.as_ref().map(strip)?;
+                match init {
+                    Expression::FunctionExpression(f) => Some(Class {
+                        node: f.node_id(),
+                        binding: Some(symbol),
+                    }),
+                    Expression::ClassExpression(c) => self.class_at(c.node_id()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Every method of a class's instances, its constructor included.
+    pub fn methods(&self, class: Class) -> Vec<Method<'a>> {
+        let nodes = self.semantic().nodes();
+        let mut methods = Vec::new();
+        match nodes.kind(class.node) {
+            AstKind::Class(node) => {
+                for element in &node.body.body {
+                    match element {
+                        ClassElement::MethodDefinition(method) if !method.r#static => {
+                            methods.push(Method {
+                                name: key_name(&method.key),
+                                function: method.value.node_id(),
+                                constructor: method.kind == MethodDefinitionKind::Constructor,
+                                span: method.key.span(),
+                            });
+                        }
+                        ClassElement::PropertyDefinition(property) if !property.r#static => {
+                            if let Some(function) = property
+                                .value
+                                .as_ref()
+                                .and_then(crate::ast_util::as_function_node)
+                            {
+                                methods.push(Method {
+                                    name: key_name(&property.key),
+                                    function,
+                                    constructor: false,
+                                    span: property.key.span(),
+                                });
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {
+                // A constructor function: itself, and every function that is its member.
+                if let Some((_, constructor)) = self.member_of(class.node) {
+                    methods.push(constructor);
+                }
+                for node in nodes.iter() {
+                    let function = node.id();
+                    if !matches!(
+                        node.kind(),
+                        AstKind::Function(_) | AstKind::ArrowFunctionExpression(_)
+                    ) || function == class.node
+                    {
+                        continue;
+                    }
+                    if let Some((owner, method)) = self.prototype_member(function) {
+                        if owner == class {
+                            methods.push(method);
+                        }
+                    }
+                }
+            }
+        }
+        methods
+    }
+
+    /// The constructor of a class (the function itself, for a constructor function).
+    pub fn constructor_of(&self, class: Class) -> Option<Method<'a>> {
+        self.methods(class)
+            .into_iter()
+            .find(|method| method.constructor)
+    }
+
+    /// The methods that end an instance: named as a teardown ([`TEARDOWN_METHODS`], the
+    /// configuration's `teardownMethods`), or `[Symbol.dispose]`.
+    pub fn teardowns(&self, class: Class) -> Vec<Method<'a>> {
+        let extra = &self.settings().teardown_methods;
+        self.methods(class)
+            .into_iter()
+            .filter(|method| {
+                !method.constructor
+                    && method.name.is_some_and(|name| {
+                        TEARDOWN_METHODS.contains(&name) || extra.iter().any(|e| e == name)
+                    })
+            })
+            .collect()
+    }
+
+    /// Every `new X(…)` of the class in the file.
+    pub fn creations(&self, class: Class) -> Vec<NodeId> {
+        let Some(binding) = class.binding else {
+            return Vec::new();
+        };
+        let nodes = self.semantic().nodes();
+        self.semantic()
+            .scoping()
+            .get_resolved_references(binding)
+            .filter_map(|reference| {
+                let id = reference.node_id();
+                let parent = nodes.parent_id(id);
+                match nodes.kind(parent) {
+                    AstKind::NewExpression(new) if new.callee.span() == nodes.kind(id).span() => {
+                        Some(parent)
+                    }
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
+    /// The constructor parameter a field of the instance holds, when the constructor stores one
+    /// there (`this.bus = bus`, or a TypeScript parameter property `constructor(private bus)`):
+    /// an object the instance was handed, not one it made.
+    pub fn handed_in_field(&self, class: Class, field: Field<'_>) -> Option<SymbolId> {
+        self.constructor_stores(class)
+            .into_iter()
+            .find(|(stored, _)| *stored == field)
+            .map(|(_, param)| param)
+    }
+
+    /// The fields the constructor stores a parameter in: other names for the same object.
+    pub fn fields_holding(&self, class: Class, param: SymbolId) -> Vec<Field<'a>> {
+        self.constructor_stores(class)
+            .into_iter()
+            .filter(|(_, stored)| *stored == param)
+            .map(|(field, _)| field)
+            .collect()
+    }
+
+    /// Each field the constructor fills with one of its parameters, and that parameter: a
+    /// TypeScript parameter property, or `this.field = param` in the constructor's own body.
+    fn constructor_stores(&self, class: Class) -> Vec<(Field<'a>, SymbolId)> {
+        let nodes = self.semantic().nodes();
+        let Some(constructor) = self.constructor_of(class) else {
+            return Vec::new();
+        };
+        let AstKind::Function(function) = nodes.kind(constructor.function) else {
+            return Vec::new();
+        };
+        let mut stores = Vec::new();
+        for item in &function.params.items {
+            let is_property = item.accessibility.is_some() || item.readonly || item.r#override;
+            if let Some(ident) = item
+                .pattern
+                .get_binding_identifier()
+                .filter(|_| is_property)
+            {
+                if let Some(symbol) = ident.symbol_id.get() {
+                    stores.push((Field::Public(ident.name.as_str()), symbol));
+                }
+            }
+        }
+        let Some(body) = function.body.as_ref() else {
+            return stores;
+        };
+        for statement in &body.statements {
+            let oxc_ast::ast::Statement::ExpressionStatement(statement) = statement else {
+                continue;
+            };
+            let Expression::AssignmentExpression(assign) = strip(&statement.expression) else {
+                continue;
+            };
+            let (Some(Written::Member(member)), Expression::Identifier(value)) =
+                (written(&assign.left), strip(&assign.right))
+            else {
+                continue;
+            };
+            if !matches!(strip(member.object()), Expression::ThisExpression(_)) {
+                continue;
+            }
+            let param = self
+                .symbol_of(value)
+                .filter(|&symbol| self.parameter_owner(symbol) == Some(constructor.function));
+            if let (Some(name), Some(param)) = (member_name(member), param) {
+                stores.push((Field::Public(name), param));
+            }
+        }
+        stores
+    }
+
+    /// Every other name of the object at `path`, where it is a constructor parameter of `class`
+    /// or a field holding one: the parameter, the fields holding it, and what every `new` of
+    /// the class passes for it.
+    pub fn handed_in_places(&self, class: Class, path: &AccessPath<'a>) -> Vec<AccessPath<'a>> {
+        let Some(Outside::HandedIn(param)) = self.outside_instance(class, path) else {
+            return Vec::new();
+        };
+        let rest: Vec<Field<'a>> = path
+            .fields
+            .iter()
+            .skip(usize::from(path.is_this()))
+            .copied()
+            .collect();
+        let with_rest = |mut base: AccessPath<'a>| {
+            base.fields.extend(rest.iter().copied());
+            base
+        };
+        let mut places = vec![with_rest(AccessPath::binding(param))];
+        for field in self.fields_holding(class, param) {
+            places.push(with_rest(AccessPath {
+                root: PathRoot::This(Some(class.node)),
+                fields: vec![field],
+            }));
+        }
+        if let Some(passed) = self
+            .parameter_index(param)
+            .and_then(|index| self.constructor_argument(class, index))
+        {
+            places.push(with_rest(passed));
+        }
+        places.retain(|place| place != path);
+        places
+    }
+
+    /// Whether the constructor calls the method (`this.install()`): it then runs as part of
+    /// making each instance.
+    pub fn called_by_constructor(&self, class: Class, method: &Method<'_>) -> bool {
+        let Some(name) = method.name else {
+            return false;
+        };
+        let Some(constructor) = self.constructor_of(class) else {
+            return false;
+        };
+        self.nodes_within(constructor.function).any(|inner| {
+            let AstKind::CallExpression(call) = inner.kind() else {
+                return false;
+            };
+            as_member(&call.callee).is_some_and(|member| {
+                member_name(member) == Some(name)
+                    && matches!(strip(member.object()), Expression::ThisExpression(_))
+            })
+        })
+    }
+
+    /// What every `new X(…)` of the class passes as its `index`th argument, when they all
+    /// pass the same place (`new SensorMemory(this, …)` in one method): the place the
+    /// constructor's parameter stands for. `None` without creations or when they differ.
+    pub fn constructor_argument(&self, class: Class, index: usize) -> Option<AccessPath<'a>> {
+        let nodes = self.semantic().nodes();
+        let mut agreed: Option<AccessPath<'a>> = None;
+        for creation in self.creations(class) {
+            let AstKind::NewExpression(new) = nodes.kind(creation) else {
+                return None;
+            };
+            let argument = new.arguments.get(index)?.as_expression()?;
+            let path = self.access_path(argument)?;
+            match &agreed {
+                Some(previous) if !previous.same_place(&path) => return None,
+                Some(_) => {}
+                None => agreed = Some(path),
+            }
+        }
+        agreed
+    }
+
+    /// The position of a parameter in its function's parameter list.
+    pub fn parameter_index(&self, symbol: SymbolId) -> Option<usize> {
+        let function = self.parameter_owner(symbol)?;
+        let params = crate::ast_util::function_params(&self.semantic().nodes().kind(function))?;
+        params.items.iter().position(|param| {
+            param
+                .pattern
+                .get_binding_identifier()
+                .and_then(|id| id.symbol_id.get())
+                == Some(symbol)
+        })
+    }
+
+    /// Whether the place lives outside the instance of `class`: a global, a module-level
+    /// binding or import, a parameter of the constructor, or a field the constructor fills
+    /// with one. What the instance makes itself (`this.bus = new EventEmitter()`), and the
+    /// instance itself, are its own.
+    pub fn outside_instance(&self, class: Class, path: &AccessPath<'_>) -> Option<Outside> {
+        match path.root {
+            PathRoot::Global(name) => GLOBAL_OBJECTS.contains(&name).then_some(Outside::Global),
+            PathRoot::Symbol(symbol) => {
+                if self.is_module_level(symbol) {
+                    return Some(Outside::Shared);
+                }
+                let owner = self.parameter_owner(symbol)?;
+                let (owner_class, method) = self.member_of(owner)?;
+                (owner_class == class && method.constructor).then_some(Outside::HandedIn(symbol))
+            }
+            PathRoot::This(_) => {
+                let field = *path.fields.first()?;
+                self.handed_in_field(class, field).map(Outside::HandedIn)
+            }
+        }
+    }
+}
+
+/// Methods that end an object, or drop every listener it holds: what a class does to an object
+/// it was handed when it is done with it.
+pub const END_METHODS: &[&str] = &[
+    "close",
+    "destroy",
+    "end",
+    "disconnect",
+    "quit",
+    "terminate",
+    "dispose",
+    "stop",
+    "removeAllListeners",
+];
+
+impl LifetimeModel<'_, '_> {
+    /// A call in the class's methods that ends the object at `path`, or one it is read from
+    /// (`this.sock.close()` ends what `this.sock.on(…)` was added to).
+    pub fn ended_by(&self, class: Class, path: &AccessPath<'_>) -> Option<NodeId> {
+        self.methods(class).into_iter().find_map(|method| {
+            self.nodes_within(method.function)
+                .find(|inner| {
+                    let AstKind::CallExpression(call) = inner.kind() else {
+                        return false;
+                    };
+                    let Some(member) = as_member(&call.callee) else {
+                        return false;
+                    };
+                    member_name(member).is_some_and(|name| END_METHODS.contains(&name))
+                        && self
+                            .access_path(member.object())
+                            .is_some_and(|ended| ended.is_prefix_of(path))
+                })
+                .map(|inner| inner.id())
+        })
+    }
+}
+
+/// Where a place outside an instance comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outside {
+    /// `process`, `window`, `document`, `globalThis`.
+    Global,
+    /// A module-level binding or an import: shared by every instance.
+    Shared,
+    /// A parameter of the constructor (the symbol), or a field holding one.
+    HandedIn(SymbolId),
+}
+
+/// Globals that live as long as the process or page.
+pub const GLOBAL_OBJECTS: &[&str] = &[
+    "process",
+    "window",
+    "document",
+    "globalThis",
+    "global",
+    "navigator",
+];
+
+/// A method's name: a plain key, or `dispose` for `[Symbol.dispose]` (`asyncDispose` likewise).
+fn key_name<'a>(key: &PropertyKey<'a>) -> Option<&'a str> {
+    if let Some(name) = property_key_name(key) {
+        return Some(name);
+    }
+    let expr = key.as_expression()?;
+    let member = as_member(expr)?;
+    match (strip(member.object()), member_name(member)) {
+        (Expression::Identifier(symbol), Some(name @ ("dispose" | "asyncDispose")))
+            if symbol.name == "Symbol" =>
+        {
+            Some(if name == "dispose" {
+                "dispose"
+            } else {
+                "asyncDispose"
+            })
+        }
+        _ => None,
+    }
+}
