@@ -673,3 +673,189 @@ fn key_name<'a>(key: &PropertyKey<'a>) -> Option<&'a str> {
         _ => None,
     }
 }
+
+/// Why a function can run again: the references that register or expose it, or the framework
+/// hook that runs it on every update.
+#[derive(Debug, Clone)]
+pub struct RunsAgain {
+    /// The function with the evidence (the one asked about, or a function that calls it).
+    pub function: NodeId,
+    /// Its name.
+    pub name: String,
+    /// Where it is registered as a listener or handed out as a value; empty for a hook.
+    pub references: Vec<NodeId>,
+    /// The evidence in words: "registered as a listener", "handed out to callers", "a React
+    /// hook that runs on every update".
+    pub why: &'static str,
+}
+
+/// Lifecycle methods frameworks call again and again on one instance.
+const REPEATED_HOOKS: &[&str] = &[
+    "componentDidUpdate",
+    "componentWillReceiveProps",
+    "UNSAFE_componentWillReceiveProps",
+    "updated",
+    "ngOnChanges",
+    "ngDoCheck",
+    "ngAfterViewChecked",
+];
+
+impl LifetimeModel<'_, '_> {
+    /// Evidence that `function` runs again while what it started may still be running: it, or
+    /// a function that calls it (up to four calls out), is registered as a listener, handed out
+    /// as a value for others to call (a property of an object, an argument, a return value),
+    /// or is a framework hook that runs on every update. Several calls alone are no evidence:
+    /// they may be branches of code that runs once.
+    pub fn runs_again(&self, function: NodeId) -> Option<RunsAgain> {
+        self.runs_again_within(function, 4)
+    }
+
+    fn runs_again_within(&self, function: NodeId, depth: usize) -> Option<RunsAgain> {
+        if depth == 0 {
+            return None;
+        }
+        if let Some((_, method)) = self.member_of(function) {
+            if let Some(name) = method.name.filter(|name| REPEATED_HOOKS.contains(name)) {
+                return Some(RunsAgain {
+                    function,
+                    name: name.to_string(),
+                    references: Vec::new(),
+                    why: "a framework hook that runs on every update",
+                });
+            }
+        }
+        let (name, references) = self.references_to(function)?;
+        let listeners: Vec<NodeId> = references
+            .iter()
+            .copied()
+            .filter(|&reference| self.passed_as_listener(reference))
+            .collect();
+        if !listeners.is_empty() {
+            return Some(RunsAgain {
+                function,
+                name,
+                references: listeners,
+                why: "registered as a listener",
+            });
+        }
+        let handed_out: Vec<NodeId> = references
+            .iter()
+            .copied()
+            .filter(|&reference| self.handed_out(reference))
+            .collect();
+        if !handed_out.is_empty() {
+            return Some(RunsAgain {
+                function,
+                name,
+                references: handed_out,
+                why: "handed out for others to call",
+            });
+        }
+        references
+            .iter()
+            .filter(|&&reference| self.is_callee(reference))
+            .filter_map(|&reference| self.enclosing_function(reference))
+            .find_map(|caller| self.runs_again_within(caller, depth - 1))
+    }
+
+    /// The name of a function and the places that refer to it: the references of its binding,
+    /// or `this.name` in its class's methods for a method or a field holding an arrow. Reads of
+    /// a property of the function object (`start.timer`) are not references to it.
+    fn references_to(&self, function: NodeId) -> Option<(String, Vec<NodeId>)> {
+        let nodes = self.semantic().nodes();
+        let binding = self.function_binding(function).or_else(|| {
+            // `const f = () => …`
+            match nodes.parent_kind(function) {
+                AstKind::VariableDeclarator(declarator) => declarator
+                    .id
+                    .get_binding_identifier()
+                    .and_then(|id| id.symbol_id.get()),
+                _ => None,
+            }
+        });
+        let (name, references): (String, Vec<NodeId>) = match binding {
+            Some(symbol) => {
+                let scoping = self.semantic().scoping();
+                let references = scoping
+                    .get_resolved_references(symbol)
+                    .filter(|reference| reference.is_read())
+                    .map(|reference| reference.node_id())
+                    .collect();
+                (scoping.symbol_name(symbol).to_string(), references)
+            }
+            None => {
+                let (class, method) = self.member_of(function)?;
+                let name = method.name?;
+                let references = self
+                    .methods(class)
+                    .iter()
+                    .flat_map(|m| self.nodes_within(m.function))
+                    .filter(|inner| {
+                        let AstKind::StaticMemberExpression(member) = inner.kind() else {
+                            return false;
+                        };
+                        member.property.name == name
+                            && matches!(strip(&member.object), Expression::ThisExpression(_))
+                    })
+                    .map(|inner| inner.id())
+                    .collect();
+                (name.to_string(), references)
+            }
+        };
+        let references = references
+            .into_iter()
+            .filter(|&reference| {
+                !matches!(nodes.parent_kind(reference), AstKind::StaticMemberExpression(member)
+                    if member.object.span() == nodes.kind(reference).span())
+            })
+            .collect();
+        Some((name, references))
+    }
+
+    /// Whether a reference is the callee of a call (`f()`, `this.start()`).
+    fn is_callee(&self, reference: NodeId) -> bool {
+        let nodes = self.semantic().nodes();
+        let (child, parent) = crate::ast_util::value_parent(self.semantic(), reference);
+        matches!(parent, AstKind::CallExpression(call)
+            if call.callee.span() == nodes.kind(child).span())
+    }
+
+    /// Whether a reference hands the function out as a value others may call whenever they
+    /// like: a property of an object literal, an argument of a call, a return value, an element
+    /// of an array, or stored in a property (`el.onclick = f`).
+    fn handed_out(&self, reference: NodeId) -> bool {
+        let nodes = self.semantic().nodes();
+        let (child, parent) = crate::ast_util::value_parent(self.semantic(), reference);
+        match parent {
+            AstKind::ObjectProperty(_)
+            | AstKind::ReturnStatement(_)
+            | AstKind::ArrayExpression(_)
+            | AstKind::JSXExpressionContainer(_) => true,
+            AstKind::CallExpression(call) => call.callee.span() != nodes.kind(child).span(),
+            AstKind::AssignmentExpression(assign) => {
+                assign.right.span() == nodes.kind(child).span()
+                    && matches!(written(&assign.left), Some(Written::Member(_)))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether a reference is an argument of a listener registration (`el.addEventListener('x',
+    /// f)`, `emitter.on('x', f)`).
+    fn passed_as_listener(&self, reference: NodeId) -> bool {
+        let nodes = self.semantic().nodes();
+        let (child, parent) = crate::ast_util::value_parent(self.semantic(), reference);
+        let AstKind::CallExpression(call) = parent else {
+            return false;
+        };
+        let by_argument = call
+            .arguments
+            .iter()
+            .any(|argument| argument.span() == nodes.kind(child).span());
+        by_argument
+            && matches!(
+                crate::ast_util::callee_name(call),
+                Some("addEventListener" | "on" | "addListener" | "once")
+            )
+    }
+}

@@ -803,3 +803,45 @@ fn a_constructor_parameter_stands_for_what_every_creation_passes() {
         );
     });
 }
+
+#[test]
+fn a_function_runs_again_when_it_is_registered_handed_out_or_a_hook() {
+    let src = r"
+        function onClick() { here(); }
+        document.addEventListener('click', onClick);
+        function helper() { here(); }
+        function caller() { helper(); }
+        export const api = { caller };
+        function startup() { here(); }
+        if (a) startup(); else startup();
+        class Ticker {
+            begin = () => { here(); };
+            componentDidUpdate() { this.begin(); }
+            lonely() { here(); }
+        }
+        function decorate() { here(); }
+        decorate.timer = 1;
+    ";
+    with_model(src, "a.js", &ModelSettings::default(), |model| {
+        let found: Vec<Option<(String, &str)>> = at_markers(model, |node| {
+            let function = model.enclosing_function(node).unwrap();
+            model
+                .runs_again(function)
+                .map(|again| (again.name, again.why))
+        });
+        assert_eq!(
+            found,
+            [
+                Some(("onClick".to_string(), "registered as a listener")),
+                Some(("caller".to_string(), "handed out for others to call")),
+                None,
+                Some((
+                    "componentDidUpdate".to_string(),
+                    "a framework hook that runs on every update"
+                )),
+                None,
+                None,
+            ]
+        );
+    });
+}

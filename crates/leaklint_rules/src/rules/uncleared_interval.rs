@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 use leaklint_diagnostics::{Diagnostic, Label, Severity};
 use leaklint_model::{
     ast_util::{
-        argument, as_member, callee_name, expr_node_id, member_name, property_key_name, strip,
-        value_parent, written, Written,
+        argument, as_function_node, as_member, callee_name, expr_node_id, member_name,
+        property_key_name, strip, value_parent, written, Written,
     },
     FunctionRuns,
 };
@@ -220,15 +220,26 @@ impl Rule for UnclearedInterval {
         };
         let mut unrefed = chained_unref;
         if let Some(place) = &place {
-            match symbol_handle_use(place, ctx) {
-                HandleUse::Cleared | HandleUse::Escaped => return,
-                HandleUse::Unrefed => unrefed = true,
-                HandleUse::Kept => {}
-            }
-            if cleared_places(ctx)
+            let cleared = match symbol_handle_use(place, ctx) {
+                HandleUse::Escaped => return,
+                HandleUse::Cleared => true,
+                HandleUse::Unrefed => {
+                    unrefed = true;
+                    false
+                }
+                HandleUse::Kept => false,
+            } || cleared_places(ctx)
                 .iter()
-                .any(|cleared| cleared.clears(place))
-            {
+                .any(|cleared| cleared.clears(place));
+            if cleared {
+                // Cleared somewhere; but a second start while the timer runs loses it.
+                if let (Some(store), Some(span)) = (assignment, handle_span) {
+                    if let Some(diagnostic) =
+                        overwritten_while_running(node.id(), store, place, span, ctx)
+                    {
+                        ctx.report(diagnostic);
+                    }
+                }
                 return;
             }
         }
@@ -601,6 +612,201 @@ fn member_place<'a>(member: &MemberExpression<'a>, ctx: &RuleContext<'a, '_>) ->
         },
     }
     Some(place)
+}
+
+/// `cycleTimer = setInterval(…)` in a function that can run again while the timer runs, with
+/// nothing that clears the handle or checks it first: the second run overwrites the only handle
+/// of the first timer, and the `clearInterval` elsewhere then stops the last timer only. The
+/// evidence that it runs again is where it is called or registered from (the model's
+/// `runs_again`); without it, nothing is said.
+fn overwritten_while_running<'a>(
+    call: NodeId,
+    store: NodeId,
+    place: &Place<'a>,
+    handle: Span,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Diagnostic> {
+    let model = ctx.model();
+    let runs = model.runs_at(call);
+    let persistent = match place.root {
+        Root::Symbol(symbol) => {
+            !place.entry
+                && model.enclosing_function(ctx.semantic().scoping().symbol_declaration(symbol))
+                    != model.enclosing_function(call)
+                && !is_parameter(symbol, ctx)
+        }
+        Root::This(_) => !place.entry && !place.path.is_empty(),
+        Root::AnyObject => false,
+    };
+    if !persistent || runs.is_once() || model.in_instance_field_initializer(call) {
+        return None;
+    }
+    let function = model.enclosing_function(call)?;
+    if model
+        .instance_owner(call)
+        .is_some_and(|(_, method)| method.constructor && method.function == function)
+    {
+        return None;
+    }
+    let source = ctx.source_text();
+    let text = display(source, handle);
+    let checked = match ctx.nodes().kind(store) {
+        AstKind::AssignmentExpression(assign) => matches!(
+            assign.operator,
+            AssignmentOperator::LogicalOr | AssignmentOperator::LogicalNullish
+        ),
+        _ => false,
+    } || checked_before(call, place, ctx).is_some();
+    if checked
+        || latched(call, ctx).is_some()
+        || returns_early_on_state(store, function, ctx)
+        || cleared_before(store, function, place, ctx)
+    {
+        return None;
+    }
+    let again = model.runs_again(function)?;
+    let places: Vec<String> = again
+        .references
+        .iter()
+        .take(3)
+        .map(|&reference| super::line_of(ctx, reference).to_string())
+        .collect();
+    let at = match places.len() {
+        0 => String::new(),
+        1 => format!(" at line {}", places[0]),
+        _ => format!(" at lines {}", places.join(", ")),
+    };
+    let message = format!(
+        "interval stored in {} is overwritten while it may still run: `{}` is {}{at}, so it can \
+         start again without clearing or checking {} first, and `clearInterval` then stops only \
+         the last of the timers",
+        quoted(text),
+        again.name,
+        again.why,
+        quoted(text),
+    );
+    let severity = if runs == FunctionRuns::PerRequest {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    let mut diagnostic = Diagnostic::finding(
+        ID,
+        severity,
+        message,
+        Label::new(
+            byte_span(handle),
+            "overwritten here while the old timer may run",
+        ),
+    )
+    .with_help(format!(
+        "clear the old timer before starting a new one (`clearInterval({text})`), or return early \
+         while {} is set",
+        quoted(text)
+    ));
+    for &reference in again.references.iter().take(3) {
+        diagnostic = diagnostic.with_secondary(Label::new(
+            byte_span(ctx.nodes().kind(reference).span()),
+            again.why,
+        ));
+    }
+    Some(diagnostic)
+}
+
+/// Whether `function` may return before `store` on a check of state that outlives the call
+/// (`if (running) return;`, `if (this.closed) return;`): a start guard, whatever it checks.
+fn returns_early_on_state(store: NodeId, function: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    let model = ctx.model();
+    let store_start = ctx.nodes().kind(store).span().start;
+    ctx.nodes_within(function)
+        .filter(|inner| inner.kind().span().end <= store_start)
+        .filter(|inner| model.enclosing_function(inner.id()) == Some(function))
+        .any(|inner| {
+            let AstKind::IfStatement(statement) = inner.kind() else {
+                return false;
+            };
+            let returns = match &statement.consequent {
+                Statement::ReturnStatement(_) => true,
+                Statement::BlockStatement(block) => block
+                    .body
+                    .iter()
+                    .any(|s| matches!(s, Statement::ReturnStatement(_))),
+                _ => false,
+            };
+            returns
+                && ctx.nodes_within(inner.id()).any(|part| match part.kind() {
+                    AstKind::IdentifierReference(ident) => {
+                        model.symbol_of(ident).is_some_and(|symbol| {
+                            model.enclosing_function(
+                                ctx.semantic().scoping().symbol_declaration(symbol),
+                            ) != Some(function)
+                        })
+                    }
+                    AstKind::ThisExpression(_) => true,
+                    _ => false,
+                })
+        })
+}
+
+/// Whether, before `store` in `function`, the handle's place is cleared: directly, or by a call
+/// of a function or method whose body clears it (`this.stop()`, `clearIfRunning()`).
+fn cleared_before<'a>(
+    store: NodeId,
+    function: NodeId,
+    place: &Place<'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
+    let model = ctx.model();
+    let nodes = ctx.nodes();
+    let clears = |call: &CallExpression<'a>| {
+        node_api::is_clear_function(&call.callee, ctx)
+            && argument(call, 0)
+                .and_then(|arg| place_of(arg, ctx))
+                .is_some_and(|cleared| cleared.clears(place))
+    };
+    // Every function whose body clears the place, directly.
+    let clearing: Vec<NodeId> = ["clearInterval", "clearTimeout"]
+        .iter()
+        .flat_map(|name| ctx.calls_named(name).iter().copied())
+        .filter(|&id| matches!(nodes.kind(id), AstKind::CallExpression(call) if clears(call)))
+        .filter_map(|id| model.enclosing_function(id))
+        .collect();
+    let store_start = nodes.kind(store).span().start;
+    ctx.nodes_within(function)
+        .filter(|inner| inner.kind().span().end <= store_start)
+        .any(|inner| {
+            let AstKind::CallExpression(call) = inner.kind() else {
+                return false;
+            };
+            if clears(call) {
+                return true;
+            }
+            // `this.clearIfRunning()`, `stopCycle()`
+            let callee = match strip(&call.callee) {
+                Expression::Identifier(ident) => model.symbol_of(ident).and_then(|symbol| {
+                    node_api::const_init(symbol, ctx)
+                        .and_then(as_function_node)
+                        .or_else(|| {
+                            let declaration = ctx.semantic().scoping().symbol_declaration(symbol);
+                            matches!(nodes.kind(declaration), AstKind::Function(_))
+                                .then_some(declaration)
+                        })
+                }),
+                other => as_member(other).and_then(|member| {
+                    let name = member_name(member)?;
+                    if !matches!(strip(member.object()), Expression::ThisExpression(_)) {
+                        return None;
+                    }
+                    let (class, _) = model.instance_owner(inner.id())?;
+                    model
+                        .methods(class)
+                        .into_iter()
+                        .find(|m| m.name == Some(name))
+                        .map(|m| m.function)
+                }),
+            };
+            callee.is_some_and(|callee| clearing.contains(&callee))
+        })
 }
 
 /// Every place some `clearInterval`/`clearTimeout` call clears, directly or by looping over a
