@@ -859,3 +859,32 @@ impl LifetimeModel<'_, '_> {
             )
     }
 }
+
+impl LifetimeModel<'_, '_> {
+    /// For the executor of a `new Promise((resolve, reject) => …)`, its `resolve` and `reject`
+    /// bindings (either may be missing).
+    pub fn promise_settlers(&self, function: NodeId) -> Option<[Option<SymbolId>; 2]> {
+        let nodes = self.semantic().nodes();
+        let (child, parent) = crate::ast_util::value_parent(self.semantic(), function);
+        let AstKind::NewExpression(new) = parent else {
+            return None;
+        };
+        let is_promise = matches!(strip(&new.callee), Expression::Identifier(ident)
+            if ident.name == "Promise" && self.symbol_of(ident).is_none());
+        let first = new.arguments.first()?.as_expression()?;
+        if !is_promise || first.span() != nodes.kind(child).span() {
+            return None;
+        }
+        let params = crate::ast_util::function_params(&nodes.kind(function))?;
+        let binding = |index: usize| {
+            params
+                .items
+                .get(index)?
+                .pattern
+                .get_binding_identifier()?
+                .symbol_id
+                .get()
+        };
+        Some([binding(0), binding(1)])
+    }
+}

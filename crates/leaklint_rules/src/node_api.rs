@@ -194,6 +194,12 @@ impl<'e, 'a> Registration<'e, 'a> {
         }
     }
 
+    /// The receiver as written, for messages: `this.bus`, or its text shortened.
+    pub fn receiver_label(&self, source: &str) -> String {
+        leaklint_model::ast_util::dotted_path(self.receiver)
+            .unwrap_or_else(|| short_text(source, self.receiver.span()))
+    }
+
     /// Whether the handler is created in the call (an inline function, or `f.bind(…)`): no
     /// `off` anywhere can name it.
     pub fn handler_is_anonymous(&self) -> bool {

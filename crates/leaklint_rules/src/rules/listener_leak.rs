@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use leaklint_diagnostics::{Diagnostic, Label, Severity};
 use leaklint_model::{
-    ast_util::{as_function_node, as_member, dotted_path, member_name, strip},
+    ast_util::{as_function_node, as_member, member_name, strip},
     AccessPath, FunctionRuns, Outside, PathRoot,
 };
 use oxc_ast::{ast::Expression, AstKind, AstType};
@@ -70,6 +70,8 @@ impl Rule for ListenerLeak {
         }
         if let Some(diagnostic) = removal_misses(&registration, runs, ctx)
             .or_else(|| not_released_by_instance(&registration, node.id(), ctx))
+            .or_else(|| on_callers_signal(&registration, runs, ctx))
+            .or_else(|| settles_a_promise(&registration, node.id(), runs, ctx))
         {
             ctx.report(diagnostic);
             return;
@@ -125,8 +127,7 @@ impl Rule for ListenerLeak {
 
         let source = ctx.source_text();
         let event = registration.event_label(source);
-        let receiver = dotted_path(registration.receiver)
-            .unwrap_or_else(|| node_api::short_text(source, registration.receiver.span()));
+        let receiver = registration.receiver_label(source);
         let (severity, context, consequence) = match runs {
             FunctionRuns::PerRequest => (
                 Severity::Error,
@@ -236,8 +237,7 @@ fn removal_misses<'a>(
     let source = ctx.source_text();
     let nodes = ctx.nodes();
     let event = registration.event_label(source);
-    let receiver = dotted_path(registration.receiver)
-        .unwrap_or_else(|| node_api::short_text(source, registration.receiver.span()));
+    let receiver = registration.receiver_label(source);
     let AstKind::CallExpression(removal) = nodes.kind(first) else {
         return None;
     };
@@ -387,8 +387,7 @@ fn not_released_by_instance<'a>(
     };
     let source = ctx.source_text();
     let event = registration.event_label(source);
-    let receiver = dotted_path(registration.receiver)
-        .unwrap_or_else(|| node_api::short_text(source, registration.receiver.span()));
+    let receiver = registration.receiver_label(source);
     let whose = match outside {
         Outside::Global => "a global",
         Outside::Shared => "shared by the whole module",
@@ -420,6 +419,191 @@ fn not_released_by_instance<'a>(
         diagnostic = diagnostic.with_secondary(label);
     }
     Some(diagnostic)
+}
+
+/// An `abort` listener added to a signal the call was handed (`signal`, `options.signal`,
+/// `{ signal }`): the caller's controller may live for the whole process (one shutdown signal
+/// for every task), and `{ once: true }` removes the listener only if the signal aborts. Each
+/// call that ends otherwise leaves one listener, and its closure, on the caller's signal.
+fn on_callers_signal<'a>(
+    registration: &Registration<'_, 'a>,
+    runs: FunctionRuns,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Diagnostic> {
+    let model = ctx.model();
+    if registration.method != "addEventListener"
+        || registration
+            .event
+            .and_then(leaklint_model::ast_util::string_value)
+            != Some("abort")
+        || registration.result_is_kept(ctx)
+        || node_api::is_removed(registration, ctx)
+    {
+        return None;
+    }
+    let holder = model.access_path(registration.receiver)?;
+    let PathRoot::Symbol(root) = holder.root else {
+        return None;
+    };
+    // A framework's request (`request.signal` in a route handler) ends with the request.
+    let handed_by = model.parameter_owner(root)?;
+    if model.is_handler_parameter(root) {
+        return None;
+    }
+    // What the listener keeps must be the call's own: its promise, its timer, its controller.
+    // A listener that keeps only long-lived things (`() => this.close()`) costs nothing extra.
+    let function = as_function_node(strip(registration.handler)).or_else(|| {
+        let Expression::Identifier(ident) = strip(registration.handler) else {
+            return None;
+        };
+        node_api::const_init(model.symbol_of(ident)?, ctx).and_then(as_function_node)
+    })?;
+    let call_span = ctx.nodes().kind(handed_by).span();
+    let scoping = ctx.semantic().scoping();
+    let keeps_the_calls_state = node_api::captured_references(function, ctx)
+        .into_iter()
+        .any(|(_, symbol)| {
+            symbol != root && {
+                let declared = scoping.symbol_span(symbol);
+                call_span.start <= declared.start && declared.end <= call_span.end
+            }
+        });
+    if !keeps_the_calls_state {
+        return None;
+    }
+    let function = model
+        .function(handed_by)
+        .and_then(|facts| facts.name)
+        .map_or_else(|| "the function".to_string(), |name| format!("`{name}`"));
+    let source = ctx.source_text();
+    let receiver = registration.receiver_label(source);
+    let once = if registration.is_once_method() {
+        "; `{ once: true }` removes it only if the signal aborts"
+    } else {
+        ""
+    };
+    let severity = severity_of(runs);
+    let message = format!(
+        "abort listener added to `{receiver}`, a signal the caller hands to {function}, and never \
+         removed{once}: a caller that passes one long-lived signal to many calls collects one \
+         listener, and its closure, per call"
+    );
+    Some(
+        added_on_every_call(registration, severity, message)
+            .with_secondary(Label::new(
+                byte_span(ctx.semantic().scoping().symbol_span(root)),
+                "handed in by the caller",
+            ))
+            .with_help(format!(
+            "keep the listener in a variable and call `{receiver}.removeEventListener('abort', \
+             listener)` when the work settles (in `finally`, or wherever it resolves and rejects)"
+        )),
+    )
+}
+
+/// `emitter.on(event, …)` in a promise's executor, whose listener settles the promise: the
+/// promise settles once, the listener stays on an emitter that outlives the call, and every
+/// call adds one more (what `once` is for).
+fn settles_a_promise<'a>(
+    registration: &Registration<'_, 'a>,
+    node: NodeId,
+    runs: FunctionRuns,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Diagnostic> {
+    let model = ctx.model();
+    if registration.is_once_method()
+        || registration.signal().is_some()
+        || registration.result_is_kept(ctx)
+        || node_api::is_removed(registration, ctx)
+    {
+        return None;
+    }
+    let executor = model.enclosing_function(node)?;
+    let settlers = model.promise_settlers(executor)?;
+    // The emitter must outlive the call: the instance's own or a field of it, or a module's,
+    // and not one the call has just made (`this.server = listen(); this.server.on(…)`). An
+    // event that fires once in the emitter's life (`close`, `end`, `finish`) needs no `once`.
+    if registration.waits_for_end_of_life()
+        || registration
+            .event
+            .and_then(leaklint_model::ast_util::string_value)
+            .is_some_and(|event| matches!(event, "end" | "finish" | "close" | "exit"))
+        || node_api::replaced_earlier_in_function(registration.receiver, node, ctx)
+    {
+        return None;
+    }
+    let holder = model.access_path(registration.receiver)?;
+    if node_api::assigned_before_in_function(&holder, node, ctx) {
+        return None;
+    }
+    let lasting = match holder.root {
+        PathRoot::This(_) => true,
+        PathRoot::Symbol(symbol) => model.is_module_level(symbol),
+        PathRoot::Global(name) => leaklint_model::GLOBAL_OBJECTS.contains(&name),
+    };
+    if !lasting {
+        return None;
+    }
+    let handler = match strip(registration.handler) {
+        Expression::Identifier(ident) => {
+            let symbol = model.symbol_of(ident)?;
+            let declaration = ctx.semantic().scoping().symbol_declaration(symbol);
+            match ctx.nodes().kind(declaration) {
+                AstKind::Function(_) => declaration,
+                _ => node_api::const_init(symbol, ctx).and_then(as_function_node)?,
+            }
+        }
+        other => as_function_node(other)?,
+    };
+    let settle = ctx.nodes_within(handler).find(|inner| {
+        matches!(inner.kind(), AstKind::CallExpression(call)
+            if matches!(strip(&call.callee), Expression::Identifier(ident)
+                if model.symbol_of(ident).is_some_and(|s| settlers.contains(&Some(s)))))
+    })?;
+    let source = ctx.source_text();
+    let event = registration.event_label(source);
+    let receiver = registration.receiver_label(source);
+    let severity = severity_of(runs);
+    let message = format!(
+        "listener for {event} on `{receiver}` settles a promise but is added with `on`: it stays \
+         after the promise settles, and every call adds one more"
+    );
+    Some(
+        added_on_every_call(registration, severity, message)
+            .with_secondary(Label::new(
+                byte_span(settle.kind().span()),
+                "settles the promise once; the listener stays",
+            ))
+            .with_help(format!(
+            "use `{receiver}.once({event}, …)`, or remove the listener where it settles the promise"
+        )),
+    )
+}
+
+/// An error per request, a warning otherwise (per call, with no evidence of more).
+fn severity_of(runs: FunctionRuns) -> Severity {
+    if runs == FunctionRuns::PerRequest {
+        Severity::Error
+    } else {
+        Severity::Warning
+    }
+}
+
+/// The finding at the registration of a listener the call adds each time it runs.
+fn added_on_every_call(
+    registration: &Registration<'_, '_>,
+    severity: Severity,
+    message: String,
+) -> Diagnostic {
+    Diagnostic::finding(
+        ID,
+        severity,
+        message,
+        Label::new(
+            byte_span(registration.call.callee.span()),
+            "added on every call",
+        ),
+    )
 }
 
 /// `Client`, or "this class" when it has no name.
