@@ -292,9 +292,49 @@ fn event_key<'a>(event: Option<&Expression<'a>>, ctx: &RuleContext<'a, '_>) -> E
             return EventKey::Name(name);
         }
     }
+    // `EVENTS.done` names one event; `request.requestId` or `msg.type`, read from a value of
+    // the call, may be any.
     match ctx.model().access_path(event) {
-        Some(path) => EventKey::Path(path),
-        None => EventKey::Unknown,
+        Some(path)
+            if match path.root {
+                PathRoot::Symbol(symbol) => ctx.model().is_module_level(symbol),
+                _ => true,
+            } =>
+        {
+            EventKey::Path(path)
+        }
+        _ => EventKey::Unknown,
+    }
+}
+
+/// Whether an event name is computed from the call's own values (`request.requestId`,
+/// `` `reply:${id}` ``, a local): a new event for each call, not one of a fixed set.
+pub fn event_is_per_call<'a>(
+    event: &Expression<'a>,
+    function: NodeId,
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
+    if string_value(event).is_some() || !matches!(event_key(Some(event), ctx), EventKey::Unknown) {
+        return false;
+    }
+    let model = ctx.model();
+    let span = ctx.nodes().kind(function).span();
+    let scoping = ctx.semantic().scoping();
+    let reads_call_value = |ident: &oxc_ast::ast::IdentifierReference<'_>| {
+        model.symbol_of(ident).is_some_and(|symbol| {
+            let declared = scoping.symbol_span(symbol);
+            span.start <= declared.start && declared.end <= span.end
+        })
+    };
+    match strip(event) {
+        Expression::Identifier(ident) => reads_call_value(ident),
+        other => {
+            let node = leaklint_model::ast_util::expr_node_id(other);
+            ctx.subtree(node).any(|inner| match inner.kind() {
+                AstKind::IdentifierReference(ident) => reads_call_value(ident),
+                _ => false,
+            })
+        }
     }
 }
 

@@ -48,7 +48,7 @@ impl Rule for ListenerLeak {
 
     fn should_run(&self, text: &str) -> bool {
         static MARKERS: LazyLock<Markers> =
-            LazyLock::new(|| Markers::new(&[".on(", "Listener(", ".on<", ".on ("]));
+            LazyLock::new(|| Markers::new(&[".on(", "Listener(", ".on<", ".on (", ".once("]));
         MARKERS.any_in(text)
     }
 
@@ -72,6 +72,7 @@ impl Rule for ListenerLeak {
             .or_else(|| not_released_by_instance(&registration, node.id(), ctx))
             .or_else(|| on_callers_signal(&registration, runs, ctx))
             .or_else(|| settles_a_promise(&registration, node.id(), runs, ctx))
+            .or_else(|| once_for_a_per_call_event(&registration, node.id(), runs, ctx))
         {
             ctx.report(diagnostic);
             return;
@@ -528,20 +529,8 @@ fn settles_a_promise<'a>(
             .event
             .and_then(leaklint_model::ast_util::string_value)
             .is_some_and(|event| matches!(event, "end" | "finish" | "close" | "exit"))
-        || node_api::replaced_earlier_in_function(registration.receiver, node, ctx)
+        || !outlives_the_call(registration, node, ctx)
     {
-        return None;
-    }
-    let holder = model.access_path(registration.receiver)?;
-    if node_api::assigned_before_in_function(&holder, node, ctx) {
-        return None;
-    }
-    let lasting = match holder.root {
-        PathRoot::This(_) => true,
-        PathRoot::Symbol(symbol) => model.is_module_level(symbol),
-        PathRoot::Global(name) => leaklint_model::GLOBAL_OBJECTS.contains(&name),
-    };
-    if !lasting {
         return None;
     }
     let handler = match strip(registration.handler) {
@@ -578,6 +567,83 @@ fn settles_a_promise<'a>(
             "use `{receiver}.once({event}, …)`, or remove the listener where it settles the promise"
         )),
     )
+}
+
+/// `this.once(request.requestId, …)`: a `once` listener for an event named by the call, on an
+/// emitter that outlives it. It goes when that event fires; a call whose event never comes (a
+/// reply lost with the connection, a timeout) leaves it there for good, one per such call.
+fn once_for_a_per_call_event<'a>(
+    registration: &Registration<'_, 'a>,
+    node: NodeId,
+    runs: FunctionRuns,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Diagnostic> {
+    let model = ctx.model();
+    let event = registration.event?;
+    if !registration.is_once_method()
+        || registration.result_is_kept(ctx)
+        || node_api::is_removed(registration, ctx)
+        || !outlives_the_call(registration, node, ctx)
+    {
+        return None;
+    }
+    // The function that was called: the nearest one that is not an arrow or a callback of it.
+    let nodes = ctx.nodes();
+    let mut called = model.enclosing_function(node)?;
+    while matches!(nodes.kind(called), AstKind::ArrowFunctionExpression(_))
+        || model.promise_settlers(called).is_some()
+    {
+        called = model.enclosing_function(nodes.parent_id(called))?;
+    }
+    if is_own_parameter(Some(event), called, ctx)
+        || !node_api::event_is_per_call(event, called, ctx)
+    {
+        return None;
+    }
+    let source = ctx.source_text();
+    let receiver = registration.receiver_label(source);
+    let event_text = node_api::short_text(source, event.span());
+    let message = format!(
+        "`once` listener on `{receiver}` for an event named by each call (`{event_text}`) is \
+         removed only when that event fires: a call whose event never comes (a lost reply, a \
+         dropped connection, a timeout) leaves its listener, and its closure, for good"
+    );
+    Some(
+        added_on_every_call(registration, severity_of(runs), message)
+            .with_secondary(Label::new(
+                byte_span(event.span()),
+                "a new event name per call",
+            ))
+            .with_help(format!(
+                "remove it where the call gives up (`{receiver}.removeAllListeners({event_text})` \
+                 on timeout, close or error), or keep pending calls in a map that those paths \
+                 clear"
+            )),
+    )
+}
+
+/// Whether the emitter outlives the call that adds to it: the instance's own or a field of it,
+/// a module's, a global, and not one the call has just made.
+fn outlives_the_call<'a>(
+    registration: &Registration<'_, 'a>,
+    node: NodeId,
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
+    let model = ctx.model();
+    if node_api::replaced_earlier_in_function(registration.receiver, node, ctx) {
+        return false;
+    }
+    let Some(holder) = model.access_path(registration.receiver) else {
+        return false;
+    };
+    if node_api::assigned_before_in_function(&holder, node, ctx) {
+        return false;
+    }
+    match holder.root {
+        PathRoot::This(_) => true,
+        PathRoot::Symbol(symbol) => model.is_module_level(symbol),
+        PathRoot::Global(name) => leaklint_model::GLOBAL_OBJECTS.contains(&name),
+    }
 }
 
 /// An error per request, a warning otherwise (per call, with no evidence of more).
