@@ -888,3 +888,108 @@ impl LifetimeModel<'_, '_> {
         Some([binding(0), binding(1)])
     }
 }
+
+/// Where a framework lifecycle hook runs in a component's life: before mount, at mount, on
+/// update, before unmount, at unmount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stage {
+    BeforeMount,
+    Mounted,
+    BeforeUpdate,
+    Updated,
+    BeforeUnmount,
+    Unmounted,
+}
+
+/// Vue's composition hooks, called with a callback, and where they run.
+const VUE_HOOKS: &[(&str, Stage)] = &[
+    ("onBeforeMount", Stage::BeforeMount),
+    ("onMounted", Stage::Mounted),
+    ("onBeforeUpdate", Stage::BeforeUpdate),
+    ("onUpdated", Stage::Updated),
+    ("onBeforeUnmount", Stage::BeforeUnmount),
+    ("onUnmounted", Stage::Unmounted),
+];
+
+/// Modules Vue's composition hooks are imported from.
+const VUE_MODULES: &[&str] = &[
+    "vue",
+    "@vue/runtime-core",
+    "@vue/composition-api",
+    "vue-demi",
+];
+
+/// Lifecycle methods of components (Vue's options API, React classes, Angular), and where they
+/// run.
+const HOOK_METHODS: &[(&str, Stage)] = &[
+    ("beforeMount", Stage::BeforeMount),
+    ("mounted", Stage::Mounted),
+    ("beforeUpdate", Stage::BeforeUpdate),
+    ("updated", Stage::Updated),
+    ("beforeUnmount", Stage::BeforeUnmount),
+    ("beforeDestroy", Stage::BeforeUnmount),
+    ("unmounted", Stage::Unmounted),
+    ("destroyed", Stage::Unmounted),
+    ("componentWillMount", Stage::BeforeMount),
+    ("UNSAFE_componentWillMount", Stage::BeforeMount),
+    ("componentDidMount", Stage::Mounted),
+    ("componentDidUpdate", Stage::Updated),
+    ("componentWillUnmount", Stage::BeforeUnmount),
+    ("ngOnInit", Stage::Mounted),
+    ("ngAfterViewInit", Stage::Mounted),
+    ("ngOnDestroy", Stage::BeforeUnmount),
+];
+
+impl<'a> LifetimeModel<'_, 'a> {
+    /// The component lifecycle hook the code at `node` runs in, with its name: the innermost
+    /// enclosing function that is a hook's callback (`onMounted(() => …)` from Vue) or a
+    /// lifecycle method (`componentDidMount() {}`, `mounted() {}`).
+    pub fn lifecycle_hook(&self, node: NodeId) -> Option<(&'a str, Stage)> {
+        let nodes = self.semantic().nodes();
+        let mut current = self.enclosing_function(node);
+        while let Some(function) = current {
+            if let Some(found) = self.hook_of(function) {
+                return Some(found);
+            }
+            current = self.enclosing_function(nodes.parent_id(function));
+        }
+        None
+    }
+
+    fn hook_of(&self, function: NodeId) -> Option<(&'a str, Stage)> {
+        let nodes = self.semantic().nodes();
+        let name = match nodes.parent_kind(function) {
+            AstKind::MethodDefinition(method) => key_name(&method.key),
+            AstKind::ObjectProperty(property) => key_name(&property.key),
+            AstKind::PropertyDefinition(property) => key_name(&property.key),
+            _ => None,
+        };
+        if let Some(name) = name {
+            return HOOK_METHODS
+                .iter()
+                .find(|(hook, _)| *hook == name)
+                .map(|&(_, stage)| (name, stage));
+        }
+        let (child, parent) = crate::ast_util::value_parent(self.semantic(), function);
+        let AstKind::CallExpression(call) = parent else {
+            return None;
+        };
+        let Expression::Identifier(callee) = strip(&call.callee) else {
+            return None;
+        };
+        let first = call.arguments.first()?.as_expression()?;
+        if first.span() != nodes.kind(child).span() {
+            return None;
+        }
+        let symbol = self.symbol_of(callee)?;
+        let origin = self.import_origin(symbol)?;
+        if !VUE_MODULES.iter().any(|module| origin.is_module(module)) {
+            return None;
+        }
+        let name = origin.export.unwrap_or(callee.name.as_str());
+        VUE_HOOKS
+            .iter()
+            .find(|(hook, _)| *hook == name)
+            .map(|&(_, stage)| (name, stage))
+    }
+}

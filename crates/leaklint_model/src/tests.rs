@@ -845,3 +845,31 @@ fn a_function_runs_again_when_it_is_registered_handed_out_or_a_hook() {
         );
     });
 }
+
+#[test]
+fn lifecycle_hooks_are_known_by_import_and_by_method_name() {
+    let src = r"
+        import { onMounted as mounted, onBeforeMount } from 'vue';
+        import { onMounted as other } from './not-vue';
+        mounted(() => { here(); });
+        onBeforeMount(() => { setTimeout(() => here(), 1); });
+        other(() => { here(); });
+        class Clock { componentDidMount() { here(); } componentWillUnmount() { here(); } }
+        const page = { mounted() { here(); } };
+    ";
+    with_model(src, "a.js", &ModelSettings::default(), |model| {
+        let hooks = at_markers(model, |node| model.lifecycle_hook(node));
+        use crate::Stage::*;
+        assert_eq!(
+            hooks,
+            [
+                Some(("onMounted", Mounted)),
+                Some(("onBeforeMount", BeforeMount)),
+                None,
+                Some(("componentDidMount", Mounted)),
+                Some(("componentWillUnmount", BeforeUnmount)),
+                Some(("mounted", Mounted)),
+            ]
+        );
+    });
+}

@@ -232,6 +232,13 @@ impl Rule for UnclearedInterval {
                 .iter()
                 .any(|cleared| cleared.clears(place));
             if cleared {
+                // Cleared only in a hook that runs before the one that starts it.
+                if let Some(diagnostic) =
+                    cleared_only_before_start(node.id(), place, handle_span, ctx)
+                {
+                    ctx.report(diagnostic);
+                    return;
+                }
                 // Cleared somewhere; but a second start while the timer runs loses it.
                 if let (Some(store), Some(span)) = (assignment, handle_span) {
                     if let Some(diagnostic) =
@@ -713,6 +720,64 @@ fn overwritten_while_running<'a>(
     Some(diagnostic)
 }
 
+/// `onMounted(() => { poller = setInterval(…) })` with the only `clearInterval(poller)` in
+/// `onBeforeMount`: a component hook that runs before the one that starts the timer clears
+/// nothing, and nothing clears it when the component unmounts.
+fn cleared_only_before_start<'a>(
+    call: NodeId,
+    place: &Place<'a>,
+    handle: Option<Span>,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Diagnostic> {
+    let model = ctx.model();
+    let nodes = ctx.nodes();
+    let (started_in, start) = model.lifecycle_hook(call)?;
+    let clears: Vec<NodeId> = ["clearInterval", "clearTimeout"]
+        .iter()
+        .flat_map(|name| ctx.calls_named(name).iter().copied())
+        .filter(|&id| {
+            matches!(nodes.kind(id), AstKind::CallExpression(clear)
+                if node_api::is_clear_function(&clear.callee, ctx)
+                    && argument(clear, 0)
+                        .and_then(|arg| place_of(arg, ctx))
+                        .is_some_and(|cleared| cleared.clears(place)))
+        })
+        .collect();
+    let mut earlier = Vec::new();
+    for &clear in &clears {
+        match model.lifecycle_hook(clear) {
+            Some((name, stage)) if stage < start => earlier.push((clear, name)),
+            _ => return None,
+        }
+    }
+    let &(first, cleared_in) = earlier.first()?;
+    let text = handle.map_or("the handle", |span| display(ctx.source_text(), span));
+    let message = format!(
+        "interval stored in {} is cleared only in `{cleared_in}` (line {}), which runs before \
+         `{started_in}` starts it: nothing clears it when the component unmounts, and each \
+         mount starts another",
+        quoted(text),
+        super::line_of(ctx, first),
+    );
+    let mut diagnostic = Diagnostic::finding(
+        ID,
+        Severity::Warning,
+        message,
+        Label::new(
+            byte_span(nodes.kind(call).span()),
+            format!("started in `{started_in}`"),
+        ),
+    )
+    .with_help("clear it in the hook that runs when the component goes away (`onBeforeUnmount`, `onUnmounted`, `componentWillUnmount`, `ngOnDestroy`)");
+    for (clear, name) in earlier {
+        diagnostic = diagnostic.with_secondary(Label::new(
+            byte_span(nodes.kind(clear).span()),
+            format!("runs in `{name}`, before the timer exists"),
+        ));
+    }
+    Some(diagnostic)
+}
+
 /// Whether `function` may return before `store` on a check of state that outlives the call
 /// (`if (running) return;`, `if (this.closed) return;`): a start guard, whatever it checks.
 fn returns_early_on_state(store: NodeId, function: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
@@ -985,8 +1050,10 @@ fn symbol_handle_use(place: &Place<'_>, ctx: &RuleContext<'_, '_>) -> HandleUse 
             return HandleUse::Cleared;
         }
     }
+    // `export let timer = …`; a binding inside an exported function is that function's own.
     if nodes
         .ancestor_kinds(declaration)
+        .take_while(|k| !k.is_function_like())
         .any(|k| matches!(k, AstKind::ExportDeclaration(_)))
     {
         return HandleUse::Escaped;
