@@ -9,7 +9,10 @@ use leaklint_model::{
     ast_util::{as_function_node, as_member, member_name, strip},
     AccessPath, FunctionRuns, Outside, PathRoot,
 };
-use oxc_ast::{ast::Expression, AstKind, AstType};
+use oxc_ast::{
+    ast::{CallExpression, Expression},
+    AstKind, AstType,
+};
 use oxc_semantic::{AstNode, NodeId, SymbolId};
 use oxc_span::GetSpan;
 
@@ -47,8 +50,18 @@ impl Rule for ListenerLeak {
     }
 
     fn should_run(&self, text: &str) -> bool {
-        static MARKERS: LazyLock<Markers> =
-            LazyLock::new(|| Markers::new(&[".on(", "Listener(", ".on<", ".on (", ".once("]));
+        static MARKERS: LazyLock<Markers> = LazyLock::new(|| {
+            Markers::new(&[
+                ".on(",
+                "Listener(",
+                ".on<",
+                ".on (",
+                ".once(",
+                "signal-exit",
+                "exit-hook",
+                "death",
+            ])
+        });
         MARKERS.any_in(text)
     }
 
@@ -61,6 +74,9 @@ impl Rule for ListenerLeak {
             return;
         };
         let Some(registration) = Registration::of(call) else {
+            if let Some(diagnostic) = exit_hook_not_removed(call, node.id(), ctx) {
+                ctx.report(diagnostic);
+            }
             return;
         };
         let model = ctx.model();
@@ -644,6 +660,70 @@ fn outlives_the_call<'a>(
         PathRoot::Symbol(symbol) => model.is_module_level(symbol),
         PathRoot::Global(name) => leaklint_model::GLOBAL_OBJECTS.contains(&name),
     }
+}
+
+/// Libraries that add a listener to `process` for its exit and return the function that
+/// removes it: (module, export; `None` for the default export or the module itself).
+const EXIT_HOOKS: &[(&str, Option<&str>)] = &[
+    ("signal-exit", None),
+    ("signal-exit", Some("onExit")),
+    ("exit-hook", None),
+    ("death", None),
+];
+
+/// `onExit(() => cleanup(req))` per request or call, with the remover it returns discarded:
+/// `process` keeps every one of them, and each keeps its closure, until the process exits.
+fn exit_hook_not_removed<'a>(
+    call: &CallExpression<'a>,
+    node: NodeId,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Diagnostic> {
+    let model = ctx.model();
+    let Expression::Identifier(callee) = strip(&call.callee) else {
+        return None;
+    };
+    let origin = model.import_origin(model.symbol_of(callee)?)?;
+    let (module, _) = EXIT_HOOKS
+        .iter()
+        .find(|(module, export)| origin.is_module(module) && origin.export == *export)?;
+    let runs = model.runs_at(node);
+    let (_, parent) = leaklint_model::ast_util::value_parent(ctx.semantic(), node);
+    if runs.is_once() || !matches!(parent, AstKind::ExpressionStatement(_)) {
+        return None;
+    }
+    let context = match model.request_context(node) {
+        Some(why) => format!("inside {why}"),
+        None => "in a function that can run many times".to_string(),
+    };
+    let keeps = match node_api::retained_by_callback(call.arguments.first()?.as_expression(), ctx) {
+        node_api::Retained::Captures(names) => format!(
+            ", and each keeps {} alive",
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ => String::new(),
+    };
+    let message = format!(
+        "`{}(…)` from `{module}` adds a listener to `process` {context} and discards the function \
+         that removes it: `process` keeps one more for every run until it exits{keeps}",
+        callee.name
+    );
+    Some(
+        Diagnostic::finding(
+            ID,
+            severity_of(runs),
+            message,
+            Label::new(byte_span(call.callee.span()), "remover discarded"),
+        )
+        .with_help(format!(
+            "keep what `{}(…)` returns and call it when the work is done (`const remove = {}(…); \
+             res.on('finish', remove)`)",
+            callee.name, callee.name
+        )),
+    )
 }
 
 /// An error per request, a warning otherwise (per call, with no evidence of more).
