@@ -385,9 +385,9 @@ impl<'a> LifetimeModel<'_, 'a> {
             .into_iter()
             .filter(|method| {
                 !method.constructor
-                    && method.name.is_some_and(|name| {
-                        TEARDOWN_METHODS.contains(&name) || extra.iter().any(|e| e == name)
-                    })
+                    && method
+                        .name
+                        .is_some_and(|name| is_teardown_name(name, extra))
             })
             .collect()
     }
@@ -687,7 +687,13 @@ pub struct RunsAgain {
     /// The evidence in words: "registered as a listener", "handed out to callers", "a React
     /// hook that runs on every update".
     pub why: &'static str,
+    /// Whether it runs again on the same object or state (a listener, a function handed out, an
+    /// update hook), not only once for each new component mounted (an effect, a mount hook).
+    pub same_state: bool,
 }
+
+/// How many calls out `runs_again` looks for evidence.
+const RUNS_AGAIN_DEPTH: usize = 4;
 
 /// Lifecycle methods frameworks call again and again on one instance.
 const REPEATED_HOOKS: &[&str] = &[
@@ -707,7 +713,7 @@ impl LifetimeModel<'_, '_> {
     /// or is a framework hook that runs on every update. Several calls alone are no evidence:
     /// they may be branches of code that runs once.
     pub fn runs_again(&self, function: NodeId) -> Option<RunsAgain> {
-        self.runs_again_within(function, 4)
+        self.runs_again_within(function, RUNS_AGAIN_DEPTH)
     }
 
     fn runs_again_within(&self, function: NodeId, depth: usize) -> Option<RunsAgain> {
@@ -721,8 +727,40 @@ impl LifetimeModel<'_, '_> {
                     name: name.to_string(),
                     references: Vec::new(),
                     why: "a framework hook that runs on every update",
+                    same_state: true,
                 });
             }
+        }
+        // A component's effect or lifecycle hook runs on every mount.
+        if self.is_effect(function) || self.hook_of(function).is_some() {
+            let name = self
+                .hook_of(function)
+                .map(|(name, _)| name)
+                .or_else(|| self.function(function).and_then(|facts| facts.name))
+                .unwrap_or("the effect");
+            return Some(RunsAgain {
+                function,
+                name: name.to_string(),
+                references: Vec::new(),
+                why: "a component's effect or lifecycle hook, which runs on every mount",
+                same_state: false,
+            });
+        }
+        // `window.addEventListener('resize', () => { … })`: the function asked about is itself
+        // a listener. (Reached through calls, a listener is weak evidence: the call may sit in
+        // a branch that runs once, as a protocol's last handshake step does.)
+        if depth == RUNS_AGAIN_DEPTH && self.passed_as_listener(function) {
+            let name = self
+                .function(function)
+                .and_then(|facts| facts.name)
+                .unwrap_or("the listener");
+            return Some(RunsAgain {
+                function,
+                name: name.to_string(),
+                references: vec![function],
+                why: "registered as a listener",
+                same_state: true,
+            });
         }
         let (name, references) = self.references_to(function)?;
         let listeners: Vec<NodeId> = references
@@ -736,6 +774,7 @@ impl LifetimeModel<'_, '_> {
                 name,
                 references: listeners,
                 why: "registered as a listener",
+                same_state: true,
             });
         }
         let handed_out: Vec<NodeId> = references
@@ -749,6 +788,7 @@ impl LifetimeModel<'_, '_> {
                 name,
                 references: handed_out,
                 why: "handed out for others to call",
+                same_state: true,
             });
         }
         references
@@ -821,21 +861,46 @@ impl LifetimeModel<'_, '_> {
     }
 
     /// Whether a reference hands the function out as a value others may call whenever they
-    /// like: a property of an object literal, an argument of a call, a return value, an element
-    /// of an array, or stored in a property (`el.onclick = f`).
+    /// like: a property of an object literal, a return value, an element of an array, a JSX
+    /// prop, or stored in a property (`el.onclick = f`). A module's exports are not: an exported
+    /// `init` is as likely called once as an exported `subscribe` many times. Nor is an argument:
+    /// most callbacks handed to a call (`ready(f)`, `then(f)`, `init(opts, f)`) run once.
     fn handed_out(&self, reference: NodeId) -> bool {
         let nodes = self.semantic().nodes();
         let (child, parent) = crate::ast_util::value_parent(self.semantic(), reference);
         match parent {
-            AstKind::ObjectProperty(_)
-            | AstKind::ReturnStatement(_)
+            AstKind::ObjectProperty(_) => !self.is_exported_object(nodes.parent_id(child)),
+            AstKind::ReturnStatement(_)
             | AstKind::ArrayExpression(_)
             | AstKind::JSXExpressionContainer(_) => true,
-            AstKind::CallExpression(call) => call.callee.span() != nodes.kind(child).span(),
             AstKind::AssignmentExpression(assign) => {
                 assign.right.span() == nodes.kind(child).span()
-                    && matches!(written(&assign.left), Some(Written::Member(_)))
+                    && matches!(written(&assign.left), Some(Written::Member(member))
+                        if !is_exports_target(member.object()))
             }
+            _ => false,
+        }
+    }
+
+    /// Whether the object literal holding a property is a module's exports (`module.exports =
+    /// { … }`, `export default { … }`, `export { … }` is not an object).
+    fn is_exported_object(&self, property: NodeId) -> bool {
+        let nodes = self.semantic().nodes();
+        let object = nodes.parent_id(property);
+        let (_, holder) = crate::ast_util::value_parent(self.semantic(), object);
+        match holder {
+            AstKind::ExportDefaultDeclaration(_) => true,
+            AstKind::AssignmentExpression(assign) => match written(&assign.left) {
+                // `exports.api = { … }`, `module.exports.api = { … }`, `module.exports = { … }`
+                Some(Written::Member(member)) => {
+                    is_exports_target(member.object())
+                        || (member_name(member) == Some("exports")
+                            && matches!(strip(member.object()),
+                                Expression::Identifier(module) if module.name == "module"))
+                }
+                Some(Written::Binding(ident)) => ident.name == "exports",
+                None => false,
+            },
             _ => false,
         }
     }
@@ -991,5 +1056,55 @@ impl<'a> LifetimeModel<'_, 'a> {
             .iter()
             .find(|(hook, _)| *hook == name)
             .map(|&(_, stage)| (name, stage))
+    }
+}
+
+/// `module.exports` or `exports`: what a property written on it exports.
+fn is_exports_target(object: &Expression<'_>) -> bool {
+    crate::ast_util::is_dotted_path(object, "module.exports")
+        || matches!(strip(object), Expression::Identifier(ident) if ident.name == "exports")
+}
+
+/// Whether a method name ends an instance: a built-in teardown name or a configured one, in
+/// any case (`Stop`, `Dispose`).
+pub fn is_teardown_name(name: &str, extra: &[String]) -> bool {
+    TEARDOWN_METHODS
+        .iter()
+        .any(|teardown| teardown.eq_ignore_ascii_case(name))
+        || extra.iter().any(|e| e.eq_ignore_ascii_case(name))
+}
+
+/// React's effect hooks: their callback runs after every mount (and every change of its
+/// dependencies), and its returned function is the cleanup.
+const REACT_EFFECTS: &[&str] = &["useEffect", "useLayoutEffect", "useInsertionEffect"];
+
+impl LifetimeModel<'_, '_> {
+    /// Whether a function is the callback of a React effect (`useEffect(() => …)`, imported from
+    /// React or Preact, or `React.useEffect`).
+    pub fn is_effect(&self, function: NodeId) -> bool {
+        let nodes = self.semantic().nodes();
+        let (child, parent) = crate::ast_util::value_parent(self.semantic(), function);
+        let AstKind::CallExpression(call) = parent else {
+            return false;
+        };
+        let first = call.arguments.first().and_then(|a| a.as_expression());
+        if first.is_none_or(|first| first.span() != nodes.kind(child).span()) {
+            return false;
+        }
+        match strip(&call.callee) {
+            Expression::Identifier(ident) => {
+                let origin = self.symbol_of(ident).and_then(|s| self.import_origin(s));
+                origin.is_some_and(|origin| {
+                    ["react", "preact/hooks", "preact/compat"]
+                        .iter()
+                        .any(|module| origin.is_module(module))
+                        && REACT_EFFECTS.contains(&origin.export.unwrap_or(ident.name.as_str()))
+                })
+            }
+            other => as_member(other).is_some_and(|member| {
+                member_name(member).is_some_and(|name| REACT_EFFECTS.contains(&name))
+                    && matches!(strip(member.object()), Expression::Identifier(react) if react.name == "React")
+            }),
+        }
     }
 }

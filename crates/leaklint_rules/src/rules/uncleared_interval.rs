@@ -671,7 +671,10 @@ fn overwritten_while_running<'a>(
     {
         return None;
     }
-    let again = model.runs_again(function)?;
+    // A new component's effect has a new handle; only a rerun on the same state overwrites.
+    let again = model
+        .runs_again(function)
+        .filter(|again| again.same_state)?;
     let places: Vec<String> = again
         .references
         .iter()
