@@ -98,8 +98,14 @@ fn the_lint_step_writes_sarif_and_the_verdict_step_decides() {
             "api/server.js",
             "app.get('/s', (req, res) => { setInterval(() => res.write('.'), 10); });\n",
         ),
-        ("jobs/tick.js", "setInterval(() => refresh(), 60000);\n"),
-        ("web/skip.js", "setInterval(() => refresh(), 60000);\n"),
+        (
+            "jobs/tick.js",
+            "setInterval(() => refresh(), 60000);\nprocess.on('SIGTERM', () => server.close());\n",
+        ),
+        (
+            "web/skip.js",
+            "setInterval(() => refresh(), 60000);\nprocess.on('SIGTERM', () => server.close());\n",
+        ),
     ] {
         let path = dir.path().join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();

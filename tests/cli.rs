@@ -13,7 +13,8 @@ use serde_json::Value;
 
 const PER_REQUEST_LEAK: &str =
     "app.get('/stream', (req, res) => {\n  setInterval(() => res.write('.'), 1000);\n});\n";
-const START_UP_LEAK: &str = "setInterval(() => refresh(), 60000);\n";
+const START_UP_LEAK: &str =
+    "setInterval(() => refresh(), 60000);\nprocess.on('SIGTERM', () => server.close());\n";
 const CLEAN: &str =
     "const t = setInterval(tick, 1000);\nprocess.on('SIGTERM', () => clearInterval(t));\n";
 
@@ -164,7 +165,7 @@ fn json_output_fields() {
 #[test]
 fn utf16_columns_on_a_line_with_emoji() {
     // "🚀" is 4 UTF-8 bytes and 2 UTF-16 units; "é" is 2 bytes and 1 unit.
-    let source = "const label = '🚀é'; setInterval(tick, 10);\n";
+    let source = "const label = '🚀é'; setInterval(tick, 10);\nprocess.on('SIGTERM', () => server.close());\n";
     let project = Project::new(&[("a.js", source.as_bytes())]);
     let expected_column = 1 + "const label = '🚀é'; ".encode_utf16().count() as u64;
     assert_eq!(expected_column, 22);
@@ -194,7 +195,7 @@ fn utf16_columns_on_a_line_with_emoji() {
 
 #[test]
 fn crlf_line_endings_keep_lines_and_columns() {
-    let source = "// 😀 header\r\nconst x = 1;\r\n  setInterval(tick, 10);\r\n";
+    let source = "// 😀 header\r\nconst x = 1;\r\n  setInterval(tick, 10);\r\nprocess.on('SIGTERM', stop);\r\n";
     let project = Project::new(&[("a.js", source.as_bytes())]);
     let (_, json) = project.json(&["a.js"]);
     assert_eq!(
@@ -315,7 +316,7 @@ fn sarif_validates_against_the_schema() {
 
 #[test]
 fn sarif_omits_suppressed_findings() {
-    let source = "// leaklint-disable-next-line uncleared-interval -- one poller per process\nsetInterval(poll, 1000);\nsetInterval(poll, 2000);\n";
+    let source = "// leaklint-disable-next-line uncleared-interval -- one poller per process\nsetInterval(poll, 1000);\nsetInterval(poll, 2000);\nprocess.on('SIGTERM', () => server.close());\n";
     let project = Project::new(&[("a.js", source.as_bytes())]);
     let output = project.run(&["-f", "sarif", "a.js"]);
     let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -332,23 +333,23 @@ fn each_suppression_form() {
     let project = Project::new(&[
         (
             "next-line.js",
-            b"// leaklint-disable-next-line uncleared-interval -- reason\nsetInterval(f, 1);\n",
+            b"// leaklint-disable-next-line uncleared-interval -- reason\nsetInterval(f, 1);\nprocess.on('SIGTERM', stop);\n",
         ),
         (
             "same-line.js",
-            b"setInterval(f, 1); // leaklint-disable-line uncleared-interval\n",
+            b"setInterval(f, 1); // leaklint-disable-line uncleared-interval\nprocess.on('SIGTERM', stop);\n",
         ),
         (
             "whole-file.js",
-            b"/* leaklint-disable uncleared-interval */\nsetInterval(f, 1);\nsetInterval(g, 2);\n",
+            b"/* leaklint-disable uncleared-interval */\nsetInterval(f, 1);\nsetInterval(g, 2);\nprocess.on('SIGTERM', stop);\n",
         ),
         (
             "all-rules.js",
-            b"setInterval(f, 1); // leaklint-disable-line\n",
+            b"setInterval(f, 1); // leaklint-disable-line\nprocess.on('SIGTERM', stop);\n",
         ),
         (
             "other-rule.js",
-            b"setInterval(f, 1); // leaklint-disable-line listener-leak\n",
+            b"setInterval(f, 1); // leaklint-disable-line listener-leak\nprocess.on('SIGTERM', stop);\n",
         ),
     ]);
     let (_, json) = project.json(&["."]);
@@ -401,7 +402,7 @@ fn parse_errors_are_reported_and_the_run_goes_on() {
 fn commonjs_top_level_return_is_linted() {
     let project = Project::new(&[(
         "a.js",
-        b"if (require.main !== module) return;\nsetInterval(tick, 1000);\n",
+        b"if (require.main !== module) return;\nsetInterval(tick, 1000);\nprocess.on('SIGTERM', () => server.close());\n",
     )]);
     let (_, json) = project.json(&["a.js"]);
     assert_eq!(rules_of(&json), ["uncleared-interval"]);

@@ -139,7 +139,7 @@ fn a_warning_beside_a_long_minified_line_shows_a_window_of_it() {
     let dir = tempfile::tempdir().unwrap();
     // A start-up interval (a warning) on the line after 5 MB of code on one line.
     let source = format!(
-        "{}\nsetInterval(() => refresh(), 60000);\n",
+        "{}\nsetInterval(() => refresh(), 60000);\nprocess.on('SIGTERM', () => server.close());\n",
         "var b=2;".repeat(650_000)
     );
     write(dir.path(), "lib.js", &source);

@@ -442,7 +442,7 @@ mod tests {
     fn commonjs_with_top_level_return_is_linted() {
         let found = lint(
             "a.js",
-            "if (module.parent) return;\nsetInterval(tick, 1000);\n",
+            "if (module.parent) return;\nsetInterval(tick, 1000);\nprocess.on('SIGTERM', () => server.close());\n",
         );
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].rule, "uncleared-interval");
@@ -450,18 +450,18 @@ mod tests {
 
     #[test]
     fn sloppy_script_is_linted() {
-        let found = lint("a.js", "with (obj) { x; }\nsetInterval(tick, 1000);\n");
+        let found = lint("a.js", "with (obj) { x; }\nsetInterval(tick, 1000);\nprocess.on('SIGTERM', () => server.close());\n");
         assert_eq!(found.len(), 1, "{found:?}");
     }
 
     #[test]
     fn jsx_in_js_is_linted() {
-        let found = lint("a.js", "const el = <div />;\nsetInterval(tick, 1000);\n");
+        let found = lint("a.js", "const el = <div />;\nsetInterval(tick, 1000);\nprocess.on('SIGTERM', () => server.close());\n");
         assert_eq!(found.len(), 1, "{found:?}");
         for path in ["a.js", "a.mjs", "a.cjs"] {
             let found = lint(
                 path,
-                "const A = () => {\n  return (\n    <Wrapper>\n      <Bar small />\n    </Wrapper>\n  );\n};\nexport default A;\nsetInterval(tick, 1000);\n",
+                "const A = () => {\n  return (\n    <Wrapper>\n      <Bar small />\n    </Wrapper>\n  );\n};\nexport default A;\nsetInterval(tick, 1000);\nprocess.on('SIGTERM', () => server.close());\n",
             );
             assert_eq!(found.len(), 1, "{path}: {found:?}");
             assert_eq!(found[0].rule, "uncleared-interval", "{path}: {found:?}");
@@ -486,7 +486,7 @@ mod tests {
         }
         let found = lint_source(
             Path::new("a.js"),
-            "setInterval(f, 1);",
+            "setInterval(f, 1); process.on('SIGTERM', stop);",
             &config,
             LintOptions::default(),
         );
@@ -495,7 +495,7 @@ mod tests {
 
     #[test]
     fn suppressed_findings_are_dropped_and_unused_directives_reported() {
-        let source = "// leaklint-disable-next-line uncleared-interval -- housekeeping\nsetInterval(f, 1);\n// leaklint-disable-next-line\nconst x = 1;\n";
+        let source = "// leaklint-disable-next-line uncleared-interval -- housekeeping\nsetInterval(f, 1);\n// leaklint-disable-next-line\nconst x = 1;\nprocess.on('SIGTERM', () => server.close());\n";
         let options = LintOptions {
             unused_directives: Some(Severity::Error),
             ..LintOptions::default()

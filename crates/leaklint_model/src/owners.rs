@@ -690,6 +690,10 @@ pub struct RunsAgain {
     /// Whether it runs again on the same object or state (a listener, a function handed out, an
     /// update hook), not only once for each new component mounted (an effect, a mount hook).
     pub same_state: bool,
+    /// Whether the evidence is about the function asked about itself, not about a function
+    /// that calls it (whose call may sit in a branch that runs once, as a protocol's last
+    /// handshake step does inside a `data` listener).
+    pub direct: bool,
 }
 
 /// How many calls out `runs_again` looks for evidence.
@@ -728,6 +732,7 @@ impl LifetimeModel<'_, '_> {
                     references: Vec::new(),
                     why: "a framework hook that runs on every update",
                     same_state: true,
+                    direct: depth == RUNS_AGAIN_DEPTH,
                 });
             }
         }
@@ -744,12 +749,11 @@ impl LifetimeModel<'_, '_> {
                 references: Vec::new(),
                 why: "a component's effect or lifecycle hook, which runs on every mount",
                 same_state: false,
+                direct: depth == RUNS_AGAIN_DEPTH,
             });
         }
-        // `window.addEventListener('resize', () => { … })`: the function asked about is itself
-        // a listener. (Reached through calls, a listener is weak evidence: the call may sit in
-        // a branch that runs once, as a protocol's last handshake step does.)
-        if depth == RUNS_AGAIN_DEPTH && self.passed_as_listener(function) {
+        // `window.addEventListener('resize', () => { … })`: the function is itself a listener.
+        if self.passed_as_listener(function) {
             let name = self
                 .function(function)
                 .and_then(|facts| facts.name)
@@ -760,6 +764,7 @@ impl LifetimeModel<'_, '_> {
                 references: vec![function],
                 why: "registered as a listener",
                 same_state: true,
+                direct: depth == RUNS_AGAIN_DEPTH,
             });
         }
         let (name, references) = self.references_to(function)?;
@@ -775,6 +780,7 @@ impl LifetimeModel<'_, '_> {
                 references: listeners,
                 why: "registered as a listener",
                 same_state: true,
+                direct: depth == RUNS_AGAIN_DEPTH,
             });
         }
         let handed_out: Vec<NodeId> = references
@@ -789,6 +795,7 @@ impl LifetimeModel<'_, '_> {
                 references: handed_out,
                 why: "handed out for others to call",
                 same_state: true,
+                direct: depth == RUNS_AGAIN_DEPTH,
             });
         }
         references

@@ -89,7 +89,7 @@ mod tests {
     fn code_denser_than_the_estimate_is_analysed_whole() {
         // About one node per byte, twice the estimate: the tables grow as they fill.
         let source = format!(
-            "{}setInterval(tick, 1000);\n{}",
+            "{}setInterval(tick, 1000);\nprocess.on('SIGTERM', stop);\n{}",
             "a;".repeat(50_000),
             "b;".repeat(50_000)
         );

@@ -141,6 +141,13 @@ impl Rule for ListenerLeak {
         {
             return;
         }
+        // Outside a request, "can run many times" needs evidence in the file: a listener, a
+        // value handed out, a component's effect or hook, a class made repeatedly. Code that
+        // runs once without saying so (a setup function exported to the app) is otherwise the
+        // common case.
+        if runs == FunctionRuns::PerCall && !has_evidence_of_repetition(node.id(), ctx) {
+            return;
+        }
 
         let source = ctx.source_text();
         let event = registration.event_label(source);
@@ -344,7 +351,13 @@ fn not_released_by_instance<'a>(
     let at_creation = method.constructor || model.called_by_constructor(class, &method);
     let (severity, consequence, evidence) = match teardowns.first() {
         Some(teardown) => {
-            if matches!(outside, Outside::HandedIn(_)) && at_creation {
+            // Added as the instance is made: one per instance. That outlives the instance's
+            // end on a global or shared object, but matters only when the file makes instances
+            // repeatedly; on an object handed in, which may die with the instance, never.
+            if at_creation
+                && (matches!(outside, Outside::HandedIn(_))
+                    || repeated_creation(class, ctx).is_none())
+            {
                 return None;
             }
             let evidence: Vec<Label> = teardowns
@@ -752,6 +765,29 @@ fn added_on_every_call(
     )
 }
 
+/// Whether the file shows that the code at `node` runs again: its function (or a caller) is a
+/// listener, handed out, a component's effect or hook (see the model's `runs_again`), or it is
+/// the constructor of a class the file makes per request or in code that runs again.
+fn has_evidence_of_repetition(node: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    let model = ctx.model();
+    let Some(function) = model.enclosing_function(node) else {
+        return false;
+    };
+    if model.runs_again(function).is_some() {
+        return true;
+    }
+    model.instance_owner(node).is_some_and(|(class, method)| {
+        method.constructor
+            && model.creations(class).into_iter().any(|creation| {
+                model.request_context(creation).is_some()
+                    || model
+                        .enclosing_function(creation)
+                        .and_then(|f| model.runs_again(f))
+                        .is_some()
+            })
+    })
+}
+
 /// `Client`, or "this class" when it has no name.
 fn class_label(class: leaklint_model::Class, ctx: &RuleContext<'_, '_>) -> String {
     class.binding.map_or_else(
@@ -771,6 +807,12 @@ fn repeated_creation(
     model.creations(class).into_iter().find_map(|creation| {
         if let Some(why) = model.request_context(creation) {
             return Some((creation, format!("inside {why}")));
+        }
+        if let Some(again) = model
+            .enclosing_function(creation)
+            .and_then(|f| model.runs_again(f))
+        {
+            return Some((creation, format!("in `{}`, {}", again.name, again.why)));
         }
         let (creator, method) = model.instance_owner(creation)?;
         if method.constructor || model.teardowns(creator).is_empty() {
@@ -982,7 +1024,16 @@ mod tests {
         for source in [
             "import bus from './bus'; app.get('/x', (req, res) => { bus.on('tick', () => res.write('.')); });",
             "wss.on('connection', (ws) => { process.on('SIGTERM', () => ws.close()); });",
-            "const bus = new EventEmitter(); export function subscribe(cb) { bus.on('x', cb); }",
+            // evidence that the function runs again: a listener, or a caller that is one
+            "const bus = new EventEmitter(); function subscribe(cb) { bus.on('x', cb); } button.addEventListener('click', () => subscribe(log));",
+            "const bus = new EventEmitter(); export function restart() { bus.on('exit', cleanup); } process.on('SIGHUP', restart);",
+            "export function track() { window.addEventListener('resize', onResize); } document.addEventListener('visibilitychange', track);",
+            // `addEventListener` keeps one copy of a function object, not of a new one per call
+            "function track(cb) { const onScroll = () => cb(); window.addEventListener('scroll', onScroll); } export const api = { track };",
+            "export class T { constructor(el) { el.addEventListener('mouseenter', () => this.show()); } show() { this.onScroll = () => this.hide(); window.addEventListener('scroll', this.onScroll); } hide() {} }",
+            "function onTick() {} const bus = new EventEmitter(); function watch() { bus.on('tick', onTick); } bus.on('reload', watch);",
+            // removed from another module
+            "function f() {} function sub() { require('a').on('x', f); } export function unsub() { require('b').off('x', f); } emitter.on('ready', sub);",
             "const bus = new EventEmitter(); app.get('/x', (req, res) => { const f = () => 1; bus.on('a', f); bus.off('b', f); });",
             "const bus = new EventEmitter(); app.get('/x', (req, res) => { bus.on('a', () => 1); bus.off('a', () => 1); });",
             "app.get('/x', (req, res) => { window.addEventListener('resize', onResize); });",
@@ -997,22 +1048,33 @@ mod tests {
             "app.get('/x', (req, res) => { req.app.locals.bus.on('t', () => res.end()); });",
             // a start-up-like name does not hide a per-request caller
             "const bus = new EventEmitter(); function startStream(res) { bus.on('t', (t) => res.write(t)); } app.get('/s', (req, res) => startStream(res));",
-            "const bus = new EventEmitter(); export function restart() { bus.on('exit', cleanup); }",
-            "export function track() { window.addEventListener('resize', onResize); }",
             // a class instantiated per request
             "const bus = new EventEmitter(); class Session { constructor() { bus.on('t', () => 1); } } app.get('/x', (req, res) => { new Session(); });",
             // a replacement behind an `if` leaves the old value on the other path
             "const cp = require('child_process'); let w; app.post('/x', (req, res) => { if (!w) w = cp.fork('w.js'); w.stdout.on('data', (d) => res.write(d)); });",
             // replaced by a value that outlives the call
             "const config = require('./config'); let s; app.post('/x', (req, res) => { s = config; s.watcher.on('change', () => res.end()); });",
-            // `addEventListener` keeps one copy of a function object, not of a new one per call
+        ] {
+            assert_reports(&META, source, "a.ts", 1);
+        }
+    }
+
+    /// A function that could run many times, in a file that shows no sign that it does: an
+    /// exported setup function is as common as an exported subscribe, so nothing is said.
+    #[test]
+    fn no_evidence_of_repetition_is_not_reported() {
+        for source in [
+            "const bus = new EventEmitter(); export function subscribe(cb) { bus.on('x', cb); }",
+            "const bus = new EventEmitter(); export function restart() { bus.on('exit', cleanup); }",
+            "export function track() { window.addEventListener('resize', onResize); }",
             "export function track(cb) { const onScroll = () => cb(); window.addEventListener('scroll', onScroll); }",
             "export class T { show() { this.onScroll = () => this.hide(); window.addEventListener('scroll', this.onScroll); } }",
             "function onTick() {} const bus = new EventEmitter(); export function watch() { bus.on('tick', onTick); }",
-            // removed from another module
             "function f() {} export function sub() { require('a').on('x', f); } export function unsub() { require('b').off('x', f); }",
+            // called, but only from code that runs once, however many times it is written
+            "const bus = new EventEmitter(); function wire() { bus.on('x', () => 1); } if (a) wire(); else wire();",
         ] {
-            assert_reports(&META, source, "a.ts", 1);
+            assert_clean(&META, source, "a.ts");
         }
     }
 
@@ -1101,7 +1163,7 @@ mod tests {
         );
         let found = run_rule(
             &META,
-            "const bus = new EventEmitter(); export function subscribe() { bus.on('x', () => 1); }",
+            "const bus = new EventEmitter(); function subscribe() { bus.on('x', () => 1); } button.addEventListener('click', subscribe);",
             "a.js",
             None,
         );

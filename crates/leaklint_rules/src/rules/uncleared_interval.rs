@@ -25,7 +25,7 @@ use oxc_span::{GetSpan, Span};
 
 use crate::{
     node_api::{self, Retained},
-    rules::{byte_span, Markers},
+    rules::{byte_span, first_line, Markers},
     Rule, RuleContext, RuleMeta,
 };
 
@@ -267,6 +267,25 @@ impl Rule for UnclearedInterval {
         .unzip();
         let guard = guard.unwrap_or_default();
         let once = runs.is_once() || guarded == Some(Guarded::Process);
+        // An owner with an end, or evidence of repetition. A timer started once for the life
+        // of the process has no owner it could outlive; outside a request or an instance, "a
+        // function that can run many times" needs the file to show that it does. Either way an
+        // end beside the code that forgets the timer (`hub.destroy`, `stopPolling`) is one.
+        let teardown = scope_teardown(node.id(), ctx);
+        let unevidenced = if once {
+            true
+        } else {
+            runs == FunctionRuns::PerCall
+                && model.instance_owner(node.id()).is_none()
+                && !model.in_instance_field_initializer(node.id())
+                && model
+                    .enclosing_function(node.id())
+                    .and_then(|f| model.runs_again(f))
+                    .is_none()
+        };
+        if unevidenced && teardown.is_none() {
+            return;
+        }
         if once && unrefed && self.allow_unref {
             return;
         }
@@ -301,7 +320,17 @@ impl Rule for UnclearedInterval {
             guard,
             retained: node_api::retained_by_callback(argument(call, 0), ctx),
         };
-        ctx.report(uncleared_interval_diagnostic(&finding));
+        let mut diagnostic = uncleared_interval_diagnostic(&finding);
+        if let Some(teardown) = teardown.filter(|_| unevidenced) {
+            diagnostic = diagnostic.with_secondary(Label::new(
+                byte_span(first_line(
+                    ctx.source_text(),
+                    ctx.nodes().kind(teardown).span(),
+                )),
+                "the end beside it does not clear it",
+            ));
+        }
+        ctx.report(diagnostic);
     }
 }
 
@@ -621,6 +650,124 @@ fn member_place<'a>(member: &MemberExpression<'a>, ctx: &RuleContext<'a, '_>) ->
     Some(place)
 }
 
+/// An end beside the code that starts the timer: a graceful shutdown handler of the process
+/// (`process.on('SIGTERM', …)` that does not just call `process.exit()`), a teardown in the same
+/// function or factory (`hub.destroy = function () {…}`, `close() {…}` in the object it returns),
+/// or, next to a module's `startPolling`, its `stopPolling`. Its node, for the evidence.
+fn scope_teardown(call: NodeId, ctx: &RuleContext<'_, '_>) -> Option<NodeId> {
+    let model = ctx.model();
+    let nodes = ctx.nodes();
+    let inner = model.enclosing_function(call);
+    let outer = inner.map(|f| model.enclosing_function(nodes.parent_id(f)));
+    let extra = &model.settings().teardown_methods;
+    let exits = |function: NodeId| {
+        ctx.nodes_within(function).any(|inner| {
+            matches!(inner.kind(), AstKind::CallExpression(exit)
+                if leaklint_model::ast_util::is_dotted_path(&exit.callee, "process.exit"))
+        })
+    };
+    let shutdown = ["on", "once", "addListener"]
+        .iter()
+        .flat_map(|name| ctx.calls_named(name).iter().copied())
+        .find(|&id| {
+            let AstKind::CallExpression(listen) = nodes.kind(id) else {
+                return false;
+            };
+            let Some(member) = as_member(&listen.callee) else {
+                return false;
+            };
+            let on_process = matches!(strip(member.object()), Expression::Identifier(process)
+                if process.name == "process" && model.symbol_of(process).is_none());
+            let ends = argument(listen, 0)
+                .and_then(leaklint_model::ast_util::string_value)
+                .is_some_and(|event| event.starts_with("SIG") || event == "beforeExit");
+            // A handler the file does not define (`stop`, imported) is taken as graceful.
+            let graceful = match argument(listen, 1).map(strip) {
+                Some(Expression::Identifier(ident)) => model
+                    .symbol_of(ident)
+                    .and_then(|symbol| {
+                        let declaration = ctx.semantic().scoping().symbol_declaration(symbol);
+                        match nodes.kind(declaration) {
+                            AstKind::Function(_) => Some(declaration),
+                            _ => node_api::const_init(symbol, ctx).and_then(as_function_node),
+                        }
+                    })
+                    .is_none_or(|handler| !exits(handler)),
+                Some(other) => as_function_node(other).is_some_and(|handler| !exits(handler)),
+                None => false,
+            };
+            on_process && ends && graceful
+        });
+    if shutdown.is_some() {
+        return shutdown;
+    }
+    let starter = inner
+        .and_then(|f| model.function(f))
+        .and_then(|facts| facts.name);
+    nodes.iter().find_map(|node| {
+        if !matches!(
+            node.kind(),
+            AstKind::Function(_) | AstKind::ArrowFunctionExpression(_)
+        ) || Some(node.id()) == inner
+        {
+            return None;
+        }
+        let scope = model.enclosing_function(nodes.parent_id(node.id()));
+        let beside_creation = scope == inner;
+        let beside_starter = Some(scope) == outer;
+        if !beside_creation && !beside_starter {
+            return None;
+        }
+        // Its own name, or what it is assigned to (`hub.destroy = function () {}`).
+        let assigned = match value_parent(ctx.semantic(), node.id()).1 {
+            AstKind::AssignmentExpression(assign) => match written(&assign.left) {
+                Some(Written::Member(member)) => member_name(member),
+                _ => None,
+            },
+            AstKind::ObjectProperty(property) => property_key_name(&property.key),
+            _ => None,
+        };
+        let name = assigned.or_else(|| model.function(node.id()).and_then(|facts| facts.name))?;
+        let teardown = leaklint_model::is_teardown_name(name, extra);
+        // Next to a module's functions, only the starter's own pair: `stopPolling` for
+        // `startPolling`. In a function or factory, any teardown there.
+        let at_module = if beside_creation {
+            inner.is_none()
+        } else {
+            scope.is_none()
+        };
+        let paired = starter.is_some_and(|starter| pairs(starter, name));
+        (paired || (teardown && !at_module)).then_some(node.id())
+    })
+}
+
+/// Whether `end` is the teardown of `start` by name: `startPolling`/`stopPolling`,
+/// `open`/`close`, `beginSync`/`endSync`.
+fn pairs(start: &str, end: &str) -> bool {
+    const STARTS: &[&str] = &["start", "begin", "open", "init", "enable", "run", "connect"];
+    const ENDS: &[&str] = &[
+        "stop",
+        "end",
+        "close",
+        "destroy",
+        "dispose",
+        "disable",
+        "shutdown",
+        "disconnect",
+    ];
+    fn split<'n>(name: &'n str, words: &[&str]) -> Option<&'n str> {
+        words.iter().find_map(|word| {
+            let head = name.get(..word.len())?;
+            let rest = &name[word.len()..];
+            (head.eq_ignore_ascii_case(word)
+                && (rest.is_empty()
+                    || rest.starts_with(|c: char| c.is_ascii_uppercase() || c == '_')))
+            .then_some(rest)
+        })
+    }
+    matches!((split(start, STARTS), split(end, ENDS)), (Some(a), Some(b)) if a == b)
+}
+
 /// `cycleTimer = setInterval(…)` in a function that can run again while the timer runs, with
 /// nothing that clears the handle or checks it first: the second run overwrites the only handle
 /// of the first timer, and the `clearInterval` elsewhere then stops the last timer only. The
@@ -672,9 +819,11 @@ fn overwritten_while_running<'a>(
         return None;
     }
     // A new component's effect has a new handle; only a rerun on the same state overwrites.
-    let again = model
-        .runs_again(function)
-        .filter(|again| again.same_state)?;
+    // A listener that calls it somewhere is weak evidence: the call may sit in a branch that
+    // runs once.
+    let again = model.runs_again(function).filter(|again| {
+        again.same_state && (again.direct || again.why != "registered as a listener")
+    })?;
     let places: Vec<String> = again
         .references
         .iter()
@@ -1621,8 +1770,36 @@ mod tests {
             "class A { #timer; static stop(a) { clearInterval(a.#timer); } }\nclass B { #timer; start() { this.#timer = setInterval(f, 1); } }",
             "class A { start() { this.timer = setInterval(f, 1); } }\nfunction done(req) { clearTimeout(req.timer); }",
         ] {
-            assert_reports(&META, source, "a.js", 1);
+            assert_reports(&META, &format!("{source}{END}"), "a.js", 1);
         }
+    }
+
+    /// What runs once at start-up lives as long as the process, which has no end in these
+    /// files; what a plain function starts needs evidence that the function runs again.
+    #[test]
+    fn without_an_end_or_evidence_of_repetition_nothing_is_said() {
+        for source in [
+            "setInterval(() => poll(), 1000);",
+            "const t = setInterval(tick, 1000);",
+            "function start() { this.timer = setInterval(tick, 10); }",
+            "let t; function start() { if (t) return; t = setInterval(f, 1); }",
+            "export function startReporting() { setInterval(report, 60000); }",
+        ] {
+            assert_clean(&META, source, "a.js");
+        }
+        // A listener that starts it, or a stop function beside it, is enough.
+        assert_reports(
+            &META,
+            "function start() { setInterval(tick, 10); } button.addEventListener('click', start);",
+            "a.js",
+            1,
+        );
+        assert_reports(
+            &META,
+            "let t; export function startPolling() { t = setInterval(poll, 10); } export function stopPolling() { t = null; }",
+            "a.js",
+            1,
+        );
     }
 
     #[test]
@@ -1669,7 +1846,7 @@ mod tests {
             [Severity::Error]
         );
         assert_eq!(
-            severities(&META, "setInterval(tick, 10);", "a.js"),
+            severities(&META, &format!("setInterval(tick, 10);{END}"), "a.js"),
             [Severity::Warning]
         );
     }
@@ -1718,25 +1895,34 @@ mod tests {
         // An instance's `this.t` is another field.
         assert_reports(
             &META,
-            "class P { static t = setInterval(f, 1); stop() { clearInterval(this.t); } }",
+            &format!(
+                "{}{END}",
+                "class P { static t = setInterval(f, 1); stop() { clearInterval(this.t); } }"
+            ),
             "a.js",
             1,
         );
         assert_reports(
             &META,
-            "class P { static start() { this.t = setInterval(f, 1); } stop() { clearInterval(this.t); } }",
+            &format!("{}{END}", "class P { static start() { this.t = setInterval(f, 1); } stop() { clearInterval(this.t); } }"),
             "a.js",
             1,
         );
         assert_reports(
             &META,
-            "class P { start() { this.t = setInterval(f, 1); } static stop() { clearInterval(this.t); } }",
+            &format!("{}{END}", "class P { start() { this.t = setInterval(f, 1); } static stop() { clearInterval(this.t); } }"),
             "a.js",
             1,
         );
     }
 
+    /// A shutdown handler: the process's end, which a timer started at start-up must be
+    /// cleared by (without one, a process-lifetime timer has no owner it could outlive).
+    const END: &str = "\nprocess.on('SIGTERM', stop);";
+
     fn message(source: &str) -> String {
+        let source = format!("{source}{END}");
+        let source = source.as_str();
         let found = run_rule(&META, source, "a.js", None);
         assert_eq!(found.len(), 1, "{source}: {found:?}");
         found[0].message.clone()
@@ -1895,7 +2081,7 @@ mod tests {
         assert_eq!(
             severities(
                 &META,
-                "let t; app.get('/x', (req, res) => { if (!t) t = setInterval(f, 1); });",
+                &format!("let t; app.get('/x', (req, res) => {{ if (!t) t = setInterval(f, 1); }});{END}"),
                 "a.js"
             ),
             [Severity::Warning]
@@ -1979,7 +2165,7 @@ mod tests {
         assert_eq!(
             run_rule(
                 &META,
-                "setInterval(tick, 1).unref();",
+                &format!("setInterval(tick, 1).unref();{END}"),
                 "a.js",
                 Some(&options)
             )
