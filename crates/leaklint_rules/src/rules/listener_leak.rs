@@ -36,6 +36,8 @@ pub static META: RuleMeta = RuleMeta {
     escalated_severity: Some(Severity::Error),
     docs: include_str!("../../../../rules/listener-leak.md"),
     tags: &["memory-leak", "events", "reliability"],
+    // Measured on real code, every finding read: 6 true of 7 on the services corpus, 12 of 12
+    // on a corpus it was never tuned on, none on the benchmark corpus (2026-12-07).
     precision: "high",
     options_schema: NO_OPTIONS_SCHEMA,
     factory: |options| {
