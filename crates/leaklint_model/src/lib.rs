@@ -137,6 +137,8 @@ pub struct LifetimeModel<'s, 'a> {
     scanned: RefCell<Option<functions::Scanned<'a>>>,
     index: OnceCell<functions::FileIndex>,
     functions: OnceCell<functions::Functions<'a>>,
+    /// The functions each constructor function puts on its instances, found in one pass.
+    prototype_members: OnceCell<rustc_hash::FxHashMap<NodeId, Vec<owners::Method<'a>>>>,
 }
 
 impl<'s, 'a> LifetimeModel<'s, 'a> {
@@ -147,6 +149,7 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
             scanned: RefCell::new(None),
             index: OnceCell::new(),
             functions: OnceCell::new(),
+            prototype_members: OnceCell::new(),
         }
     }
 

@@ -350,21 +350,30 @@ impl<'a> LifetimeModel<'_, 'a> {
                 if let Some((_, constructor)) = self.member_of(class.node) {
                     methods.push(constructor);
                 }
-                for node in nodes.iter() {
-                    let function = node.id();
-                    if !matches!(
-                        node.kind(),
-                        AstKind::Function(_) | AstKind::ArrowFunctionExpression(_)
-                    ) || function == class.node
-                    {
-                        continue;
-                    }
-                    if let Some((owner, method)) = self.prototype_member(function) {
-                        if owner == class {
-                            methods.push(method);
+                let members = self.prototype_members.get_or_init(|| {
+                    let mut members: rustc_hash::FxHashMap<NodeId, Vec<Method<'a>>> =
+                        rustc_hash::FxHashMap::default();
+                    for node in nodes.iter() {
+                        if !matches!(
+                            node.kind(),
+                            AstKind::Function(_) | AstKind::ArrowFunctionExpression(_)
+                        ) {
+                            continue;
+                        }
+                        if let Some((owner, method)) = self.prototype_member(node.id()) {
+                            members.entry(owner.node).or_default().push(method);
                         }
                     }
-                }
+                    members
+                });
+                methods.extend(
+                    members
+                        .get(&class.node)
+                        .into_iter()
+                        .flatten()
+                        .filter(|method| method.function != class.node)
+                        .copied(),
+                );
             }
         }
         methods
