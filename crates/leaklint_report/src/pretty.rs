@@ -302,4 +302,30 @@ mod tests {
         let out = render_plain(&[report]);
         assert!(out.contains("interval is never cleared"), "{out}");
     }
+
+    #[test]
+    fn every_label_is_shown_however_far_apart() {
+        let mut source = String::new();
+        for i in 0..30 {
+            source.push_str(&format!("line{i}();\n"));
+        }
+        let diagnostic = Diagnostic::finding(
+            RULE,
+            leaklint_diagnostics::Severity::Warning,
+            "three places",
+            leaklint_diagnostics::Label::new(span_of(&source, "line2()"), "first"),
+        )
+        .with_secondary(leaklint_diagnostics::Label::new(
+            span_of(&source, "line7()"),
+            "second",
+        ))
+        .with_secondary(leaklint_diagnostics::Label::new(
+            span_of(&source, "line13()"),
+            "third",
+        ));
+        let out = render_plain(&[report("a.js", Some(&source), vec![diagnostic])]);
+        for label in ["first", "second", "third"] {
+            assert!(out.contains(label), "{label} missing:\n{out}");
+        }
+    }
 }

@@ -205,6 +205,11 @@ impl SourceCode for Snippet {
             .checked_sub(1)
             .ok_or(MietteError::OutOfBounds)?;
         let segment = &self.segments[which];
+        // A span across two segments (miette tries to join the contexts of nearby labels) does
+        // not exist in the file as one piece: refuse it, and miette shows them apart.
+        if span.offset() + span.len() > segment.end {
+            return Err(MietteError::OutOfBounds);
+        }
         let text = &self.text[segment.start..segment.end];
         let offset = span.offset() - segment.start;
         let len = span.len().min(text.len().saturating_sub(offset));
@@ -341,5 +346,25 @@ mod tests {
         let s = snippet(&source, &[(at + 1, at + 3)]);
         assert!(s.text().contains("éé"), "{}", s.text());
         assert!(s.text().contains("😀😀"), "{}", s.text());
+    }
+
+    #[test]
+    fn three_separate_regions_each_read_their_own_lines() {
+        let mut source = String::new();
+        for i in 0..20 {
+            source.push_str(&format!("line{i};\n"));
+        }
+        let at = |name: &str| source.find(name).unwrap() as u32;
+        let spans = [
+            ByteSpan::new(at("line1;"), at("line1;") + 5),
+            ByteSpan::new(at("line6;"), at("line6;") + 5),
+            ByteSpan::new(at("line12;"), at("line12;") + 6),
+        ];
+        let s = Snippet::new("x.js".into(), &source, &LineIndex::new(&source), &spans);
+        for (span, line) in spans.iter().zip([1, 6, 12]) {
+            let mapped = s.span(&source, *span);
+            let contents = s.read_span(&mapped, 1, 1).unwrap();
+            assert_eq!(contents.line() + 1, line, "{}", s.text());
+        }
     }
 }

@@ -356,13 +356,15 @@ fn not_released_by_instance<'a>(
             // Added as the instance is made: one per instance. That outlives the instance's
             // end on a global or shared object, but matters only when the file makes instances
             // repeatedly; on an object handed in, which may die with the instance, never.
-            if at_creation
-                && (matches!(outside, Outside::HandedIn(_))
-                    || repeated_creation(class, ctx).is_none())
-            {
-                return None;
-            }
-            let evidence: Vec<Label> = teardowns
+            let made_again = if at_creation {
+                if matches!(outside, Outside::HandedIn(_)) {
+                    return None;
+                }
+                Some(repeated_creation(class, ctx)?)
+            } else {
+                None
+            };
+            let mut evidence: Vec<Label> = teardowns
                 .iter()
                 .map(|t| {
                     Label::new(
@@ -371,6 +373,12 @@ fn not_released_by_instance<'a>(
                     )
                 })
                 .collect();
+            if let Some((creation, why)) = made_again {
+                evidence.push(Label::new(
+                    byte_span(ctx.nodes().kind(creation).span()),
+                    format!("a new instance {why}"),
+                ));
+            }
             let consequence = format!(
                 "its teardown `{}()` (line {}) does not remove it: {}",
                 teardown.name.unwrap_or("teardown"),
@@ -814,7 +822,12 @@ fn repeated_creation(
             .enclosing_function(creation)
             .and_then(|f| model.runs_again(f))
         {
-            return Some((creation, format!("in `{}`, {}", again.name, again.why)));
+            let function = if again.name == "the listener" || again.name == "the effect" {
+                "a function".to_string()
+            } else {
+                format!("`{}`", again.name)
+            };
+            return Some((creation, format!("in {function} {}", again.why)));
         }
         let (creator, method) = model.instance_owner(creation)?;
         if method.constructor || model.teardowns(creator).is_empty() {
