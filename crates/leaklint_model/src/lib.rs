@@ -139,6 +139,8 @@ pub struct LifetimeModel<'s, 'a> {
     functions: OnceCell<functions::Functions<'a>>,
     /// The functions each constructor function puts on its instances, found in one pass.
     prototype_members: OnceCell<rustc_hash::FxHashMap<NodeId, Vec<owners::Method<'a>>>>,
+    /// Every function with a name, found in one pass.
+    named_functions: OnceCell<Vec<(NodeId, &'a str)>>,
 }
 
 impl<'s, 'a> LifetimeModel<'s, 'a> {
@@ -150,6 +152,7 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
             index: OnceCell::new(),
             functions: OnceCell::new(),
             prototype_members: OnceCell::new(),
+            named_functions: OnceCell::new(),
         }
     }
 

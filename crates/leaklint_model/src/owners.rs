@@ -1124,3 +1124,36 @@ impl LifetimeModel<'_, '_> {
         }
     }
 }
+
+impl<'a> LifetimeModel<'_, 'a> {
+    /// Every function of the file with a name, and the name: its own, or what it is assigned
+    /// to (`hub.destroy = function () {}`, `{ close() {} }`). Found once per file.
+    pub fn named_functions(&self) -> &[(NodeId, &'a str)] {
+        self.named_functions.get_or_init(|| {
+            let nodes = self.semantic().nodes();
+            nodes
+                .iter()
+                .filter(|node| {
+                    matches!(
+                        node.kind(),
+                        AstKind::Function(_) | AstKind::ArrowFunctionExpression(_)
+                    )
+                })
+                .filter_map(|node| {
+                    let assigned = match crate::ast_util::value_parent(self.semantic(), node.id()).1
+                    {
+                        AstKind::AssignmentExpression(assign) => match written(&assign.left) {
+                            Some(Written::Member(member)) => member_name(member),
+                            _ => None,
+                        },
+                        AstKind::ObjectProperty(property) => property_key_name(&property.key),
+                        _ => None,
+                    };
+                    let name = assigned
+                        .or_else(|| self.function(node.id()).and_then(|facts| facts.name))?;
+                    Some((node.id(), name))
+                })
+                .collect()
+        })
+    }
+}

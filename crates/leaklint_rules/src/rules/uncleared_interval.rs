@@ -706,41 +706,30 @@ fn scope_teardown(call: NodeId, ctx: &RuleContext<'_, '_>) -> Option<NodeId> {
     let starter = inner
         .and_then(|f| model.function(f))
         .and_then(|facts| facts.name);
-    nodes.iter().find_map(|node| {
-        if !matches!(
-            node.kind(),
-            AstKind::Function(_) | AstKind::ArrowFunctionExpression(_)
-        ) || Some(node.id()) == inner
-        {
-            return None;
-        }
-        let scope = model.enclosing_function(nodes.parent_id(node.id()));
-        let beside_creation = scope == inner;
-        let beside_starter = Some(scope) == outer;
-        if !beside_creation && !beside_starter {
-            return None;
-        }
-        // Its own name, or what it is assigned to (`hub.destroy = function () {}`).
-        let assigned = match value_parent(ctx.semantic(), node.id()).1 {
-            AstKind::AssignmentExpression(assign) => match written(&assign.left) {
-                Some(Written::Member(member)) => member_name(member),
-                _ => None,
-            },
-            AstKind::ObjectProperty(property) => property_key_name(&property.key),
-            _ => None,
-        };
-        let name = assigned.or_else(|| model.function(node.id()).and_then(|facts| facts.name))?;
-        let teardown = leaklint_model::is_teardown_name(name, extra);
-        // Next to a module's functions, only the starter's own pair: `stopPolling` for
-        // `startPolling`. In a function or factory, any teardown there.
-        let at_module = if beside_creation {
-            inner.is_none()
-        } else {
-            scope.is_none()
-        };
-        let paired = starter.is_some_and(|starter| pairs(starter, name));
-        (paired || (teardown && !at_module)).then_some(node.id())
-    })
+    model
+        .named_functions()
+        .iter()
+        .find_map(|&(function, name)| {
+            if Some(function) == inner {
+                return None;
+            }
+            let scope = model.enclosing_function(nodes.parent_id(function));
+            let beside_creation = scope == inner;
+            let beside_starter = Some(scope) == outer;
+            if !beside_creation && !beside_starter {
+                return None;
+            }
+            let teardown = leaklint_model::is_teardown_name(name, extra);
+            // Next to a module's functions, only the starter's own pair: `stopPolling` for
+            // `startPolling`. In a function or factory, any teardown there.
+            let at_module = if beside_creation {
+                inner.is_none()
+            } else {
+                scope.is_none()
+            };
+            let paired = starter.is_some_and(|starter| pairs(starter, name));
+            (paired || (teardown && !at_module)).then_some(function)
+        })
 }
 
 /// Whether `end` is the teardown of `start` by name: `startPolling`/`stopPolling`,
