@@ -20,8 +20,8 @@ use std::cell::{OnceCell, RefCell};
 pub use functions::{FunctionFacts, INDEXED_CALLEES};
 pub use imports::{import_origin, ImportOrigin};
 pub use owners::{
-    is_teardown_name, Class, Method, Outside, RunsAgain, Stage, END_METHODS, GLOBAL_OBJECTS,
-    TEARDOWN_METHODS,
+    is_teardown_name, Class, Evidence, Method, Outside, RunsAgain, Stage, END_METHODS,
+    GLOBAL_OBJECTS, TEARDOWN_METHODS,
 };
 pub use paths::{AccessPath, Field, PathRoot};
 pub use values::ValueLifetime;

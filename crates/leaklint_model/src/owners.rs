@@ -684,7 +684,7 @@ fn key_name<'a>(key: &PropertyKey<'a>) -> Option<&'a str> {
 }
 
 /// Why a function can run again: the references that register or expose it, or the framework
-/// hook that runs it on every update.
+/// hook that runs it.
 #[derive(Debug, Clone)]
 pub struct RunsAgain {
     /// The function with the evidence (the one asked about, or a function that calls it).
@@ -693,16 +693,44 @@ pub struct RunsAgain {
     pub name: String,
     /// Where it is registered as a listener or handed out as a value; empty for a hook.
     pub references: Vec<NodeId>,
-    /// The evidence in words: "registered as a listener", "handed out to callers", "a React
-    /// hook that runs on every update".
-    pub why: &'static str,
-    /// Whether it runs again on the same object or state (a listener, a function handed out, an
-    /// update hook), not only once for each new component mounted (an effect, a mount hook).
-    pub same_state: bool,
+    pub evidence: Evidence,
     /// Whether the evidence is about the function asked about itself, not about a function
     /// that calls it (whose call may sit in a branch that runs once, as a protocol's last
     /// handshake step does inside a `data` listener).
     pub direct: bool,
+}
+
+/// What shows that a function runs again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evidence {
+    /// A framework hook called on every update of one instance (`componentDidUpdate`).
+    UpdateHook,
+    /// A component's effect or mount hook: once for each component mounted.
+    MountHook,
+    /// Registered as a listener.
+    Listener,
+    /// Handed out as a value for others to call.
+    HandedOut,
+}
+
+impl Evidence {
+    /// The evidence in words, for messages.
+    pub fn why(self) -> &'static str {
+        match self {
+            Evidence::UpdateHook => "a framework hook that runs on every update",
+            Evidence::MountHook => {
+                "a component's effect or lifecycle hook, which runs on every mount"
+            }
+            Evidence::Listener => "registered as a listener",
+            Evidence::HandedOut => "handed out for others to call",
+        }
+    }
+
+    /// Whether it runs again on the same object or state (a listener, a function handed out, an
+    /// update hook), not only once for each new component mounted (an effect, a mount hook).
+    pub fn same_state(self) -> bool {
+        self != Evidence::MountHook
+    }
 }
 
 /// How many calls out `runs_again` looks for evidence.
@@ -733,16 +761,16 @@ impl LifetimeModel<'_, '_> {
         if depth == 0 {
             return None;
         }
+        let found = |name: &str, references: Vec<NodeId>, evidence: Evidence| RunsAgain {
+            function,
+            name: name.to_string(),
+            references,
+            evidence,
+            direct: depth == RUNS_AGAIN_DEPTH,
+        };
         if let Some((_, method)) = self.member_of(function) {
             if let Some(name) = method.name.filter(|name| REPEATED_HOOKS.contains(name)) {
-                return Some(RunsAgain {
-                    function,
-                    name: name.to_string(),
-                    references: Vec::new(),
-                    why: "a framework hook that runs on every update",
-                    same_state: true,
-                    direct: depth == RUNS_AGAIN_DEPTH,
-                });
+                return Some(found(name, Vec::new(), Evidence::UpdateHook));
             }
         }
         // A component's effect or lifecycle hook runs on every mount.
@@ -752,14 +780,7 @@ impl LifetimeModel<'_, '_> {
                 .map(|(name, _)| name)
                 .or_else(|| self.function(function).and_then(|facts| facts.name))
                 .unwrap_or("the effect");
-            return Some(RunsAgain {
-                function,
-                name: name.to_string(),
-                references: Vec::new(),
-                why: "a component's effect or lifecycle hook, which runs on every mount",
-                same_state: false,
-                direct: depth == RUNS_AGAIN_DEPTH,
-            });
+            return Some(found(name, Vec::new(), Evidence::MountHook));
         }
         // `window.addEventListener('resize', () => { … })`: the function is itself a listener.
         if self.passed_as_listener(function) {
@@ -767,45 +788,21 @@ impl LifetimeModel<'_, '_> {
                 .function(function)
                 .and_then(|facts| facts.name)
                 .unwrap_or("the listener");
-            return Some(RunsAgain {
-                function,
-                name: name.to_string(),
-                references: vec![function],
-                why: "registered as a listener",
-                same_state: true,
-                direct: depth == RUNS_AGAIN_DEPTH,
-            });
+            return Some(found(name, vec![function], Evidence::Listener));
         }
         let (name, references) = self.references_to(function)?;
-        let listeners: Vec<NodeId> = references
-            .iter()
-            .copied()
-            .filter(|&reference| self.passed_as_listener(reference))
-            .collect();
-        if !listeners.is_empty() {
-            return Some(RunsAgain {
-                function,
-                name,
-                references: listeners,
-                why: "registered as a listener",
-                same_state: true,
-                direct: depth == RUNS_AGAIN_DEPTH,
-            });
-        }
-        let handed_out: Vec<NodeId> = references
-            .iter()
-            .copied()
-            .filter(|&reference| self.handed_out(reference))
-            .collect();
-        if !handed_out.is_empty() {
-            return Some(RunsAgain {
-                function,
-                name,
-                references: handed_out,
-                why: "handed out for others to call",
-                same_state: true,
-                direct: depth == RUNS_AGAIN_DEPTH,
-            });
+        for evidence in [Evidence::Listener, Evidence::HandedOut] {
+            let showing: Vec<NodeId> = references
+                .iter()
+                .copied()
+                .filter(|&reference| match evidence {
+                    Evidence::Listener => self.passed_as_listener(reference),
+                    _ => self.handed_out(reference),
+                })
+                .collect();
+            if !showing.is_empty() {
+                return Some(found(&name, showing, evidence));
+            }
         }
         references
             .iter()

@@ -827,7 +827,7 @@ fn a_function_runs_again_when_it_is_registered_handed_out_or_a_hook() {
             let function = model.enclosing_function(node).unwrap();
             model
                 .runs_again(function)
-                .map(|again| (again.name, again.why))
+                .map(|again| (again.name, again.evidence.why()))
         });
         assert_eq!(
             found,

@@ -827,7 +827,7 @@ fn repeated_creation(
             } else {
                 format!("`{}`", again.name)
             };
-            return Some((creation, format!("in {function} {}", again.why)));
+            return Some((creation, format!("in {function} {}", again.evidence.why())));
         }
         let (creator, method) = model.instance_owner(creation)?;
         if method.constructor || model.teardowns(creator).is_empty() {

@@ -813,7 +813,8 @@ fn overwritten_while_running<'a>(
     // A listener that calls it somewhere is weak evidence: the call may sit in a branch that
     // runs once.
     let again = model.runs_again(function).filter(|again| {
-        again.same_state && (again.direct || again.why != "registered as a listener")
+        again.evidence.same_state()
+            && (again.direct || again.evidence != leaklint_model::Evidence::Listener)
     })?;
     let places: Vec<String> = again
         .references
@@ -832,7 +833,7 @@ fn overwritten_while_running<'a>(
          the last of the timers",
         quoted(text),
         again.name,
-        again.why,
+        again.evidence.why(),
         quoted(text),
     );
     let severity = if runs == FunctionRuns::PerRequest {
@@ -857,7 +858,7 @@ fn overwritten_while_running<'a>(
     for &reference in again.references.iter().take(3) {
         diagnostic = diagnostic.with_secondary(Label::new(
             byte_span(ctx.nodes().kind(reference).span()),
-            again.why,
+            again.evidence.why(),
         ));
     }
     Some(diagnostic)
