@@ -363,6 +363,24 @@ pub fn const_init<'a>(symbol: SymbolId, ctx: &RuleContext<'a, '_>) -> Option<&'a
     }
 }
 
+/// The function a binding holds: a `function` declaration's node, or that of the function a
+/// `const` (or a never-reassigned `let`/`var`) is initialised with.
+pub fn function_bound_to(symbol: SymbolId, ctx: &RuleContext<'_, '_>) -> Option<NodeId> {
+    let declaration = ctx.semantic().scoping().symbol_declaration(symbol);
+    match ctx.nodes().kind(declaration) {
+        AstKind::Function(_) => Some(declaration),
+        _ => const_init(symbol, ctx).and_then(as_function_node),
+    }
+}
+
+/// The function an expression is or names: an inline function, or a binding that holds one.
+pub fn function_held_by(expr: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> Option<NodeId> {
+    match strip(expr) {
+        Expression::Identifier(ident) => function_bound_to(ctx.model().symbol_of(ident)?, ctx),
+        other => as_function_node(other),
+    }
+}
+
 /// The binding that names a class: its own (`class Service {…}`), or the one a class expression
 /// initialises (`const Service = class {…}`).
 pub fn class_binding<'e, 'a>(
@@ -621,20 +639,10 @@ fn distinct_functions<'a>(
             return None;
         };
         let symbol = ctx.model().symbol_of(ident)?;
-        let scoping = ctx.semantic().scoping();
-        if scoping.symbol_is_mutated(symbol) {
+        if ctx.semantic().scoping().symbol_is_mutated(symbol) {
             return None;
         }
-        let declaration = scoping.symbol_declaration(symbol);
-        if matches!(ctx.nodes().kind(declaration), AstKind::Function(_)) {
-            return Some(declaration);
-        }
-        let init = strip(const_init(symbol, ctx)?);
-        match init {
-            Expression::FunctionExpression(function) => Some(function.node_id()),
-            Expression::ArrowFunctionExpression(arrow) => Some(arrow.node_id()),
-            _ => None,
-        }
+        function_bound_to(symbol, ctx)
     };
     matches!((function_of(a), function_of(b)), (Some(a), Some(b)) if a != b)
 }

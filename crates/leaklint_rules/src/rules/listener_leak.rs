@@ -572,17 +572,7 @@ fn settles_a_promise<'a>(
     {
         return None;
     }
-    let handler = match strip(registration.handler) {
-        Expression::Identifier(ident) => {
-            let symbol = model.symbol_of(ident)?;
-            let declaration = ctx.semantic().scoping().symbol_declaration(symbol);
-            match ctx.nodes().kind(declaration) {
-                AstKind::Function(_) => declaration,
-                _ => node_api::const_init(symbol, ctx).and_then(as_function_node)?,
-            }
-        }
-        other => as_function_node(other)?,
-    };
+    let handler = node_api::function_held_by(registration.handler, ctx)?;
     let settle = ctx.nodes_within(handler).find(|inner| {
         matches!(inner.kind(), AstKind::CallExpression(call)
             if matches!(strip(&call.callee), Expression::Identifier(ident)

@@ -641,14 +641,7 @@ fn local_function(symbol: SymbolId, ctx: &RuleContext<'_, '_>) -> Option<NodeId>
     if ctx.model().is_module_level(symbol) {
         return None;
     }
-    let declaration = ctx.semantic().scoping().symbol_declaration(symbol);
-    match ctx.nodes().kind(declaration) {
-        AstKind::Function(_) => Some(declaration),
-        AstKind::VariableDeclarator(_) => {
-            leaklint_model::ast_util::as_function_node(node_api::const_init(symbol, ctx)?)
-        }
-        _ => None,
-    }
+    node_api::function_bound_to(symbol, ctx)
 }
 
 #[cfg(test)]

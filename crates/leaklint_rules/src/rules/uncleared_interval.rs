@@ -687,13 +687,7 @@ fn scope_teardown(call: NodeId, ctx: &RuleContext<'_, '_>) -> Option<NodeId> {
             let graceful = match argument(listen, 1).map(strip) {
                 Some(Expression::Identifier(ident)) => model
                     .symbol_of(ident)
-                    .and_then(|symbol| {
-                        let declaration = ctx.semantic().scoping().symbol_declaration(symbol);
-                        match nodes.kind(declaration) {
-                            AstKind::Function(_) => Some(declaration),
-                            _ => node_api::const_init(symbol, ctx).and_then(as_function_node),
-                        }
-                    })
+                    .and_then(|symbol| node_api::function_bound_to(symbol, ctx))
                     .is_none_or(|handler| !exits(handler)),
                 Some(other) => as_function_node(other).is_some_and(|handler| !exits(handler)),
                 None => false,
@@ -992,15 +986,9 @@ fn cleared_before<'a>(
             }
             // `this.clearIfRunning()`, `stopCycle()`
             let callee = match strip(&call.callee) {
-                Expression::Identifier(ident) => model.symbol_of(ident).and_then(|symbol| {
-                    node_api::const_init(symbol, ctx)
-                        .and_then(as_function_node)
-                        .or_else(|| {
-                            let declaration = ctx.semantic().scoping().symbol_declaration(symbol);
-                            matches!(nodes.kind(declaration), AstKind::Function(_))
-                                .then_some(declaration)
-                        })
-                }),
+                Expression::Identifier(ident) => model
+                    .symbol_of(ident)
+                    .and_then(|symbol| node_api::function_bound_to(symbol, ctx)),
                 other => as_member(other).and_then(|member| {
                     let name = member_name(member)?;
                     if !matches!(strip(member.object()), Expression::ThisExpression(_)) {
