@@ -774,9 +774,9 @@ impl LifetimeModel<'_, '_> {
             }
         }
         // A component's effect or lifecycle hook runs on every mount.
-        if self.is_effect(function) || self.hook_of(function).is_some() {
-            let name = self
-                .hook_of(function)
+        let hook = self.hook_of(function);
+        if hook.is_some() || self.is_effect(function) {
+            let name = hook
                 .map(|(name, _)| name)
                 .or_else(|| self.function(function).and_then(|facts| facts.name))
                 .unwrap_or("the effect");
