@@ -9,7 +9,7 @@ pub mod ast_util;
 mod functions;
 mod imports;
 mod owners;
-mod paths;
+mod places;
 mod values;
 
 use oxc_ast::AstKind;
@@ -23,7 +23,7 @@ pub use owners::{
     is_teardown_name, Class, Evidence, Method, Outside, RunsAgain, Stage, END_METHODS,
     GLOBAL_OBJECTS, TEARDOWN_METHODS,
 };
-pub use paths::{AccessPath, Field, PathRoot};
+pub use places::{Field, Place, PlaceRoot};
 pub use values::ValueLifetime;
 
 /// Project-specific names from the configuration's `settings`.

@@ -16,7 +16,7 @@ use oxc_span::{GetSpan, Span};
 
 use crate::{
     ast_util::{as_member, member_name, property_key_name, strip, written, Written},
-    AccessPath, Field, LifetimeModel, PathRoot,
+    Field, LifetimeModel, Place, PlaceRoot,
 };
 
 /// Method names that end an instance, as frameworks and libraries name them; the
@@ -496,7 +496,7 @@ impl<'a> LifetimeModel<'_, 'a> {
     /// Every other name of the object at `path`, where it is a constructor parameter of `class`
     /// or a field holding one: the parameter, the fields holding it, and what every `new` of
     /// the class passes for it.
-    pub fn handed_in_places(&self, class: Class, path: &AccessPath<'a>) -> Vec<AccessPath<'a>> {
+    pub fn handed_in_places(&self, class: Class, path: &Place<'a>) -> Vec<Place<'a>> {
         let Some(Outside::HandedIn(param)) = self.outside_instance(class, path) else {
             return Vec::new();
         };
@@ -506,16 +506,16 @@ impl<'a> LifetimeModel<'_, 'a> {
             .skip(usize::from(path.is_this()))
             .copied()
             .collect();
-        let with_rest = |mut base: AccessPath<'a>| {
+        let with_rest = |mut base: Place<'a>| {
             base.fields.extend(rest.iter().copied());
             base
         };
-        let mut places = vec![with_rest(AccessPath::binding(param))];
+        let mut places = vec![with_rest(Place::binding(param))];
         for field in self.fields_holding(class, param) {
-            places.push(with_rest(AccessPath {
-                root: PathRoot::This(Some(class.node)),
-                fields: vec![field],
-            }));
+            places.push(with_rest(Place::field(
+                PlaceRoot::This(Some(class.node)),
+                field,
+            )));
         }
         if let Some(passed) = self
             .parameter_index(param)
@@ -550,15 +550,15 @@ impl<'a> LifetimeModel<'_, 'a> {
     /// What every `new X(…)` of the class passes as its `index`th argument, when they all
     /// pass the same place (`new SensorMemory(this, …)` in one method): the place the
     /// constructor's parameter stands for. `None` without creations or when they differ.
-    pub fn constructor_argument(&self, class: Class, index: usize) -> Option<AccessPath<'a>> {
+    pub fn constructor_argument(&self, class: Class, index: usize) -> Option<Place<'a>> {
         let nodes = self.semantic().nodes();
-        let mut agreed: Option<AccessPath<'a>> = None;
+        let mut agreed: Option<Place<'a>> = None;
         for creation in self.creations(class) {
             let AstKind::NewExpression(new) = nodes.kind(creation) else {
                 return None;
             };
             let argument = new.arguments.get(index)?.as_expression()?;
-            let path = self.access_path(argument)?;
+            let path = self.place(argument)?;
             match &agreed {
                 Some(previous) if !previous.same_place(&path) => return None,
                 Some(_) => {}
@@ -585,10 +585,10 @@ impl<'a> LifetimeModel<'_, 'a> {
     /// binding or import, a parameter of the constructor, or a field the constructor fills
     /// with one. What the instance makes itself (`this.bus = new EventEmitter()`), and the
     /// instance itself, are its own.
-    pub fn outside_instance(&self, class: Class, path: &AccessPath<'_>) -> Option<Outside> {
+    pub fn outside_instance(&self, class: Class, path: &Place<'_>) -> Option<Outside> {
         match path.root {
-            PathRoot::Global(name) => GLOBAL_OBJECTS.contains(&name).then_some(Outside::Global),
-            PathRoot::Symbol(symbol) => {
+            PlaceRoot::Global(name) => GLOBAL_OBJECTS.contains(&name).then_some(Outside::Global),
+            PlaceRoot::Symbol(symbol) => {
                 if self.is_module_level(symbol) {
                     return Some(Outside::Shared);
                 }
@@ -596,10 +596,11 @@ impl<'a> LifetimeModel<'_, 'a> {
                 let (owner_class, method) = self.member_of(owner)?;
                 (owner_class == class && method.constructor).then_some(Outside::HandedIn(symbol))
             }
-            PathRoot::This(_) => {
+            PlaceRoot::This(_) => {
                 let field = *path.fields.first()?;
                 self.handed_in_field(class, field).map(Outside::HandedIn)
             }
+            PlaceRoot::AnyObject => None,
         }
     }
 }
@@ -621,7 +622,7 @@ pub const END_METHODS: &[&str] = &[
 impl LifetimeModel<'_, '_> {
     /// A call in the class's methods that ends the object at `path`, or one it is read from
     /// (`this.sock.close()` ends what `this.sock.on(…)` was added to).
-    pub fn ended_by(&self, class: Class, path: &AccessPath<'_>) -> Option<NodeId> {
+    pub fn ended_by(&self, class: Class, path: &Place<'_>) -> Option<NodeId> {
         self.methods(class).into_iter().find_map(|method| {
             self.nodes_within(method.function)
                 .find(|inner| {
@@ -633,7 +634,7 @@ impl LifetimeModel<'_, '_> {
                     };
                     member_name(member).is_some_and(|name| END_METHODS.contains(&name))
                         && self
-                            .access_path(member.object())
+                            .place(member.object())
                             .is_some_and(|ended| ended.is_prefix_of(path))
                 })
                 .map(|inner| inner.id())

@@ -398,7 +398,7 @@ fn access_paths_match_by_symbol_and_class() {
             .iter()
             .filter_map(|node| match node.kind() {
                 AstKind::CallExpression(call) if callee_name(call) == Some("probe") => {
-                    model.access_path(call.arguments[0].as_expression()?)
+                    model.place(call.arguments[0].as_expression()?)
                 }
                 _ => None,
             })
@@ -411,7 +411,7 @@ fn access_paths_match_by_symbol_and_class() {
             "a parameter shadowing `bus`"
         );
         assert_eq!(paths[5].fields.len(), 2);
-        assert!(matches!(paths[5].root, crate::PathRoot::Global("app")));
+        assert!(matches!(paths[5].root, crate::PlaceRoot::Global("app")));
     });
 }
 
@@ -429,10 +429,10 @@ fn assignments_through_typescript_wrappers_write_the_place_they_wrap() {
         for node in model.semantic().nodes().iter() {
             match node.kind() {
                 AstKind::AssignmentExpression(assign) => {
-                    written.push(model.assignment_target_path(&assign.left).unwrap());
+                    written.push(model.assignment_place(&assign.left).unwrap());
                 }
                 AstKind::CallExpression(call) if callee_name(call) == Some("probe") => {
-                    read.push(model.access_path(call.arguments[0].as_expression().unwrap()));
+                    read.push(model.place(call.arguments[0].as_expression().unwrap()));
                 }
                 _ => {}
             }
@@ -594,8 +594,20 @@ fn configured_names_are_found_in_text_by_their_last_part() {
     );
 }
 
-/// The access paths of each `here(x)` argument, in source order.
-fn paths_at_markers(source: &str) -> Vec<Option<crate::AccessPath<'static>>> {
+/// The place of each `here(x)` argument, in source order.
+fn paths_at_markers(source: &str) -> Vec<Option<crate::Place<'static>>> {
+    places_at_markers(source, |model, arg| model.place(arg))
+}
+
+/// What `query` makes of each `here(x)` argument, in source order, with names replaced so that
+/// the places outlive the source: their shape is what is compared.
+fn places_at_markers(
+    source: &str,
+    query: impl for<'m, 'a> Fn(
+        &'m LifetimeModel<'_, 'a>,
+        &'a Expression<'a>,
+    ) -> Option<crate::Place<'a>>,
+) -> Vec<Option<crate::Place<'static>>> {
     with_model(source, "a.js", &ModelSettings::default(), |model| {
         let nodes = model.semantic().nodes();
         nodes
@@ -606,26 +618,144 @@ fn paths_at_markers(source: &str) -> Vec<Option<crate::AccessPath<'static>>> {
                 }
                 _ => None,
             })
-            .map(|arg| {
-                model.access_path(arg).map(|path| crate::AccessPath {
-                    // Paths borrow the source: keep their shape, which is what is compared.
-                    root: match path.root {
-                        crate::PathRoot::Global(_) => crate::PathRoot::Global("global"),
-                        crate::PathRoot::Symbol(s) => crate::PathRoot::Symbol(s),
-                        crate::PathRoot::This(o) => crate::PathRoot::This(o),
-                    },
-                    fields: path
-                        .fields
-                        .iter()
-                        .map(|f| match f {
-                            crate::Field::Public(_) => crate::Field::Public("f"),
-                            crate::Field::Private(_) => crate::Field::Private("f"),
-                        })
-                        .collect(),
-                })
-            })
+            .map(|arg| query(model, arg).map(|place| owned(&place)))
             .collect()
     })
+}
+
+fn owned(place: &crate::Place<'_>) -> crate::Place<'static> {
+    crate::Place {
+        root: match place.root {
+            crate::PlaceRoot::Global(_) => crate::PlaceRoot::Global("global"),
+            crate::PlaceRoot::Symbol(s) => crate::PlaceRoot::Symbol(s),
+            crate::PlaceRoot::This(o) => crate::PlaceRoot::This(o),
+            crate::PlaceRoot::AnyObject => crate::PlaceRoot::AnyObject,
+        },
+        fields: place
+            .fields
+            .iter()
+            .map(|f| match f {
+                crate::Field::Public(_) => crate::Field::Public("f"),
+                crate::Field::Private(_) => crate::Field::Private("f"),
+            })
+            .collect(),
+        entry: place.entry,
+    }
+}
+
+/// The place a loop variable or `const` alias named by each `here(x)` reads from.
+fn sources_at_markers(source: &str) -> Vec<Option<crate::Place<'static>>> {
+    places_at_markers(source, |model, arg| {
+        let Expression::Identifier(ident) = arg else {
+            return None;
+        };
+        let symbol = model.symbol_of(ident)?;
+        model
+            .loop_source(symbol)
+            .or_else(|| model.alias_source(symbol))
+    })
+}
+
+#[test]
+fn entries_of_collections_are_places_of_their_own() {
+    let src = r"
+        const timers = new Map();
+        function a(id) { here(timers[id]); here(timers.get(id)); here(timers); }
+        function b(id) { here(timers.pop()); here(conns[id].timer); }
+    ";
+    let entries = places_at_markers(src, |model, arg| model.place_or_entry(arg));
+    let place = |i: usize| entries[i].clone().unwrap();
+    assert!(
+        place(0).entry && place(0).same_place(&place(1)),
+        "{entries:?}"
+    );
+    assert!(!place(2).entry && !place(2).same_place(&place(0)));
+    assert!(place(3).same_place(&place(0)), "pop() takes an entry");
+    assert_eq!(entries[4], None, "a field of an entry is not followed");
+    // Writing an entry does not replace the collection.
+    assert!(place(0).holds(&place(1)) && !place(0).holds(&place(2)));
+    // Strict places leave entries out.
+    let strict = paths_at_markers(src);
+    assert_eq!(strict[0], None);
+    assert!(strict[2].is_some());
+}
+
+#[test]
+fn a_named_class_static_side_is_the_class_binding() {
+    let src = r"
+        class Poller {
+            static start() { here(this.timer); }
+            run() { here(this.timer); here(this.state); here(this.state.timer); }
+        }
+        here(Poller.timer);
+    ";
+    let paths = paths_at_markers(src);
+    let place = |i: usize| paths[i].clone().unwrap();
+    assert!(place(0).same_place(&place(4)), "{paths:?}");
+    assert!(!place(0).same_place(&place(1)));
+    assert!(place(2).holds(&place(3)) && place(2).is_prefix_of(&place(3)));
+    assert!(!place(3).holds(&place(2)));
+}
+
+#[test]
+fn loop_variables_and_aliases_read_the_entries_they_come_from() {
+    let src = r"
+        const timers = new Map();
+        const list = [];
+        for (const t of timers.values()) here(t);
+        for (const t of Object.values(list)) here(t);
+        list.forEach((t) => here(t));
+        function stop(id) { const t = timers.get(id); here(t); here(timers[id]); }
+        function plain(x) { here(x); }
+    ";
+    let sources = sources_at_markers(src);
+    let entries = places_at_markers(src, |model, arg| model.place_or_entry(arg));
+    let source = |i: usize| sources[i].clone().unwrap();
+    assert!(source(0).entry, "{sources:?}");
+    assert!(source(0).same_place(&entries[4].clone().unwrap()));
+    assert!(
+        source(1).same_place(&source(2)),
+        "Object.values and forEach read one list"
+    );
+    assert!(!source(1).same_place(&source(0)));
+    assert!(
+        source(3).same_place(&entries[4].clone().unwrap()),
+        "const t = timers.get(id)"
+    );
+    assert_eq!(sources[5], None, "a parameter comes from anywhere");
+}
+
+#[test]
+fn fields_of_unknown_objects_are_any_objects() {
+    let src = r"
+        class Client { start() { here(this.timer); here(this.#t); } #t; }
+        function stop(conn) { here(conn.timer); here(conn); }
+        function onClose() { here(this.timer); }
+        const shared = {}; here(shared.timer);
+    ";
+    let any = places_at_markers(src, |model, arg| {
+        model.place(arg).map(|p| model.of_any_object(p))
+    });
+    let place = |i: usize| any[i].clone().unwrap();
+    assert_eq!(place(2).root, crate::PlaceRoot::AnyObject, "{any:?}");
+    assert!(
+        place(2).same_place(&place(0)),
+        "a parameter's field may be the instance's"
+    );
+    assert_eq!(place(3).root, place(3).root);
+    assert!(
+        !matches!(place(3).root, crate::PlaceRoot::AnyObject),
+        "a binding itself stays"
+    );
+    assert!(matches!(place(4).root, crate::PlaceRoot::AnyObject));
+    assert!(
+        !matches!(place(1).root, crate::PlaceRoot::AnyObject),
+        "private fields stay"
+    );
+    assert!(
+        !matches!(place(5).root, crate::PlaceRoot::AnyObject),
+        "a module's object stays"
+    );
 }
 
 #[test]
@@ -747,9 +877,11 @@ fn teardowns_creations_and_what_an_instance_is_handed() {
         let names: Vec<_> = model.teardowns(class).iter().map(|m| m.name).collect();
         assert_eq!(names, [Some("close"), Some("dispose"), Some("leave")]);
         assert_eq!(model.creations(class).len(), 2);
-        let this_field = |name: &'static str| crate::AccessPath {
-            root: crate::PathRoot::This(Some(class.node)),
-            fields: vec![crate::Field::Public(name)],
+        let this_field = |name: &'static str| {
+            crate::Place::field(
+                crate::PlaceRoot::This(Some(class.node)),
+                crate::Field::Public(name),
+            )
         };
         let handed = |name| model.outside_instance(class, &this_field(name));
         assert!(matches!(handed("sub"), Some(crate::Outside::HandedIn(_))));
@@ -758,7 +890,7 @@ fn teardowns_creations_and_what_an_instance_is_handed() {
         assert_eq!(
             model.outside_instance(
                 class,
-                &crate::AccessPath::root(crate::PathRoot::Global("process"))
+                &crate::Place::root(crate::PlaceRoot::Global("process"))
             ),
             Some(crate::Outside::Global)
         );
@@ -769,7 +901,7 @@ fn teardowns_creations_and_what_an_instance_is_handed() {
             .find(|&s| model.semantic().scoping().symbol_name(s) == "shared")
             .unwrap();
         assert_eq!(
-            model.outside_instance(class, &crate::AccessPath::binding(shared)),
+            model.outside_instance(class, &crate::Place::binding(shared)),
             Some(crate::Outside::Shared)
         );
     });
@@ -791,7 +923,7 @@ fn a_constructor_parameter_stands_for_what_every_creation_passes() {
         let markers = at_markers(model, |node| node);
         let (memory, _) = model.instance_owner(markers[0]).unwrap();
         let path = model.constructor_argument(memory, 0).unwrap();
-        assert!(matches!(path.root, crate::PathRoot::This(Some(_))) && path.fields.is_empty());
+        assert!(matches!(path.root, crate::PlaceRoot::This(Some(_))) && path.fields.is_empty());
         assert!(
             model.constructor_argument(memory, 1).is_none(),
             "nothing passed"

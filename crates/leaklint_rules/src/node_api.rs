@@ -7,7 +7,7 @@ use leaklint_model::{
         argument, as_function_node, as_member, callee_name, member_name, property_key_name,
         string_value, strip, value_parent, written, Written,
     },
-    AccessPath, Field, FunctionRuns, PathRoot, ValueLifetime,
+    Field, FunctionRuns, Place, PlaceRoot, ValueLifetime,
 };
 use oxc_ast::{
     ast::{
@@ -77,7 +77,7 @@ pub fn is_clear_function(expr: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bo
 }
 
 /// Every `clearTimeout(x)` / `clearInterval(x)` argument in the file, as access paths.
-pub fn cleared_timer_paths<'a>(ctx: &RuleContext<'a, '_>) -> Vec<AccessPath<'a>> {
+pub fn cleared_timer_places<'a>(ctx: &RuleContext<'a, '_>) -> Vec<Place<'a>> {
     let mut paths = Vec::new();
     for name in ["clearTimeout", "clearInterval"] {
         for &id in ctx.calls_named(name) {
@@ -87,7 +87,7 @@ pub fn cleared_timer_paths<'a>(ctx: &RuleContext<'a, '_>) -> Vec<AccessPath<'a>>
             if !is_clear_function(&call.callee, ctx) {
                 continue;
             }
-            if let Some(path) = argument(call, 0).and_then(|a| ctx.model().access_path(a)) {
+            if let Some(path) = argument(call, 0).and_then(|a| ctx.model().place(a)) {
                 paths.push(path);
             }
         }
@@ -266,7 +266,7 @@ fn object_property<'e, 'a>(
 #[derive(Debug, PartialEq, Eq)]
 enum EventKey<'a> {
     Name(&'a str),
-    Path(AccessPath<'a>),
+    Path(Place<'a>),
     /// Computed at run time: matches anything.
     Unknown,
 }
@@ -294,10 +294,10 @@ fn event_key<'a>(event: Option<&Expression<'a>>, ctx: &RuleContext<'a, '_>) -> E
     }
     // `EVENTS.done` names one event; `request.requestId` or `msg.type`, read from a value of
     // the call, may be any.
-    match ctx.model().access_path(event) {
+    match ctx.model().place(event) {
         Some(path)
             if match path.root {
-                PathRoot::Symbol(symbol) => ctx.model().is_module_level(symbol),
+                PlaceRoot::Symbol(symbol) => ctx.model().is_module_level(symbol),
                 _ => true,
             } =>
         {
@@ -415,7 +415,7 @@ pub fn is_removed<'a>(registration: &Registration<'_, 'a>, ctx: &RuleContext<'a,
 /// `removeAllListeners()` on that object removes the listener the constructor added).
 pub fn is_removed_from<'a>(
     registration: &Registration<'_, 'a>,
-    also: &[AccessPath<'a>],
+    also: &[Place<'a>],
     ctx: &RuleContext<'a, '_>,
 ) -> bool {
     removals(registration, also, ctx)
@@ -462,16 +462,16 @@ enum RemovalOf {
 /// file on the registration's receiver for its event, and what it does to the listener.
 fn removals<'a>(
     registration: &Registration<'_, 'a>,
-    also: &[AccessPath<'a>],
+    also: &[Place<'a>],
     ctx: &RuleContext<'a, '_>,
 ) -> Vec<(NodeId, RemovalOf)> {
     let model = ctx.model();
-    let receiver_path = model.access_path(registration.receiver);
+    let receiver_path = model.place(registration.receiver);
     let origin = receiver_origin(registration.receiver, ctx, 0);
     let same_receiver = |object: &Expression<'a>| {
         receiver_path.iter().chain(also).any(|path| {
             model
-                .access_path(object)
+                .place(object)
                 .is_some_and(|other| other.same_place(path))
         }) || origin
             .as_ref()
@@ -487,9 +487,9 @@ fn removals<'a>(
             .id
             .as_ref()
             .and_then(|id| id.symbol_id.get())
-            .map(AccessPath::binding),
+            .map(Place::binding),
         _ if fresh => None,
-        h => model.access_path(h),
+        h => model.place(h),
     };
     let nodes = ctx.nodes();
     let all = REMOVE_METHODS
@@ -524,7 +524,7 @@ fn removals<'a>(
         let Some(removed) = argument(call, 1) else {
             continue;
         };
-        let removed_path = model.access_path(removed);
+        let removed_path = model.place(removed);
         let same_function = handler
             .as_ref()
             .zip(removed_path.as_ref())
@@ -584,8 +584,8 @@ fn same_making<'a>(
     }
     let same = |a: &Expression<'a>, b: &Expression<'a>| {
         model
-            .access_path(a)
-            .zip(model.access_path(b))
+            .place(a)
+            .zip(model.place(b))
             .is_some_and(|(a, b)| a.same_place(&b))
     };
     match (bound(added), bound(removed)) {
@@ -599,7 +599,7 @@ fn same_making<'a>(
 
 /// Whether a registration on the same receiver adds the function at `path` for `event`.
 fn added_for<'a>(
-    path: &AccessPath<'a>,
+    path: &Place<'a>,
     event: &EventKey<'a>,
     same_receiver: &dyn Fn(&Expression<'a>) -> bool,
     ctx: &RuleContext<'a, '_>,
@@ -620,7 +620,7 @@ fn added_for<'a>(
             same_receiver(other.receiver)
                 && events_match(event, &event_key(other.event, ctx))
                 && model
-                    .access_path(other.handler)
+                    .place(other.handler)
                     .is_some_and(|handler| handler.same_place(path))
         })
 }
@@ -651,7 +651,7 @@ fn distinct_functions<'a>(
 /// required module and the fields read from it.
 #[derive(Debug)]
 enum ReceiverOrigin<'a> {
-    Path(AccessPath<'a>),
+    Path(Place<'a>),
     Module(&'a str, Vec<Field<'a>>),
 }
 
@@ -683,7 +683,7 @@ fn receiver_origin<'a>(
         }
         Expression::Identifier(ident) => {
             let Some(symbol) = model.symbol_of(ident) else {
-                return model.access_path(expr).map(ReceiverOrigin::Path);
+                return model.place(expr).map(ReceiverOrigin::Path);
             };
             if let Some(origin) = model.import_origin(symbol) {
                 let fields = origin.export.map(Field::Public).into_iter().collect();
@@ -692,7 +692,7 @@ fn receiver_origin<'a>(
             // `const body = document.body`: an alias names what it was bound to.
             match const_init(symbol, ctx) {
                 Some(init) if is_place(init) => receiver_origin(init, ctx, depth + 1),
-                _ => Some(ReceiverOrigin::Path(AccessPath::binding(symbol))),
+                _ => Some(ReceiverOrigin::Path(Place::binding(symbol))),
             }
         }
         other => match as_member(other) {
@@ -710,7 +710,7 @@ fn receiver_origin<'a>(
                 }
                 Some(origin)
             }
-            None => model.access_path(other).map(ReceiverOrigin::Path),
+            None => model.place(other).map(ReceiverOrigin::Path),
         },
     }
 }
@@ -736,8 +736,8 @@ fn required_module<'a>(call: &CallExpression<'a>) -> Option<&'a str> {
 /// Whether a path starts at a binding declared by iterating a collection: the variable (or a
 /// destructured part of it) of a `for…of`/`for…in`, or a parameter of a `forEach` (or lodash
 /// `_.each`) callback.
-fn is_iteration_binding(root: PathRoot<'_>, ctx: &RuleContext<'_, '_>) -> bool {
-    let PathRoot::Symbol(symbol) = root else {
+fn is_iteration_binding(root: PlaceRoot<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    let PlaceRoot::Symbol(symbol) = root else {
         return false;
     };
     let nodes = ctx.nodes();
@@ -769,11 +769,11 @@ fn is_iteration_binding(root: PathRoot<'_>, ctx: &RuleContext<'_, '_>) -> bool {
 /// listener])`, `return { event, listener }`, an array or object literal): the record a removal
 /// that iterates the collection finds it by.
 fn is_stored<'a>(
-    handler: &AccessPath<'a>,
+    handler: &Place<'a>,
     registration: &Registration<'_, 'a>,
     ctx: &RuleContext<'a, '_>,
 ) -> bool {
-    let PathRoot::Symbol(symbol) = handler.root else {
+    let PlaceRoot::Symbol(symbol) = handler.root else {
         return false;
     };
     if !handler.fields.is_empty() {
@@ -842,8 +842,8 @@ pub fn signal_fate(signal: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> Signal
             return false;
         };
         as_member(&call.callee)
-            .and_then(|m| model.access_path(m.object()))
-            .is_some_and(|p| p == AccessPath::binding(symbol))
+            .and_then(|m| model.place(m.object()))
+            .is_some_and(|p| p == Place::binding(symbol))
     });
     if aborted {
         SignalFate::Removes
@@ -857,7 +857,7 @@ pub fn signal_fate(signal: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> Signal
 /// are singletons; their handlers run per request).
 pub fn outlives_call<'a>(
     receiver: &Expression<'a>,
-    path: Option<&AccessPath<'a>>,
+    path: Option<&Place<'a>>,
     node: NodeId,
     ctx: &RuleContext<'a, '_>,
 ) -> bool {
@@ -866,7 +866,7 @@ pub fn outlives_call<'a>(
         Some(path) if path.is_this() => {
             !path.fields.is_empty()
                 && model.runs_at(node) == FunctionRuns::PerRequest
-                && matches!(path.root, PathRoot::This(Some(owner))
+                && matches!(path.root, PlaceRoot::This(Some(owner))
                     if matches!(ctx.nodes().kind(owner), AstKind::Class(_)))
         }
         _ => model.expression_lifetime(receiver) == leaklint_model::ValueLifetime::LongLived,
@@ -877,7 +877,7 @@ pub fn outlives_call<'a>(
 /// mysql.createConnection(…); conn.on('error', …)`): the listener is on the new value, which
 /// this call just created.
 pub fn assigned_before_in_function<'a>(
-    path: &AccessPath<'a>,
+    path: &Place<'a>,
     node: NodeId,
     ctx: &RuleContext<'a, '_>,
 ) -> bool {
@@ -885,7 +885,7 @@ pub fn assigned_before_in_function<'a>(
     earlier_assignments(node, ctx).is_some_and(|(_, mut assignments)| {
         assignments.any(|(_, assign)| {
             model
-                .assignment_target_path(&assign.left)
+                .assignment_place(&assign.left)
                 .is_some_and(|target| target.same_place(path))
         })
     })
@@ -1086,7 +1086,7 @@ pub fn is_guarded<'a>(node: NodeId, ctx: &RuleContext<'a, '_>) -> bool {
     if tests.is_empty() {
         return false;
     }
-    let mut guards: Vec<AccessPath<'a>> = Vec::new();
+    let mut guards: Vec<Place<'a>> = Vec::new();
     for test in tests {
         if collect_guard_paths(test, ctx, &mut guards) {
             return true;
@@ -1098,11 +1098,11 @@ pub fn is_guarded<'a>(node: NodeId, ctx: &RuleContext<'a, '_>) -> bool {
     // The guard must be set in the same function.
     for other in ctx.nodes_within(function) {
         let set = match other.kind() {
-            AstKind::AssignmentExpression(assign) => model.assignment_target_path(&assign.left),
+            AstKind::AssignmentExpression(assign) => model.assignment_place(&assign.left),
             AstKind::CallExpression(call)
                 if matches!(callee_name(call), Some("add" | "set" | "push")) =>
             {
-                as_member(&call.callee).and_then(|m| model.access_path(m.object()))
+                as_member(&call.callee).and_then(|m| model.place(m.object()))
             }
             _ => None,
         };
@@ -1119,7 +1119,7 @@ pub fn is_guarded<'a>(node: NodeId, ctx: &RuleContext<'a, '_>) -> bool {
 fn collect_guard_paths<'a>(
     test: &Expression<'a>,
     ctx: &RuleContext<'a, '_>,
-    out: &mut Vec<AccessPath<'a>>,
+    out: &mut Vec<Place<'a>>,
 ) -> bool {
     match strip(test) {
         Expression::UnaryExpression(unary) => collect_guard_paths(&unary.argument, ctx, out),
@@ -1137,7 +1137,7 @@ fn collect_guard_paths<'a>(
                 let Some(receiver) = as_member(&call.callee).map(|m| m.object()) else {
                     return false;
                 };
-                if let Some(path) = ctx.model().access_path(receiver) {
+                if let Some(path) = ctx.model().place(receiver) {
                     out.push(path);
                 }
                 // `process.listeners('warning').includes(f)`
@@ -1146,7 +1146,7 @@ fn collect_guard_paths<'a>(
             _ => false,
         },
         other => {
-            if let Some(path) = ctx.model().access_path(other) {
+            if let Some(path) = ctx.model().place(other) {
                 out.push(path);
             }
             false

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use leaklint_diagnostics::{Diagnostic, Label, Severity};
 use leaklint_model::{
     ast_util::{as_function_node, as_member, member_name, strip},
-    AccessPath, FunctionRuns, Outside, PathRoot,
+    FunctionRuns, Outside, Place, PlaceRoot,
 };
 use oxc_ast::{
     ast::{CallExpression, Expression},
@@ -98,7 +98,7 @@ impl Rule for ListenerLeak {
         if registration.is_once() {
             return;
         }
-        let receiver_path = model.access_path(registration.receiver);
+        let receiver_path = model.place(registration.receiver);
         if !node_api::outlives_call(
             registration.receiver,
             receiver_path.as_ref(),
@@ -336,7 +336,7 @@ fn not_released_by_instance<'a>(
     {
         return None;
     }
-    let holder = model.access_path(registration.receiver)?;
+    let holder = model.place(registration.receiver)?;
     let outside = model.outside_instance(class, &holder)?;
     let teardowns = model.teardowns(class);
     if teardowns.iter().any(|t| t.function == method.function) {
@@ -397,9 +397,9 @@ fn not_released_by_instance<'a>(
                 // What the `new` passes: a module's object, or the creator's own `this` (the
                 // creation is in another class's method, see `repeated_creation`).
                 Outside::HandedIn(_) => places.iter().any(|place| match place.root {
-                    PathRoot::Symbol(symbol) => model.is_module_level(symbol),
-                    PathRoot::This(owner) => owner != Some(class.node),
-                    PathRoot::Global(_) => false,
+                    PlaceRoot::Symbol(symbol) => model.is_module_level(symbol),
+                    PlaceRoot::This(owner) => owner != Some(class.node),
+                    PlaceRoot::Global(_) | PlaceRoot::AnyObject => false,
                 }),
             };
             if !at_creation || !outlives {
@@ -481,8 +481,8 @@ fn on_callers_signal<'a>(
     {
         return None;
     }
-    let holder = model.access_path(registration.receiver)?;
-    let PathRoot::Symbol(root) = holder.root else {
+    let holder = model.place(registration.receiver)?;
+    let PlaceRoot::Symbol(root) = holder.root else {
         return None;
     };
     // A framework's request (`request.signal` in a route handler) ends with the request.
@@ -662,16 +662,17 @@ fn outlives_the_call<'a>(
     if node_api::replaced_earlier_in_function(registration.receiver, node, ctx) {
         return false;
     }
-    let Some(holder) = model.access_path(registration.receiver) else {
+    let Some(holder) = model.place(registration.receiver) else {
         return false;
     };
     if node_api::assigned_before_in_function(&holder, node, ctx) {
         return false;
     }
     match holder.root {
-        PathRoot::This(_) => true,
-        PathRoot::Symbol(symbol) => model.is_module_level(symbol),
-        PathRoot::Global(name) => leaklint_model::GLOBAL_OBJECTS.contains(&name),
+        PlaceRoot::This(_) => true,
+        PlaceRoot::Symbol(symbol) => model.is_module_level(symbol),
+        PlaceRoot::Global(name) => leaklint_model::GLOBAL_OBJECTS.contains(&name),
+        PlaceRoot::AnyObject => false,
     }
 }
 
@@ -952,7 +953,7 @@ fn is_stable_function<'a>(
             match strip(member.object()) {
                 // `this.onScroll`, unless this function stores a new one there first.
                 Expression::ThisExpression(_) => {
-                    let Some(path) = model.access_path(other) else {
+                    let Some(path) = model.place(other) else {
                         return false;
                     };
                     !reassigned_in_function(&path, node, ctx)
@@ -990,14 +991,14 @@ fn is_function_declared_once(symbol: SymbolId, ctx: &RuleContext<'_, '_>) -> boo
 }
 
 /// Whether the function around `node` assigns `path` anywhere.
-fn reassigned_in_function(path: &AccessPath<'_>, node: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+fn reassigned_in_function(path: &Place<'_>, node: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
     let model = ctx.model();
     let Some(function) = model.enclosing_function(node) else {
         return false;
     };
     ctx.nodes_within(function).any(|other| match other.kind() {
         AstKind::AssignmentExpression(assign) => model
-            .assignment_target_path(&assign.left)
+            .assignment_place(&assign.left)
             .is_some_and(|target| target.same_place(path)),
         _ => false,
     })
@@ -1007,10 +1008,10 @@ fn reassigned_in_function(path: &AccessPath<'_>, node: NodeId, ctx: &RuleContext
 /// `uncaughtException`, IPC messages) are installed by start-up code, which a library exports as
 /// a function the file never calls. Installed per request they are reported; in a function of
 /// unknown call count they are not.
-fn is_process_wide(path: Option<&AccessPath<'_>>, ctx: &RuleContext<'_, '_>) -> bool {
+fn is_process_wide(path: Option<&Place<'_>>, ctx: &RuleContext<'_, '_>) -> bool {
     match path.map(|p| p.root) {
-        Some(PathRoot::Global("process" | "cluster")) => true,
-        Some(PathRoot::Symbol(symbol)) => ctx
+        Some(PlaceRoot::Global("process" | "cluster")) => true,
+        Some(PlaceRoot::Symbol(symbol)) => ctx
             .model()
             .import_origin(symbol)
             .is_some_and(|origin| origin.is_module("cluster") || origin.is_module("process")),

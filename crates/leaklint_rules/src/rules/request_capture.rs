@@ -9,7 +9,7 @@ use leaklint_model::{
         argument, as_member, callee_name, dotted_path, member_name, strip, value_parent, written,
         Written,
     },
-    AccessPath, FunctionRuns,
+    FunctionRuns, Place,
 };
 use oxc_ast::{
     ast::{AssignmentOperator, CallExpression, Expression, ObjectPropertyKind},
@@ -328,7 +328,7 @@ fn module_collection(receiver: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> Op
     {
         return None;
     }
-    (!is_shrunk(&AccessPath::binding(symbol), ctx)).then(|| ident.name.to_string())
+    (!is_shrunk(&Place::binding(symbol), ctx)).then(|| ident.name.to_string())
 }
 
 fn is_collection(init: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
@@ -439,7 +439,7 @@ fn assignment_sink<'a>(
             // `registry[id] = …`
             return module_collection(object, ctx);
         };
-        let path = model.access_path(object);
+        let path = model.place(object);
         if !node_api::outlives_call(object, path.as_ref(), node, ctx)
             || path.as_ref().is_some_and(|p| is_shrunk(p, ctx))
         {
@@ -460,7 +460,7 @@ fn assignment_sink<'a>(
 /// Whether anything removes entries from the collection at `path` (`delete`, `clear`, `splice`,
 /// `shift`, `pop`, `delete x[k]`): then it is a managed registry, and whether it is bounded is
 /// `unbounded-collection`'s question.
-fn is_shrunk(path: &AccessPath<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+fn is_shrunk(path: &Place<'_>, ctx: &RuleContext<'_, '_>) -> bool {
     let model = ctx.model();
     let nodes = ctx.nodes();
     let by_call = ["delete", "clear", "splice", "shift", "pop"]
@@ -471,7 +471,7 @@ fn is_shrunk(path: &AccessPath<'_>, ctx: &RuleContext<'_, '_>) -> bool {
                 return false;
             };
             as_member(&call.callee)
-                .and_then(|m| model.access_path(m.object()))
+                .and_then(|m| model.place(m.object()))
                 .is_some_and(|p| p.same_place(path))
         });
     by_call
@@ -480,7 +480,7 @@ fn is_shrunk(path: &AccessPath<'_>, ctx: &RuleContext<'_, '_>) -> bool {
                 return false;
             };
             as_member(&unary.argument)
-                .and_then(|m| model.access_path(m.object()))
+                .and_then(|m| model.place(m.object()))
                 .is_some_and(|p| p.same_place(path))
         })
 }
@@ -500,15 +500,15 @@ fn timer_is_cleared(call: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
                 .id
                 .get_binding_identifier()
                 .and_then(|id| id.symbol_id.get())
-                .map(AccessPath::binding)
+                .map(Place::binding)
         }
-        AstKind::AssignmentExpression(assign) => model.assignment_target_path(&assign.left),
+        AstKind::AssignmentExpression(assign) => model.assignment_place(&assign.left),
         _ => None,
     };
     let Some(handle) = handle else {
         return false;
     };
-    node_api::cleared_timer_paths(ctx)
+    node_api::cleared_timer_places(ctx)
         .iter()
         .any(|cleared| cleared.same_place(&handle))
 }

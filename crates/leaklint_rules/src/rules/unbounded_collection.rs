@@ -11,7 +11,7 @@ use leaklint_model::{
         argument, as_member, callee_name, member_name, string_value, strip, value_parent, written,
         Written,
     },
-    AccessPath, Field, FunctionRuns, PathRoot,
+    Field, FunctionRuns, Place, PlaceRoot,
 };
 use oxc_ast::{
     ast::{
@@ -129,10 +129,10 @@ struct Collection<'a> {
     /// Where it is created.
     declared: Span,
     /// The binding holding it, or the class whose field it is.
-    place: Place<'a>,
+    place: Site<'a>,
 }
 
-enum Place<'a> {
+enum Site<'a> {
     Binding(SymbolId),
     /// `this.<field>` inside the class, and `Class.<field>` for a static one.
     Field {
@@ -293,7 +293,7 @@ fn collection_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<Co
                 name: id.name.to_string(),
                 owner,
                 declared: declarator.span,
-                place: Place::Binding(symbol),
+                place: Site::Binding(symbol),
             })
         }
         AstKind::PropertyDefinition(property) => {
@@ -322,8 +322,8 @@ fn collection_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<Co
             // `this.items = new Map()` in a constructor.
             let kind = collection_kind(&assign.right, ctx)?;
             let model = ctx.model();
-            let path = model.assignment_target_path(&assign.left)?;
-            let (PathRoot::This(Some(class_id)), [field]) = (path.root, path.fields.as_slice())
+            let path = model.assignment_place(&assign.left)?;
+            let (PlaceRoot::This(Some(class_id)), [field]) = (path.root, path.fields.as_slice())
             else {
                 return None;
             };
@@ -393,7 +393,7 @@ fn field_collection<'a>(
         },
         owner,
         declared,
-        place: Place::Field {
+        place: Site::Field {
             class: class_id,
             class_symbol,
             field,
@@ -523,7 +523,7 @@ enum Pending<'a> {
 fn uses<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<Vec<Use<'a>>> {
     let mut found = Vec::new();
     match &collection.place {
-        Place::Binding(symbol) => {
+        Site::Binding(symbol) => {
             let scoping = ctx.semantic().scoping();
             for reference in scoping.get_resolved_references(*symbol) {
                 let node = reference.node_id();
@@ -534,20 +534,20 @@ fn uses<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<Ve
                 });
             }
         }
-        Place::Field {
+        Site::Field {
             class,
             class_symbol,
             field,
             is_static,
         } => {
             let model = ctx.model();
-            let this_path = AccessPath {
-                root: PathRoot::This(Some(*class)),
-                fields: vec![*field],
-            };
+            // A named class's static side is its binding (`this.cache` in a static method is
+            // `Cache.cache`), read inside the class as well as outside.
+            let this_path = Place::field(model.class_side(*class, *is_static), *field);
+            let class_span = ctx.nodes().kind(*class).span();
             for node in ctx.nodes_within(*class) {
                 if !model
-                    .member_node_path(&node.kind())
+                    .member_node_place(&node.kind())
                     .is_some_and(|path| path.same_place(&this_path))
                 {
                     continue;
@@ -559,19 +559,19 @@ fn uses<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<Ve
                 );
             }
             if let (true, Some(class_symbol)) = (*is_static, class_symbol) {
-                let path = AccessPath {
-                    root: PathRoot::Symbol(*class_symbol),
-                    fields: vec![*field],
-                };
+                let path = Place::field(PlaceRoot::Symbol(*class_symbol), *field);
                 for reference in ctx
                     .semantic()
                     .scoping()
                     .get_resolved_references(*class_symbol)
                 {
                     let parent = ctx.nodes().parent_id(reference.node_id());
-                    if model
-                        .member_node_path(&ctx.nodes().kind(parent))
-                        .is_some_and(|p| p.same_place(&path))
+                    let seen = this_path.root == PlaceRoot::Symbol(*class_symbol)
+                        && class_span.contains_inclusive(ctx.nodes().kind(parent).span());
+                    if !seen
+                        && model
+                            .member_node_place(&ctx.nodes().kind(parent))
+                            .is_some_and(|p| p.same_place(&path))
                     {
                         found.push(reset(parent, ctx).unwrap_or_else(|| {
                             Pending::Known(classify(parent, collection.kind, ctx))
@@ -1603,7 +1603,7 @@ fn on_error_path(node: NodeId, function: NodeId, ctx: &RuleContext<'_, '_>) -> b
 
 fn same_key<'a>(a: &Expression<'a>, b: &Expression<'a>, ctx: &RuleContext<'a, '_>) -> bool {
     let model = ctx.model();
-    match (model.access_path(a), model.access_path(b)) {
+    match (model.place(a), model.place(b)) {
         (Some(a), Some(b)) => a.same_place(&b),
         _ => {
             let source = ctx.source_text();
@@ -1690,20 +1690,20 @@ fn is_size_of<'a>(
         return false;
     }
     let model = ctx.model();
-    let Some(path) = model.access_path(member.object()) else {
+    let Some(path) = model.place(member.object()) else {
         return false;
     };
     match &collection.place {
-        Place::Binding(symbol) => path.same_place(&AccessPath::binding(*symbol)),
-        Place::Field {
+        Site::Binding(symbol) => path.same_place(&Place::binding(*symbol)),
+        Site::Field {
             class,
             class_symbol,
             field,
             ..
         } => {
             path.fields.as_slice() == [*field]
-                && (path.root == PathRoot::This(Some(*class))
-                    || class_symbol.is_some_and(|s| path.root == PathRoot::Symbol(s)))
+                && (path.root == PlaceRoot::This(Some(*class))
+                    || class_symbol.is_some_and(|s| path.root == PlaceRoot::Symbol(s)))
         }
     }
 }

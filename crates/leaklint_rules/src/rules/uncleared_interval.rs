@@ -10,17 +10,17 @@ use leaklint_model::{
         argument, as_function_node, as_member, callee_name, expr_node_id, member_name,
         property_key_name, strip, value_parent, written, Written,
     },
-    FunctionRuns,
+    Field, FunctionRuns, Place, PlaceRoot,
 };
 use oxc_ast::{
     ast::{
-        AssignmentOperator, AssignmentTarget, BinaryOperator, BindingPattern, CallExpression,
-        Expression, ForStatementLeft, LogicalOperator, MemberExpression, MethodDefinitionKind,
-        PropertyKey, Statement, UnaryOperator, VariableDeclarationKind,
+        AssignmentOperator, BinaryOperator, BindingPattern, CallExpression, Expression,
+        LogicalOperator, MethodDefinitionKind, PropertyKey, Statement, UnaryOperator,
+        VariableDeclarationKind,
     },
     AstKind, AstType,
 };
-use oxc_semantic::{AstNode, NodeId, SymbolId};
+use oxc_semantic::{AstNode, NodeId};
 use oxc_span::{GetSpan, Span};
 
 use crate::{
@@ -232,7 +232,7 @@ impl Rule for UnclearedInterval {
                 HandleUse::Kept => false,
             } || cleared_places(ctx)
                 .iter()
-                .any(|cleared| cleared.clears(place));
+                .any(|cleared| cleared.same_place(place));
             if cleared {
                 // Cleared only in a hook that runs before the one that starts it.
                 if let Some(diagnostic) =
@@ -359,67 +359,6 @@ fn is_set_interval(call: &CallExpression<'_>, ctx: &RuleContext<'_, '_>) -> bool
     node_api::is_timer_function(&call.callee, "setInterval", ctx)
 }
 
-/// Where a handle can be found later: a binding, or a path of fields from one (`this.timer`,
-/// `state.poller`), possibly an entry of a collection there (`timers.push(h)`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Place<'a> {
-    root: Root,
-    path: Vec<Field<'a>>,
-    /// An entry of the collection at `root.path`, not the value itself.
-    entry: bool,
-}
-
-/// `a.timer` and `a.#timer` are different fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field<'a> {
-    Public(&'a str),
-    Private(&'a str),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Root {
-    Symbol(SymbolId),
-    /// `this` of a class or object literal; `None` when it is a plain function's `this`
-    /// (constructor functions and prototype methods), which matches any.
-    This(Option<NodeId>),
-    /// A cleared field of an object the file cannot tell apart from others: a parameter's
-    /// (`function stop(conn) { clearInterval(conn.timer); }`) or a plain function's `this` (a
-    /// listener's `function () { clearInterval(this.pingTimer); }`). It clears that field of any
-    /// object, since the caller may pass, or the emitter be, the one that holds the handle.
-    AnyObject,
-}
-
-impl Place<'_> {
-    /// Whether clearing what is at `self` clears the handle stored at `handle`.
-    fn clears(&self, handle: &Place<'_>) -> bool {
-        let roots_match = match (self.root, handle.root) {
-            (Root::AnyObject, _) => true,
-            (Root::Symbol(a), Root::Symbol(b)) => a == b,
-            (Root::This(a), Root::This(b)) => a.is_none() || b.is_none() || a == b,
-            _ => false,
-        };
-        roots_match && self.entry == handle.entry && self.path == handle.path
-    }
-
-    /// Whether `self` is `handle`'s place or holds it (`this.state` holds `this.state.timer`),
-    /// so that writing `self` replaces the handle. Roots match as for [`Place::clears`].
-    fn holds(&self, handle: &Place<'_>) -> bool {
-        let Some(rest) = handle.path.strip_prefix(self.path.as_slice()) else {
-            return false;
-        };
-        let whole = Place {
-            root: self.root,
-            path: handle.path.clone(),
-            entry: if rest.is_empty() {
-                self.entry
-            } else {
-                handle.entry
-            },
-        };
-        (rest.is_empty() || !self.entry) && whole.clears(handle)
-    }
-}
-
 enum Fate<'a> {
     /// Nobody can ever clear it.
     Discarded { unrefed: bool },
@@ -479,11 +418,7 @@ fn fate<'a>(call: NodeId, ctx: &RuleContext<'a, '_>) -> Fate<'a> {
                 else {
                     return Fate::Escaped;
                 };
-                let place = Place {
-                    root: Root::Symbol(symbol),
-                    path: Vec::new(),
-                    entry: false,
-                };
+                let place = Place::binding(symbol);
                 return Fate::Stored {
                     place,
                     span: binding.span,
@@ -495,7 +430,9 @@ fn fate<'a>(call: NodeId, ctx: &RuleContext<'a, '_>) -> Fate<'a> {
                 if expr_node_id(&assign.right) != child {
                     return Fate::Escaped;
                 }
-                return match assignment_place(&assign.left, ctx) {
+                return match ctx.model().assignment_place_or_entry(&assign.left) {
+                    // An implicit global or a field of `window`: any script may clear it.
+                    Some(place) if matches!(place.root, PlaceRoot::Global(_)) => Fate::Escaped,
                     Some(place) => Fate::Stored {
                         place,
                         // `this.timer` of `this.timer! = …`
@@ -515,8 +452,13 @@ fn fate<'a>(call: NodeId, ctx: &RuleContext<'a, '_>) -> Fate<'a> {
                 };
                 let is_value = argument(outer, value_index).map(expr_node_id) == Some(child);
                 let receiver = as_member(&outer.callee).map(|m| m.object());
-                return match (is_value, receiver.and_then(|r| place_of(r, ctx))) {
-                    (true, Some(mut place)) if !place.entry => {
+                return match (
+                    is_value,
+                    receiver.and_then(|r| ctx.model().place_or_entry(r)),
+                ) {
+                    (true, Some(mut place))
+                        if !place.entry && !matches!(place.root, PlaceRoot::Global(_)) =>
+                    {
                         place.entry = true;
                         Fate::Stored {
                             place,
@@ -541,11 +483,7 @@ fn fate<'a>(call: NodeId, ctx: &RuleContext<'a, '_>) -> Fate<'a> {
                 };
                 // PropertyDefinition → ClassBody → Class
                 let class = nodes.parent_id(nodes.parent_id(parent_id));
-                let place = Place {
-                    root: class_side(class, property.r#static, ctx),
-                    path: vec![field],
-                    entry: false,
-                };
+                let place = Place::field(ctx.model().class_side(class, property.r#static), field);
                 return Fate::Stored {
                     place,
                     span: property.key.span(),
@@ -557,99 +495,6 @@ fn fate<'a>(call: NodeId, ctx: &RuleContext<'a, '_>) -> Fate<'a> {
         }
         current = parent_id;
     }
-}
-
-fn assignment_place<'a>(
-    target: &AssignmentTarget<'a>,
-    ctx: &RuleContext<'a, '_>,
-) -> Option<Place<'a>> {
-    match written(target)? {
-        Written::Binding(ident) => binding_place(ident, ctx),
-        Written::Member(member) => member_place(member, ctx),
-    }
-}
-
-/// The place of a binding itself; an alias of `this` (`var _this = this`) is that `this`.
-fn binding_place<'a>(
-    ident: &oxc_ast::ast::IdentifierReference<'a>,
-    ctx: &RuleContext<'a, '_>,
-) -> Option<Place<'a>> {
-    let symbol = ctx.model().symbol_of(ident)?;
-    let root = match ctx.model().this_alias(symbol) {
-        Some(this) => this_root(this, ctx),
-        None => Root::Symbol(symbol),
-    };
-    Some(Place {
-        root,
-        path: Vec::new(),
-        entry: false,
-    })
-}
-
-/// Where an expression reads from, if it is a binding or a path of fields from one.
-fn place_of<'a>(expr: &Expression<'a>, ctx: &RuleContext<'a, '_>) -> Option<Place<'a>> {
-    match strip(expr) {
-        Expression::Identifier(ident) => binding_place(ident, ctx),
-        // `timers.get(key)`, `timers.pop()`, `timers.shift()`
-        Expression::CallExpression(call)
-            if matches!(callee_name(call), Some("get" | "pop" | "shift")) =>
-        {
-            let mut place = place_of(as_member(&call.callee)?.object(), ctx)?;
-            if place.entry {
-                return None;
-            }
-            place.entry = true;
-            Some(place)
-        }
-        other => member_place(as_member(other)?, ctx),
-    }
-}
-
-/// What `this` is at a node. In a named class's static members it is the class's binding, so
-/// that `this.timer` there and `Poller.timer` anywhere are one place, and neither is the
-/// instances' `this.timer`.
-fn this_root(this: NodeId, ctx: &RuleContext<'_, '_>) -> Root {
-    let model = ctx.model();
-    match model.this_owner(this) {
-        Some(owner) => class_side(owner, model.this_is_class(this), ctx),
-        None => Root::This(None),
-    }
-}
-
-/// The root of a field of `owner` (a class or object literal): its instances' `this`, or for a
-/// named class's static side, the class's binding.
-fn class_side(owner: NodeId, is_static: bool, ctx: &RuleContext<'_, '_>) -> Root {
-    let binding = match ctx.nodes().kind(owner) {
-        AstKind::Class(class) if is_static => class.id.as_ref().map(|id| id.symbol_id()),
-        _ => None,
-    };
-    binding.map_or(Root::This(Some(owner)), Root::Symbol)
-}
-
-fn member_place<'a>(member: &MemberExpression<'a>, ctx: &RuleContext<'a, '_>) -> Option<Place<'a>> {
-    let object = strip(member.object());
-    let mut place = match object {
-        Expression::ThisExpression(this) => Place {
-            root: this_root(this.node_id(), ctx),
-            path: Vec::new(),
-            entry: false,
-        },
-        _ => place_of(object, ctx)?,
-    };
-    if place.entry {
-        return None;
-    }
-    match member {
-        MemberExpression::PrivateFieldExpression(private) => {
-            place.path.push(Field::Private(private.field.name.as_str()));
-        }
-        _ => match member_name(member) {
-            Some(name) => place.path.push(Field::Public(name)),
-            // `timers[id]`
-            None => place.entry = true,
-        },
-    }
-    Some(place)
 }
 
 /// An end beside the code that starts the timer: a graceful shutdown handler of the process
@@ -768,14 +613,14 @@ fn overwritten_while_running<'a>(
     let model = ctx.model();
     let runs = model.runs_at(call);
     let persistent = match place.root {
-        Root::Symbol(symbol) => {
+        PlaceRoot::Symbol(symbol) => {
             !place.entry
                 && model.enclosing_function(ctx.semantic().scoping().symbol_declaration(symbol))
                     != model.enclosing_function(call)
-                && !is_parameter(symbol, ctx)
+                && ctx.model().parameter_owner(symbol).is_none()
         }
-        Root::This(_) => !place.entry && !place.path.is_empty(),
-        Root::AnyObject => false,
+        PlaceRoot::This(_) => !place.entry && !place.fields.is_empty(),
+        PlaceRoot::AnyObject | PlaceRoot::Global(_) => false,
     };
     if !persistent || runs.is_once() || model.in_instance_field_initializer(call) {
         return None;
@@ -877,8 +722,8 @@ fn cleared_only_before_start<'a>(
             matches!(nodes.kind(id), AstKind::CallExpression(clear)
                 if node_api::is_clear_function(&clear.callee, ctx)
                     && argument(clear, 0)
-                        .and_then(|arg| place_of(arg, ctx))
-                        .is_some_and(|cleared| cleared.clears(place)))
+                        .and_then(|arg| ctx.model().place_or_entry(arg))
+                        .is_some_and(|cleared| cleared.same_place(place)))
         })
         .collect();
     let mut earlier = Vec::new();
@@ -964,8 +809,8 @@ fn cleared_before<'a>(
     let clears = |call: &CallExpression<'a>| {
         node_api::is_clear_function(&call.callee, ctx)
             && argument(call, 0)
-                .and_then(|arg| place_of(arg, ctx))
-                .is_some_and(|cleared| cleared.clears(place))
+                .and_then(|arg| ctx.model().place_or_entry(arg))
+                .is_some_and(|cleared| cleared.same_place(place))
     };
     // Every function whose body clears the place, directly.
     let clearing: Vec<NodeId> = ["clearInterval", "clearTimeout"]
@@ -1019,17 +864,17 @@ fn cleared_places<'a>(ctx: &RuleContext<'a, '_>) -> Vec<Place<'a>> {
                 // `clearTimeout(conn.timer)` is most often a timeout's: only a `clearInterval`
                 // of another object's field is taken for this handle's.
                 let interval = callee_name(call) == Some("clearInterval");
-                places.extend(place_of(arg, ctx).map(|place| {
+                places.extend(ctx.model().place_or_entry(arg).map(|place| {
                     if interval {
-                        of_any_object(place, ctx)
+                        ctx.model().of_any_object(place)
                     } else {
                         place
                     }
                 }));
                 if let Expression::Identifier(ident) = strip(arg) {
                     if let Some(symbol) = ctx.model().symbol_of(ident) {
-                        places.extend(loop_source(symbol, ctx));
-                        places.extend(alias_source(symbol, ctx));
+                        places.extend(ctx.model().loop_source(symbol));
+                        places.extend(ctx.model().alias_source(symbol));
                     }
                 }
             }
@@ -1042,111 +887,12 @@ fn cleared_places<'a>(ctx: &RuleContext<'a, '_>) -> Vec<Place<'a>> {
                 .any(|a| node_api::is_clear_function(a, ctx));
             if passes_clear {
                 if let Some(receiver) = as_member(&call.callee).map(|m| m.object()) {
-                    places.extend(iterated_place(receiver, ctx));
+                    places.extend(ctx.model().iterated_place(receiver));
                 }
             }
         }
     }
     places
-}
-
-/// A field of a parameter or of a plain function's `this` as [`Root::AnyObject`]'s. A private
-/// field (`a.#timer`) is only ever its own class's, so it stays where it is.
-fn of_any_object<'a>(mut place: Place<'a>, ctx: &RuleContext<'a, '_>) -> Place<'a> {
-    let unknown = match place.root {
-        Root::This(owner) => owner.is_none(),
-        Root::Symbol(symbol) => is_parameter(symbol, ctx),
-        Root::AnyObject => true,
-    };
-    let private = place
-        .path
-        .iter()
-        .any(|field| matches!(field, Field::Private(_)));
-    if unknown && !place.path.is_empty() && !private {
-        place.root = Root::AnyObject;
-    }
-    place
-}
-
-fn is_parameter(symbol: SymbolId, ctx: &RuleContext<'_, '_>) -> bool {
-    leaklint_model::parameter_owner(ctx.semantic(), symbol).is_some()
-}
-
-/// For `const timer = timers.get(id)` (never reassigned), where `timer` was read from.
-fn alias_source<'a>(symbol: SymbolId, ctx: &RuleContext<'a, '_>) -> Option<Place<'a>> {
-    place_of(node_api::const_init(symbol, ctx)?, ctx)
-}
-
-/// For a loop variable (`for (const t of timers)`, `timers.forEach((t) => …)`), the
-/// collection whose entries it takes.
-fn loop_source<'a>(symbol: SymbolId, ctx: &RuleContext<'a, '_>) -> Option<Place<'a>> {
-    let nodes = ctx.nodes();
-    let declaration = ctx.semantic().scoping().symbol_declaration(symbol);
-    for ancestor in nodes.ancestor_ids(declaration) {
-        match nodes.kind(ancestor) {
-            AstKind::ForOfStatement(for_of) => {
-                let ForStatementLeft::VariableDeclaration(_) = &for_of.left else {
-                    return None;
-                };
-                return iterated_place(&for_of.right, ctx);
-            }
-            AstKind::FormalParameters(_) => {
-                let function = nodes.parent_id(ancestor);
-                let (_, AstKind::CallExpression(call)) = value_parent(ctx.semantic(), function)
-                else {
-                    return None;
-                };
-                if !matches!(callee_name(call), Some("forEach" | "map")) {
-                    return None;
-                }
-                return iterated_place(as_member(&call.callee)?.object(), ctx);
-            }
-            AstKind::Function(_) | AstKind::ArrowFunctionExpression(_) | AstKind::Program(_) => {
-                return None;
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-/// The collection behind `timers`, `timers.values()`, `Object.values(timers)`,
-/// `Array.from(timers)`, `[...timers]`, as a place of its entries.
-fn iterated_place<'a>(expr: &Expression<'a>, ctx: &RuleContext<'a, '_>) -> Option<Place<'a>> {
-    let mut collection = strip(expr);
-    // Each step looks through one copy or view of the collection; nesting is shallow in practice.
-    for _ in 0..4 {
-        collection = match collection {
-            Expression::CallExpression(call) => {
-                let callee = as_member(&call.callee)?;
-                match (member_name(callee)?, strip(callee.object())) {
-                    ("values" | "entries" | "from", Expression::Identifier(object))
-                        if matches!(object.name.as_str(), "Object" | "Array")
-                            && ctx.model().symbol_of(object).is_none() =>
-                    {
-                        strip(argument(call, 0)?)
-                    }
-                    ("values" | "entries" | "splice" | "slice", object) => object,
-                    _ => return None,
-                }
-            }
-            Expression::ArrayExpression(array) if array.elements.len() == 1 => {
-                match array.elements.first()? {
-                    oxc_ast::ast::ArrayExpressionElement::SpreadElement(spread) => {
-                        strip(&spread.argument)
-                    }
-                    _ => return None,
-                }
-            }
-            _ => break,
-        };
-    }
-    let mut place = place_of(collection, ctx)?;
-    if place.entry {
-        return None;
-    }
-    place.entry = true;
-    Some(place)
 }
 
 enum HandleUse {
@@ -1161,8 +907,8 @@ enum HandleUse {
 /// What the code does with a handle held in a plain binding, apart from `clearInterval`.
 fn symbol_handle_use(place: &Place<'_>, ctx: &RuleContext<'_, '_>) -> HandleUse {
     let Place {
-        root: Root::Symbol(symbol),
-        path,
+        root: PlaceRoot::Symbol(symbol),
+        fields: path,
         entry: false,
     } = place
     else {
@@ -1315,24 +1061,27 @@ fn owner_of<'a>(
     let semantic = ctx.semantic();
     let model = ctx.model();
     Some(match place.root {
-        // Only a cleared place is any object's.
-        Root::AnyObject => return None,
+        // Only a cleared place is any object's; a global's is every script's.
+        PlaceRoot::AnyObject | PlaceRoot::Global(_) => return None,
         // An object literal's methods run on whatever object they are called on: a prototype,
         // a mixin, a component's options are copied into many, so only a class is sure.
         // A static field of an unnamed class (`export default class { … }`).
-        Root::This(Some(class)) if model.this_is_class(store) => per_class(class, ctx),
-        Root::This(Some(owner)) if matches!(nodes.kind(owner), AstKind::ObjectExpression(_)) => {
+        PlaceRoot::This(Some(class)) if model.this_is_class(store) => per_class(class, ctx),
+        PlaceRoot::This(Some(owner))
+            if matches!(nodes.kind(owner), AstKind::ObjectExpression(_)) =>
+        {
             Guarded::Each("each object it runs on".to_string())
         }
-        Root::This(_) => Guarded::Each("each instance".to_string()),
-        Root::Symbol(symbol) => {
+        PlaceRoot::This(_) => Guarded::Each("each instance".to_string()),
+        PlaceRoot::Symbol(symbol) => {
             let scoping = semantic.scoping();
             // A binding of the function that starts the timer (other than a parameter, whose
             // object the caller passes) is new on every call, and so is an object made there: a
             // check of it guards nothing. One of an enclosing function lives as long as its
             // closures.
             let declared_in = model.enclosing_function(scoping.symbol_declaration(symbol));
-            let fresh = declared_in == model.enclosing_function(call) && !is_parameter(symbol, ctx);
+            let fresh = declared_in == model.enclosing_function(call)
+                && ctx.model().parameter_owner(symbol).is_none();
             if scoping.symbol_scope_id(symbol) == scoping.root_scope_id() {
                 Guarded::Process
             } else if fresh {
@@ -1343,7 +1092,7 @@ fn owner_of<'a>(
                 per_class(scoping.symbol_declaration(symbol), ctx)
             } else if let Some((object, _)) = text.rsplit_once('.') {
                 Guarded::Each(format!("each `{object}`"))
-            } else if place.path.is_empty() {
+            } else if place.fields.is_empty() {
                 Guarded::Each(format!(
                     "each run of the function that declares {}",
                     quoted(text)
@@ -1404,11 +1153,11 @@ fn latched(call: NodeId, ctx: &RuleContext<'_, '_>) -> Option<(Guarded, String)>
             if assign.operator != AssignmentOperator::Assign || !is_never_empty(&assign.right) {
                 continue;
             }
-            let Some(latch) = assignment_place(&assign.left, ctx) else {
+            let Some(latch) = ctx.model().assignment_place_or_entry(&assign.left) else {
                 continue;
             };
             // A parameter the function sets is its own copy.
-            if matches!(latch.root, Root::Symbol(symbol) if latch.path.is_empty() && is_parameter(symbol, ctx))
+            if matches!(latch.root, PlaceRoot::Symbol(symbol) if latch.fields.is_empty() && ctx.model().parameter_owner(symbol).is_some())
             {
                 continue;
             }
@@ -1629,7 +1378,9 @@ fn is_empty_value(expr: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
 
 /// Whether `expr` reads the handle's place itself.
 fn reads<'a>(expr: &Expression<'a>, place: &Place<'a>, ctx: &RuleContext<'a, '_>) -> bool {
-    place_of(expr, ctx).is_some_and(|read| read.clears(place))
+    ctx.model()
+        .place_or_entry(expr)
+        .is_some_and(|read| read.same_place(place))
 }
 
 /// Whether code other than `store` empties or replaces what is at `place`: assigns it or the
@@ -1658,21 +1409,21 @@ fn emptied_elsewhere<'a>(
         AstKind::UpdateExpression(update) => {
             let target = match &update.argument {
                 oxc_ast::ast::SimpleAssignmentTarget::AssignmentTargetIdentifier(ident) => {
-                    binding_place(ident, ctx)
+                    Some(ctx.model().identifier_place(ident))
                 }
                 other => other
                     .as_member_expression()
-                    .and_then(|m| member_place(m, ctx)),
+                    .and_then(|m| ctx.model().member_place_or_entry(m)),
             };
-            target.is_some_and(|target| of_any_object(target, ctx).holds(place))
+            target.is_some_and(|target| ctx.model().of_any_object(target).holds(place))
         }
         AstKind::AssignmentExpression(assign) if node.id() != store => {
-            let Some(target) = assignment_place(&assign.left, ctx) else {
+            let Some(target) = ctx.model().assignment_place_or_entry(&assign.left) else {
                 return false;
             };
             // `this.timer = null`, `stop(c) { c.timer = null }`, or a new object where the
             // handle was kept (`this.state = {}` for `this.state.timer`).
-            let target = of_any_object(target, ctx);
+            let target = ctx.model().of_any_object(target);
             if !target.holds(place) {
                 return false;
             }
@@ -1689,12 +1440,12 @@ fn emptied_elsewhere<'a>(
                     .take_while(|a| !a.kind().is_function_like())
                     .any(|a| matches!(a.kind(), AstKind::StaticBlock(_)))
             };
-            !((in_constructor && matches!(place.root, Root::This(_))) || in_static_block())
+            !((in_constructor && matches!(place.root, PlaceRoot::This(_))) || in_static_block())
         }
-        AstKind::UnaryExpression(unary) if unary.operator == UnaryOperator::Delete => {
-            place_of(&unary.argument, ctx)
-                .is_some_and(|deleted| of_any_object(deleted, ctx).holds(place))
-        }
+        AstKind::UnaryExpression(unary) if unary.operator == UnaryOperator::Delete => ctx
+            .model()
+            .place_or_entry(&unary.argument)
+            .is_some_and(|deleted| ctx.model().of_any_object(deleted).holds(place)),
         _ => false,
     })
 }

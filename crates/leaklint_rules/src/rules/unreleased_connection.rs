@@ -11,7 +11,7 @@ use leaklint_model::{
         argument, as_function_node, as_member, callee_name, dotted_path, member_name, strip,
         value_parent, written, Written,
     },
-    AccessPath, FunctionRuns,
+    FunctionRuns, Place,
 };
 use oxc_ast::{
     ast::{Argument, CallExpression, Expression, VariableDeclarationKind},
@@ -95,7 +95,7 @@ struct Acquisition<'a> {
     /// `pool.getConnection()`, for messages.
     source: String,
     /// The pool it came from, for `pool.release(conn)`.
-    pool: Option<AccessPath<'a>>,
+    pool: Option<Place<'a>>,
     /// Checked out of a pool (rather than opened on its own).
     pooled: bool,
     holder: Holder,
@@ -180,7 +180,7 @@ fn acquisition_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<A
         AstKind::NewExpression(_) => format!("new {source}"),
         _ => source,
     };
-    let pool = as_member(callee).and_then(|m| model.access_path(m.object()));
+    let pool = as_member(callee).and_then(|m| model.place(m.object()));
     let holder = match call.and_then(|call| callback_holder(call, ctx)) {
         Some(holder) => holder,
         None => value_holder(node.id(), ctx)?,
@@ -479,7 +479,7 @@ struct Release<'p, 'a> {
     conn: Option<SymbolId>,
     done: Option<SymbolId>,
     what: What,
-    pool: Option<&'p AccessPath<'a>>,
+    pool: Option<&'p Place<'a>>,
     guards: Vec<SymbolId>,
 }
 
@@ -511,7 +511,7 @@ impl<'a> Release<'_, 'a> {
                 && argument(call, 0).is_some_and(|a| self.is_conn(a, ctx))
                 && self.pool.is_some_and(|pool| {
                     ctx.model()
-                        .access_path(member.object())
+                        .place(member.object())
                         .is_some_and(|p| p.same_place(pool))
                 })
             {
