@@ -219,3 +219,25 @@ pub fn dotted_path_of_target(target: &AssignmentTarget<'_>) -> Option<String> {
         }
     }
 }
+
+/// Source text for a message, shortened when long.
+pub fn short_text(source: &str, span: oxc_span::Span) -> String {
+    let text = &source[span.start as usize..span.end as usize];
+    if text.len() > 40 || text.contains('\n') {
+        let cut: String = text.chars().take_while(|c| *c != '\n').take(37).collect();
+        format!("{cut}…")
+    } else {
+        text.to_string()
+    }
+}
+
+/// Whether a statement always leaves its function: a `return` or `throw`, or a block that ends
+/// with one.
+pub fn exits(statement: &oxc_ast::ast::Statement<'_>) -> bool {
+    use oxc_ast::ast::Statement;
+    match statement {
+        Statement::ReturnStatement(_) | Statement::ThrowStatement(_) => true,
+        Statement::BlockStatement(block) => block.body.last().is_some_and(exits),
+        _ => false,
+    }
+}

@@ -6,11 +6,14 @@
 //! Lambda) are recognised here and nowhere else.
 
 pub mod ast_util;
+pub mod captures;
 mod functions;
+pub mod guards;
 mod imports;
 mod owners;
 mod places;
-mod values;
+pub mod protocols;
+pub mod values;
 
 use oxc_ast::AstKind;
 use oxc_semantic::{NodeId, Semantic};
@@ -141,6 +144,8 @@ pub struct LifetimeModel<'s, 'a> {
     prototype_members: OnceCell<rustc_hash::FxHashMap<NodeId, Vec<owners::Method<'a>>>>,
     /// Every function with a name, found in one pass.
     named_functions: OnceCell<Vec<(NodeId, &'a str)>>,
+    /// Whether the text mentions `timers` (see [`LifetimeModel::mentions_timers_module`]).
+    mentions_timers: OnceCell<bool>,
 }
 
 impl<'s, 'a> LifetimeModel<'s, 'a> {
@@ -153,7 +158,17 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
             functions: OnceCell::new(),
             prototype_members: OnceCell::new(),
             named_functions: OnceCell::new(),
+            mentions_timers: OnceCell::new(),
         }
+    }
+
+    /// Whether the text mentions `timers` anywhere. When it does not, no binding of the file
+    /// is imported from Node's `timers` module (unless the module's name is written with
+    /// escapes), and the timer checks need not look up where each called binding comes from.
+    pub fn mentions_timers_module(&self) -> bool {
+        *self
+            .mentions_timers
+            .get_or_init(|| self.semantic.source_text().contains("timers"))
     }
 
     /// Every function's facts, analysed on first use.
@@ -293,5 +308,7 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
     }
 }
 
+#[cfg(test)]
+mod protocol_tests;
 #[cfg(test)]
 mod tests;

@@ -9,7 +9,7 @@ use oxc_span::{GetSpan, SourceType};
 
 use crate::{ast_util::callee_name, FunctionRuns, LifetimeModel, ModelSettings, ValueLifetime};
 
-fn with_model<R>(
+pub(crate) fn with_model<R>(
     source: &str,
     path: &str,
     settings: &ModelSettings,

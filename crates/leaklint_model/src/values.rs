@@ -1,11 +1,14 @@
 //! How long a value lives: as long as the process (`LongLived`), or only as long as one call
 //! (`CallScoped`).
 
-use oxc_ast::{ast::Expression, AstKind};
-use oxc_semantic::SymbolId;
+use oxc_ast::{
+    ast::{BindingIdentifier, Class, Expression, UnaryOperator},
+    AstKind,
+};
+use oxc_semantic::{NodeId, SymbolId};
 
 use crate::{
-    ast_util::{dotted_path, expr_node_id, strip},
+    ast_util::{as_function_node, as_member, dotted_path, expr_node_id, member_name, strip},
     FunctionRuns, LifetimeModel,
 };
 
@@ -160,6 +163,100 @@ impl LifetimeModel<'_, '_> {
                 }
             }
             _ => ValueLifetime::Unknown,
+        }
+    }
+}
+
+/// The function a binding holds: a `function` declaration's node, or that of the function a
+/// `const` (or a never-reassigned `let`/`var`) is initialised with.
+pub fn function_bound_to(symbol: SymbolId, model: &LifetimeModel<'_, '_>) -> Option<NodeId> {
+    let declaration = model.semantic().scoping().symbol_declaration(symbol);
+    match model.semantic().nodes().kind(declaration) {
+        AstKind::Function(_) => Some(declaration),
+        _ => model.const_init(symbol).and_then(as_function_node),
+    }
+}
+
+/// The function an expression is or names: an inline function, or a binding that holds one.
+pub fn function_held_by(expr: &Expression<'_>, model: &LifetimeModel<'_, '_>) -> Option<NodeId> {
+    match strip(expr) {
+        Expression::Identifier(ident) => function_bound_to(model.symbol_of(ident)?, model),
+        other => as_function_node(other),
+    }
+}
+
+/// The binding that names a class: its own (`class Service {…}`), or the one a class expression
+/// initialises (`const Service = class {…}`).
+pub fn class_binding<'e, 'a>(
+    class_id: NodeId,
+    class: &'e Class<'a>,
+    model: &LifetimeModel<'_, 'a>,
+) -> Option<&'e BindingIdentifier<'a>> {
+    if let Some(id) = &class.id {
+        return Some(id);
+    }
+    match model.semantic().nodes().parent_kind(class_id) {
+        AstKind::VariableDeclarator(declarator) => declarator.id.get_binding_identifier(),
+        _ => None,
+    }
+}
+
+/// The value of a numeric constant: literals, `Infinity`, `Number.POSITIVE_INFINITY`,
+/// `Number.MAX_SAFE_INTEGER`, `Number.MAX_VALUE`, arithmetic on those, and `const`s bound to
+/// them.
+pub fn constant_number(expr: &Expression<'_>, model: &LifetimeModel<'_, '_>) -> Option<f64> {
+    constant_number_at(expr, model, 0)
+}
+
+fn constant_number_at(
+    expr: &Expression<'_>,
+    model: &LifetimeModel<'_, '_>,
+    depth: u8,
+) -> Option<f64> {
+    if depth > 8 {
+        return None;
+    }
+    match strip(expr) {
+        Expression::NumericLiteral(lit) => Some(lit.value),
+        Expression::Identifier(ident) => match model.symbol_of(ident) {
+            None => (ident.name == "Infinity").then_some(f64::INFINITY),
+            Some(symbol) => constant_number_at(model.const_init(symbol)?, model, depth + 1),
+        },
+        Expression::UnaryExpression(unary) => {
+            let value = constant_number_at(&unary.argument, model, depth + 1)?;
+            match unary.operator {
+                UnaryOperator::UnaryNegation => Some(-value),
+                UnaryOperator::UnaryPlus => Some(value),
+                _ => None,
+            }
+        }
+        Expression::BinaryExpression(binary) => {
+            let left = constant_number_at(&binary.left, model, depth + 1)?;
+            let right = constant_number_at(&binary.right, model, depth + 1)?;
+            use oxc_ast::ast::BinaryOperator::*;
+            match binary.operator {
+                Addition => Some(left + right),
+                Subtraction => Some(left - right),
+                Multiplication => Some(left * right),
+                Division => Some(left / right),
+                Exponential => Some(left.powf(right)),
+                _ => None,
+            }
+        }
+        other => {
+            let member = as_member(other)?;
+            let Expression::Identifier(object) = strip(member.object()) else {
+                return None;
+            };
+            if !model.is_global(object, "Number") {
+                return None;
+            }
+            match member_name(member)? {
+                "POSITIVE_INFINITY" => Some(f64::INFINITY),
+                "MAX_SAFE_INTEGER" => Some(9_007_199_254_740_991.0),
+                "MAX_VALUE" => Some(f64::MAX),
+                _ => None,
+            }
         }
     }
 }

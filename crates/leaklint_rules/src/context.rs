@@ -19,7 +19,6 @@ pub struct RuleContext<'a, 'c> {
     diagnostics: Vec<Diagnostic>,
     /// The control-flow graphs built so far, by function (`None`: not a function).
     graphs: RefCell<FxHashMap<NodeId, Option<Rc<FunctionGraph>>>>,
-    mentions_timers: OnceCell<bool>,
 }
 
 impl<'a, 'c> RuleContext<'a, 'c> {
@@ -30,7 +29,6 @@ impl<'a, 'c> RuleContext<'a, 'c> {
             model: OnceCell::new(),
             diagnostics: Vec::new(),
             graphs: RefCell::default(),
-            mentions_timers: OnceCell::new(),
         }
     }
 
@@ -44,15 +42,6 @@ impl<'a, 'c> RuleContext<'a, 'c> {
 
     pub fn source_text(&self) -> &'a str {
         self.semantic.source_text()
-    }
-
-    /// Whether the text mentions `timers` anywhere. When it does not, no binding of the file
-    /// is imported from Node's `timers` module (unless the module's name is written with
-    /// escapes), and the timer checks need not look up where each called binding comes from.
-    pub fn mentions_timers_module(&self) -> bool {
-        *self
-            .mentions_timers
-            .get_or_init(|| self.source_text().contains("timers"))
     }
 
     /// The project's names from the configuration (without building the model).

@@ -4,7 +4,6 @@
 
 mod context;
 mod flow;
-mod node_api;
 mod registry;
 pub mod rules;
 mod run;

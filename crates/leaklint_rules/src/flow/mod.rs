@@ -566,14 +566,7 @@ pub fn never_both_run(a: NodeId, b: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
     leaves
 }
 
-/// Whether a statement always leaves the function: `return`, `throw`, or a block ending so.
-pub fn exits(statement: &Statement<'_>) -> bool {
-    match statement {
-        Statement::ReturnStatement(_) | Statement::ThrowStatement(_) => true,
-        Statement::BlockStatement(block) => block.body.last().is_some_and(exits),
-        _ => false,
-    }
-}
+pub use leaklint_model::ast_util::exits;
 
 /// Whether `inner` lies within `outer`.
 pub fn contains(outer: Span, inner: Span) -> bool {
@@ -710,6 +703,6 @@ pub fn awaited_call(node: NodeId, ctx: &RuleContext<'_, '_>) -> String {
             (None, Some(name)) => format!("….{name}(…)"),
             (None, None) => "the call".to_string(),
         },
-        other => crate::node_api::short_text(ctx.source_text(), other.span()),
+        other => leaklint_model::ast_util::short_text(ctx.source_text(), other.span()),
     }
 }

@@ -7,7 +7,10 @@ use std::sync::LazyLock;
 use leaklint_diagnostics::{Diagnostic, Label, Severity};
 use leaklint_model::{
     ast_util::{as_function_node, as_member, member_name, strip},
-    FunctionRuns, Outside, Place, PlaceRoot,
+    captures::{self, Retained},
+    guards,
+    protocols::{self, Registration, SignalFate},
+    values, FunctionRuns, Outside, Place, PlaceRoot,
 };
 use oxc_ast::{
     ast::{CallExpression, Expression},
@@ -17,7 +20,6 @@ use oxc_semantic::{AstNode, NodeId, SymbolId};
 use oxc_span::GetSpan;
 
 use crate::{
-    node_api::{self, Registration, Retained, SignalFate},
     rules::{byte_span, expect_no_options, first_line, Markers, NO_OPTIONS_SCHEMA},
     Rule, RuleContext, RuleMeta,
 };
@@ -99,42 +101,42 @@ impl Rule for ListenerLeak {
             return;
         }
         let receiver_path = model.place(registration.receiver);
-        if !node_api::outlives_call(
+        if !guards::outlives_call(
             registration.receiver,
             receiver_path.as_ref(),
             node.id(),
-            ctx,
+            ctx.model(),
         ) {
             return;
         }
         let mut never_aborted = None;
         if let Some(signal) = registration.signal() {
-            match node_api::signal_fate(signal, ctx) {
+            match protocols::signal_fate(signal, ctx.model()) {
                 SignalFate::Removes => return,
                 SignalFate::NeverAborted => never_aborted = Some(signal.span()),
             }
         }
-        if registration.result_is_kept(ctx) {
+        if registration.result_is_kept(ctx.model()) {
             return;
         }
         if is_deduplicated(&registration, node.id(), ctx) {
             return;
         }
-        if node_api::is_removed(&registration, ctx)
-            || node_api::replaced_earlier_in_function(registration.receiver, node.id(), ctx)
-            || receiver_path
-                .as_ref()
-                .is_some_and(|path| node_api::assigned_before_in_function(path, node.id(), ctx))
+        if protocols::is_removed(&registration, ctx.model())
+            || guards::replaced_earlier_in_function(registration.receiver, node.id(), ctx.model())
+            || receiver_path.as_ref().is_some_and(|path| {
+                guards::assigned_before_in_function(path, node.id(), ctx.model())
+            })
         {
             return;
         }
         if runs == FunctionRuns::PerCall
-            && (node_api::named_or_assigned_like_start_up(node.id(), ctx)
+            && (guards::named_or_assigned_like_start_up(node.id(), ctx.model())
                 || is_process_wide(receiver_path.as_ref(), ctx))
         {
             return;
         }
-        if node_api::is_guarded(node.id(), ctx) {
+        if guards::is_guarded(node.id(), ctx.model()) {
             return;
         }
         if runs == FunctionRuns::PerCall
@@ -187,7 +189,7 @@ impl Rule for ListenerLeak {
         } else {
             String::new()
         };
-        let keeps = match node_api::retained_by_callback(Some(registration.handler), ctx) {
+        let keeps = match captures::retained_by_callback(Some(registration.handler), ctx.model()) {
             Retained::Captures(names) => format!(
                 "; this one keeps {} alive",
                 names
@@ -255,10 +257,10 @@ fn removal_misses<'a>(
     runs: FunctionRuns,
     ctx: &RuleContext<'a, '_>,
 ) -> Option<Diagnostic> {
-    if registration.signal().is_some() || registration.result_is_kept(ctx) {
+    if registration.signal().is_some() || registration.result_is_kept(ctx.model()) {
         return None;
     }
-    let misses = node_api::removals_that_miss(registration, ctx);
+    let misses = protocols::removals_that_miss(registration, ctx.model());
     let first = *misses.first()?;
     let source = ctx.source_text();
     let nodes = ctx.nodes();
@@ -268,7 +270,7 @@ fn removal_misses<'a>(
         return None;
     };
     let removed = removal.arguments.get(1).and_then(|a| a.as_expression())?;
-    let why = if node_api::is_fresh_function(removed) {
+    let why = if protocols::is_fresh_function(removed) {
         "passes a new function, which was never added"
     } else if registration.handler_is_anonymous() {
         "names another function: the one added was made in the call and never kept"
@@ -330,7 +332,7 @@ fn not_released_by_instance<'a>(
     let (class, method) = model.instance_owner(node)?;
     if registration.is_once_method()
         || registration.signal().is_some()
-        || registration.result_is_kept(ctx)
+        || registration.result_is_kept(ctx.model())
         || handler_is_callers(registration, node, ctx)
         || is_deduplicated(registration, node, ctx)
     {
@@ -343,7 +345,7 @@ fn not_released_by_instance<'a>(
         return None;
     }
     let places = model.handed_in_places(class, &holder);
-    if node_api::is_removed_from(registration, &places, ctx)
+    if protocols::is_removed_from(registration, &places, ctx.model())
         || std::iter::once(&holder)
             .chain(&places)
             .any(|place| model.ended_by(class, place).is_some())
@@ -476,8 +478,8 @@ fn on_callers_signal<'a>(
             .event
             .and_then(leaklint_model::ast_util::string_value)
             != Some("abort")
-        || registration.result_is_kept(ctx)
-        || node_api::is_removed(registration, ctx)
+        || registration.result_is_kept(ctx.model())
+        || protocols::is_removed(registration, ctx.model())
     {
         return None;
     }
@@ -496,11 +498,13 @@ fn on_callers_signal<'a>(
         let Expression::Identifier(ident) = strip(registration.handler) else {
             return None;
         };
-        node_api::const_init(model.symbol_of(ident)?, ctx).and_then(as_function_node)
+        ctx.model()
+            .const_init(model.symbol_of(ident)?)
+            .and_then(as_function_node)
     })?;
     let call_span = ctx.nodes().kind(handed_by).span();
     let scoping = ctx.semantic().scoping();
-    let keeps_the_calls_state = node_api::captured_references(function, ctx)
+    let keeps_the_calls_state = captures::captured_references(function, ctx.model())
         .into_iter()
         .any(|(_, symbol)| {
             symbol != root && {
@@ -553,8 +557,8 @@ fn settles_a_promise<'a>(
     let model = ctx.model();
     if registration.is_once_method()
         || registration.signal().is_some()
-        || registration.result_is_kept(ctx)
-        || node_api::is_removed(registration, ctx)
+        || registration.result_is_kept(ctx.model())
+        || protocols::is_removed(registration, ctx.model())
     {
         return None;
     }
@@ -572,7 +576,7 @@ fn settles_a_promise<'a>(
     {
         return None;
     }
-    let handler = node_api::function_held_by(registration.handler, ctx)?;
+    let handler = values::function_held_by(registration.handler, ctx.model())?;
     let settle = ctx.nodes_within(handler).find(|inner| {
         matches!(inner.kind(), AstKind::CallExpression(call)
             if matches!(strip(&call.callee), Expression::Identifier(ident)
@@ -610,8 +614,8 @@ fn once_for_a_per_call_event<'a>(
     let model = ctx.model();
     let event = registration.event?;
     if !registration.is_once_method()
-        || registration.result_is_kept(ctx)
-        || node_api::is_removed(registration, ctx)
+        || registration.result_is_kept(ctx.model())
+        || protocols::is_removed(registration, ctx.model())
         || !outlives_the_call(registration, node, ctx)
     {
         return None;
@@ -625,13 +629,13 @@ fn once_for_a_per_call_event<'a>(
         called = model.enclosing_function(nodes.parent_id(called))?;
     }
     if is_own_parameter(Some(event), called, ctx)
-        || !node_api::event_is_per_call(event, called, ctx)
+        || !protocols::event_is_per_call(event, called, ctx.model())
     {
         return None;
     }
     let source = ctx.source_text();
     let receiver = registration.receiver_label(source);
-    let event_text = node_api::short_text(source, event.span());
+    let event_text = leaklint_model::ast_util::short_text(source, event.span());
     let message = format!(
         "`once` listener on `{receiver}` for an event named by each call (`{event_text}`) is \
          removed only when that event fires: a call whose event never comes (a lost reply, a \
@@ -659,13 +663,13 @@ fn outlives_the_call<'a>(
     ctx: &RuleContext<'a, '_>,
 ) -> bool {
     let model = ctx.model();
-    if node_api::replaced_earlier_in_function(registration.receiver, node, ctx) {
+    if guards::replaced_earlier_in_function(registration.receiver, node, ctx.model()) {
         return false;
     }
     let Some(holder) = model.place(registration.receiver) else {
         return false;
     };
-    if node_api::assigned_before_in_function(&holder, node, ctx) {
+    if guards::assigned_before_in_function(&holder, node, ctx.model()) {
         return false;
     }
     match holder.root {
@@ -709,8 +713,11 @@ fn exit_hook_not_removed<'a>(
         Some(why) => format!("inside {why}"),
         None => "in a function that can run many times".to_string(),
     };
-    let keeps = match node_api::retained_by_callback(call.arguments.first()?.as_expression(), ctx) {
-        node_api::Retained::Captures(names) => format!(
+    let keeps = match captures::retained_by_callback(
+        call.arguments.first()?.as_expression(),
+        ctx.model(),
+    ) {
+        captures::Retained::Captures(names) => format!(
             ", and each keeps {} alive",
             names
                 .iter()
@@ -907,7 +914,7 @@ fn in_constructor_of_class_made_elsewhere(node: NodeId, ctx: &RuleContext<'_, '_
         return false;
     };
     let Some(symbol) =
-        node_api::class_binding(class_id, class, ctx).and_then(|id| id.symbol_id.get())
+        values::class_binding(class_id, class, ctx.model()).and_then(|id| id.symbol_id.get())
     else {
         return true;
     };
@@ -963,8 +970,10 @@ fn is_stable_function<'a>(
                     model
                         .runs_at(ctx.semantic().scoping().symbol_declaration(symbol))
                         .is_once()
-                        && node_api::const_init(symbol, ctx)
-                            .and_then(|init| node_api::object_property_value(init, name))
+                        && ctx
+                            .model()
+                            .const_init(symbol)
+                            .and_then(|init| protocols::object_property_value(init, name))
                             .is_some_and(|value| as_function_node(value).is_some())
                 }),
                 _ => false,
@@ -983,9 +992,10 @@ fn is_function_declared_once(symbol: SymbolId, ctx: &RuleContext<'_, '_>) -> boo
     }
     match ctx.nodes().kind(declaration) {
         AstKind::Function(_) => true,
-        AstKind::VariableDeclarator(_) => {
-            node_api::const_init(symbol, ctx).is_some_and(|init| as_function_node(init).is_some())
-        }
+        AstKind::VariableDeclarator(_) => ctx
+            .model()
+            .const_init(symbol)
+            .is_some_and(|init| as_function_node(init).is_some()),
         _ => false,
     }
 }

@@ -8,12 +8,12 @@ use leaklint_diagnostics::{Diagnostic, Label, Severity};
 use leaklint_model::ast_util::{
     argument, as_member, callee_name, dotted_path, member_name, strip, written, Written,
 };
+use leaklint_model::{protocols, values};
 use oxc_ast::{ast::Expression, AstKind, AstType};
 use oxc_semantic::AstNode;
 use oxc_span::{GetSpan, Span};
 
 use crate::{
-    node_api,
     rules::{byte_span, Markers},
     Rule, RuleContext, RuleMeta,
 };
@@ -111,7 +111,7 @@ impl Rule for MaxListenersOverride {
                         matches!(strip(m.object()), Expression::Identifier(i) if i.name == "EventEmitterModule")
                     })
                     .and_then(|_| argument(call, 0))
-                    .and_then(|options| node_api::object_property_value(options, "maxListeners"))
+                    .and_then(|options| protocols::object_property_value(options, "maxListeners"))
                 else {
                     return;
                 };
@@ -133,7 +133,7 @@ impl Rule for MaxListenersOverride {
                     .arguments
                     .first()
                     .and_then(|a| a.as_expression())
-                    .and_then(|options| node_api::object_property_value(options, "maxListeners"))
+                    .and_then(|options| protocols::object_property_value(options, "maxListeners"))
                 else {
                     return;
                 };
@@ -176,7 +176,7 @@ impl Rule for MaxListenersOverride {
             }
             _ => return,
         };
-        let Some(limit) = node_api::constant_number(value, ctx) else {
+        let Some(limit) = values::constant_number(value, ctx.model()) else {
             return;
         };
         let diagnostic = if limit == 0.0 || limit >= EFFECTIVELY_UNLIMITED || limit.is_nan() {

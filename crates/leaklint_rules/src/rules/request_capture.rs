@@ -9,7 +9,7 @@ use leaklint_model::{
         argument, as_member, callee_name, dotted_path, member_name, strip, value_parent, written,
         Written,
     },
-    FunctionRuns, Place,
+    captures, guards, protocols, values, FunctionRuns, Place,
 };
 use oxc_ast::{
     ast::{AssignmentOperator, CallExpression, Expression, ObjectPropertyKind},
@@ -19,7 +19,6 @@ use oxc_semantic::{AstNode, NodeId, Semantic, SymbolId};
 use oxc_span::{GetSpan, Span};
 
 use crate::{
-    node_api,
     rules::{byte_span, expect_no_options, NO_OPTIONS_SCHEMA},
     Rule, RuleContext, RuleMeta,
 };
@@ -271,11 +270,11 @@ fn call_sink<'e, 'a>(
 ) -> Option<(Sink, Span, Vec<&'e Expression<'a>>)> {
     let callee = &call.callee;
     let per_request = || ctx.model().runs_at(node) == FunctionRuns::PerRequest;
-    if node_api::is_timer_function(callee, "setTimeout", ctx) {
+    if protocols::is_timer_function(callee, "setTimeout", ctx.model()) {
         if !inside_request_function(node, ctx) || !per_request() {
             return None;
         }
-        let delay = node_api::constant_number(argument(call, 1)?, ctx);
+        let delay = values::constant_number(argument(call, 1)?, ctx.model());
         if delay.is_some_and(|ms| ms < SHORT_DELAY_MS)
             || timer_is_cleared(node, ctx)
             || in_awaited_executor(node, ctx)
@@ -324,7 +323,7 @@ fn module_collection(receiver: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> Op
     let symbol = leaklint_model::symbol_of(semantic, ident)?;
     let scoping = semantic.scoping();
     if scoping.symbol_scope_id(symbol) != scoping.root_scope_id()
-        || !is_collection(node_api::const_init(symbol, ctx)?, ctx)
+        || !is_collection(ctx.model().const_init(symbol)?, ctx)
     {
         return None;
     }
@@ -379,7 +378,7 @@ fn is_delayed_response(
     let span = nodes.kind(function).span();
     let scoping = ctx.semantic().scoping();
     let mut responders = Vec::new();
-    for (ident, symbol) in node_api::captured_references(function, ctx) {
+    for (ident, symbol) in captures::captured_references(function, ctx.model()) {
         if matches!(scoping.symbol_name(symbol), "res" | "response" | "reply")
             && is_request_parameter(symbol, ctx)
             && sends_response(ident.node_id(), ctx)
@@ -440,7 +439,7 @@ fn assignment_sink<'a>(
             return module_collection(object, ctx);
         };
         let path = model.place(object);
-        if !node_api::outlives_call(object, path.as_ref(), node, ctx)
+        if !guards::outlives_call(object, path.as_ref(), node, ctx.model())
             || path.as_ref().is_some_and(|p| is_shrunk(p, ctx))
         {
             return None;
@@ -508,7 +507,7 @@ fn timer_is_cleared(call: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
     let Some(handle) = handle else {
         return false;
     };
-    node_api::cleared_timer_places(ctx)
+    protocols::cleared_timer_places(ctx.model())
         .iter()
         .any(|cleared| cleared.same_place(&handle))
 }
@@ -587,7 +586,7 @@ fn find_capture<'a>(
 
 /// The first reference inside a closure to a request value declared outside it.
 fn closure_capture(function: NodeId, ctx: &RuleContext<'_, '_>) -> Option<Capture> {
-    node_api::captured_references(function, ctx).find_map(|(ident, symbol)| {
+    captures::captured_references(function, ctx.model()).find_map(|(ident, symbol)| {
         Some(Capture {
             span: ident.span,
             what: request_value(symbol, ctx)?,
@@ -604,7 +603,7 @@ fn request_value(symbol: SymbolId, ctx: &RuleContext<'_, '_>) -> Option<String> 
     if is_request_parameter(symbol, ctx) {
         return Some(format!("`{name}`"));
     }
-    let init = node_api::const_init(symbol, ctx)?;
+    let init = ctx.model().const_init(symbol)?;
     let model = ctx.model();
     match strip(init) {
         Expression::Identifier(ident) => {
@@ -641,7 +640,7 @@ fn local_function(symbol: SymbolId, ctx: &RuleContext<'_, '_>) -> Option<NodeId>
     if ctx.model().is_module_level(symbol) {
         return None;
     }
-    node_api::function_bound_to(symbol, ctx)
+    values::function_bound_to(symbol, ctx.model())
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use leaklint_model::{
         argument, as_member, callee_name, member_name, string_value, strip, value_parent, written,
         Written,
     },
-    Field, FunctionRuns, Place, PlaceRoot,
+    guards, values, Field, FunctionRuns, Place, PlaceRoot,
 };
 use oxc_ast::{
     ast::{
@@ -25,7 +25,6 @@ use oxc_span::{GetSpan, Span};
 
 use crate::{
     flow::{self, Miss, Paths, Start, Tracker},
-    node_api,
     rules::{byte_span, expect_no_options, first_line, line_of, Markers, NO_OPTIONS_SCHEMA},
     Rule, RuleContext, RuleMeta,
 };
@@ -370,7 +369,7 @@ fn field_collection<'a>(
     declared: Span,
     ctx: &RuleContext<'a, '_>,
 ) -> Option<Collection<'a>> {
-    let binding = node_api::class_binding(class_id, class, ctx);
+    let binding = values::class_binding(class_id, class, ctx.model());
     let class_name = binding.map(|id| id.name.as_str());
     let class_symbol = binding.and_then(|id| id.symbol_id.get());
     let label = class_label(class_name);
@@ -791,7 +790,7 @@ fn member_use<'a>(
                 (Kind::Array, "splice") => {
                     let removes = call.arguments.len() == 1
                         || argument(call, 1)
-                            .is_some_and(|n| node_api::constant_number(n, ctx) != Some(0.0));
+                            .is_some_and(|n| values::constant_number(n, ctx.model()) != Some(0.0));
                     if removes {
                         shrink(None)
                     } else if call.arguments.len() > 2 {
@@ -868,7 +867,7 @@ fn is_constant_key(key: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
     ctx.model()
         .symbol_of(ident)
         .filter(|&s| ctx.model().is_module_level(s))
-        .and_then(|s| node_api::const_init(s, ctx))
+        .and_then(|s| ctx.model().const_init(s))
         .is_some_and(|init| {
             string_value(init).is_some() || matches!(strip(init), Expression::NumericLiteral(_))
         })
@@ -1097,7 +1096,7 @@ impl<'a> Domain<'_, 'a, '_> {
                     return false;
                 };
                 let declaration = self.ctx.semantic().scoping().symbol_declaration(symbol);
-                node_api::const_init(symbol, self.ctx).is_some_and(|init| {
+                self.ctx.model().const_init(symbol).is_some_and(|init| {
                     literal(frozen(init))
                         && self.made_once(declaration)
                         && self.only_read(symbol, |name| ARRAY_READERS.contains(&name))
@@ -1118,7 +1117,7 @@ impl<'a> Domain<'_, 'a, '_> {
         ) {
             return true;
         }
-        node_api::const_init(symbol, self.ctx).is_some_and(|init| {
+        self.ctx.model().const_init(symbol).is_some_and(|init| {
             matches!(strip(frozen(init)), Expression::ObjectExpression(_))
                 && self.made_once(declaration)
                 && self.only_read(symbol, |_| true)
@@ -1336,7 +1335,7 @@ fn is_node_require(callee: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
     }
     match ctx.model().symbol_of(ident) {
         None => true,
-        Some(symbol) => node_api::const_init(symbol, ctx).is_some_and(|init| {
+        Some(symbol) => ctx.model().const_init(symbol).is_some_and(|init| {
             matches!(strip(init), Expression::CallExpression(call)
                 if callee_name(call) == Some("createRequire"))
         }),
@@ -1356,9 +1355,9 @@ fn runs_repeatedly(node: NodeId, collection: &Collection<'_>, ctx: &RuleContext<
         FunctionRuns::PerRequest => true,
         // A singleton service's `register…` methods run per request.
         FunctionRuns::PerCall => {
-            !node_api::named_like_start_up(node, ctx)
+            !guards::named_like_start_up(node, ctx.model())
                 && (matches!(collection.owner, Owner::Singleton(_))
-                    || !node_api::named_like(node, ctx, REGISTRATION_NAMES))
+                    || !guards::named_like(node, ctx.model(), REGISTRATION_NAMES))
         }
     }
 }
@@ -1871,7 +1870,8 @@ fn partial<'a>(
     let source = ctx.source_text();
     let nodes = ctx.nodes();
     let removal = nodes.kind(removals[0].node).span();
-    let short = |node: NodeId| node_api::short_text(source, nodes.kind(node).span());
+    let short =
+        |node: NodeId| leaklint_model::ast_util::short_text(source, nodes.kind(node).span());
     let (path, label) = match miss {
         Miss::Exception(node) => (
             format!("when `{}` throws", flow::awaited_call(node, ctx)),

@@ -10,7 +10,8 @@ use leaklint_model::{
         argument, as_function_node, as_member, callee_name, expr_node_id, member_name,
         property_key_name, strip, value_parent, written, Written,
     },
-    Field, FunctionRuns, Place, PlaceRoot,
+    captures::{self, Retained},
+    protocols, values, Field, FunctionRuns, Place, PlaceRoot,
 };
 use oxc_ast::{
     ast::{
@@ -24,7 +25,6 @@ use oxc_semantic::{AstNode, NodeId};
 use oxc_span::{GetSpan, Span};
 
 use crate::{
-    node_api::{self, Retained},
     rules::{byte_span, first_line, Markers},
     Rule, RuleContext, RuleMeta,
 };
@@ -320,7 +320,7 @@ impl Rule for UnclearedInterval {
             handle,
             guarded,
             guard,
-            retained: node_api::retained_by_callback(argument(call, 0), ctx),
+            retained: captures::retained_by_callback(argument(call, 0), ctx.model()),
         };
         let mut diagnostic = uncleared_interval_diagnostic(&finding);
         if let Some(teardown) = teardown.filter(|_| unevidenced) {
@@ -354,9 +354,9 @@ struct Finding<'a> {
     retained: Retained,
 }
 
-/// Node's `setInterval` (see `node_api::is_timer_function`).
+/// Node's `setInterval` (see `protocols::is_timer_function`).
 fn is_set_interval(call: &CallExpression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
-    node_api::is_timer_function(&call.callee, "setInterval", ctx)
+    protocols::is_timer_function(&call.callee, "setInterval", ctx.model())
 }
 
 enum Fate<'a> {
@@ -532,7 +532,7 @@ fn scope_teardown(call: NodeId, ctx: &RuleContext<'_, '_>) -> Option<NodeId> {
             let graceful = match argument(listen, 1).map(strip) {
                 Some(Expression::Identifier(ident)) => model
                     .symbol_of(ident)
-                    .and_then(|symbol| node_api::function_bound_to(symbol, ctx))
+                    .and_then(|symbol| values::function_bound_to(symbol, ctx.model()))
                     .is_none_or(|handler| !exits(handler)),
                 Some(other) => as_function_node(other).is_some_and(|handler| !exits(handler)),
                 None => false,
@@ -720,7 +720,7 @@ fn cleared_only_before_start<'a>(
         .flat_map(|name| ctx.calls_named(name).iter().copied())
         .filter(|&id| {
             matches!(nodes.kind(id), AstKind::CallExpression(clear)
-                if node_api::is_clear_function(&clear.callee, ctx)
+                if protocols::is_clear_function(&clear.callee, ctx.model())
                     && argument(clear, 0)
                         .and_then(|arg| ctx.model().place_or_entry(arg))
                         .is_some_and(|cleared| cleared.same_place(place)))
@@ -807,7 +807,7 @@ fn cleared_before<'a>(
     let model = ctx.model();
     let nodes = ctx.nodes();
     let clears = |call: &CallExpression<'a>| {
-        node_api::is_clear_function(&call.callee, ctx)
+        protocols::is_clear_function(&call.callee, ctx.model())
             && argument(call, 0)
                 .and_then(|arg| ctx.model().place_or_entry(arg))
                 .is_some_and(|cleared| cleared.same_place(place))
@@ -833,7 +833,7 @@ fn cleared_before<'a>(
             let callee = match strip(&call.callee) {
                 Expression::Identifier(ident) => model
                     .symbol_of(ident)
-                    .and_then(|symbol| node_api::function_bound_to(symbol, ctx)),
+                    .and_then(|symbol| values::function_bound_to(symbol, ctx.model())),
                 other => as_member(other).and_then(|member| {
                     let name = member_name(member)?;
                     if !matches!(strip(member.object()), Expression::ThisExpression(_)) {
@@ -859,7 +859,7 @@ fn cleared_places<'a>(ctx: &RuleContext<'a, '_>) -> Vec<Place<'a>> {
         let AstKind::CallExpression(call) = node.kind() else {
             continue;
         };
-        if node_api::is_clear_function(&call.callee, ctx) {
+        if protocols::is_clear_function(&call.callee, ctx.model()) {
             if let Some(arg) = argument(call, 0) {
                 // `clearTimeout(conn.timer)` is most often a timeout's: only a `clearInterval`
                 // of another object's field is taken for this handle's.
@@ -884,7 +884,7 @@ fn cleared_places<'a>(ctx: &RuleContext<'a, '_>) -> Vec<Place<'a>> {
                 .arguments
                 .iter()
                 .filter_map(|a| a.as_expression())
-                .any(|a| node_api::is_clear_function(a, ctx));
+                .any(|a| protocols::is_clear_function(a, ctx.model()));
             if passes_clear {
                 if let Some(receiver) = as_member(&call.callee).map(|m| m.object()) {
                     places.extend(ctx.model().iterated_place(receiver));
@@ -956,7 +956,7 @@ fn symbol_handle_use(place: &Place<'_>, ctx: &RuleContext<'_, '_>) -> HandleUse 
                 return HandleUse::Cleared;
             }
             AstKind::CallExpression(call)
-                if !node_api::is_clear_function(&call.callee, ctx)
+                if !protocols::is_clear_function(&call.callee, ctx.model())
                     && expr_node_id(&call.callee) != child =>
             {
                 return HandleUse::Escaped;

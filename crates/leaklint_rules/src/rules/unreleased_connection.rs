@@ -11,7 +11,7 @@ use leaklint_model::{
         argument, as_function_node, as_member, callee_name, dotted_path, member_name, strip,
         value_parent, written, Written,
     },
-    FunctionRuns, Place,
+    guards, FunctionRuns, Place,
 };
 use oxc_ast::{
     ast::{Argument, CallExpression, Expression, VariableDeclarationKind},
@@ -22,7 +22,6 @@ use oxc_span::{GetSpan, Span};
 
 use crate::{
     flow::{self, Miss, Paths, Start, Tracker},
-    node_api,
     rules::{byte_span, expect_no_options, first_line, line_of, Markers, NO_OPTIONS_SCHEMA},
     Rule, RuleContext, RuleMeta,
 };
@@ -170,7 +169,7 @@ fn acquisition_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<A
     // A connection opened by start-up code is held on purpose (a LISTEN client, a subscriber).
     let runs = runs();
     if runs.is_once()
-        || (runs == FunctionRuns::PerCall && node_api::named_like_start_up(node.id(), ctx))
+        || (runs == FunctionRuns::PerCall && guards::named_like_start_up(node.id(), ctx.model()))
     {
         return None;
     }
@@ -353,7 +352,7 @@ fn is_pool_like(receiver: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
     let Some(init) = ctx
         .model()
         .symbol_of(ident)
-        .and_then(|symbol| node_api::const_init(symbol, ctx))
+        .and_then(|symbol| ctx.model().const_init(symbol))
     else {
         return false;
     };

@@ -1,0 +1,212 @@
+//! The listener and timer protocols, the guards that make code run once, and what callbacks
+//! keep alive, each asked about the calls of a snippet.
+
+use oxc_ast::{ast::CallExpression, AstKind};
+use oxc_semantic::NodeId;
+
+use crate::{
+    ast_util::{as_member, member_name},
+    captures::{retained_by_callback, Retained},
+    guards::{is_guarded, replaced_earlier_in_function},
+    protocols::{
+        is_clear_function, is_removed, is_timer_function, removals_that_miss, signal_fate,
+        Registration, SignalFate,
+    },
+    tests::with_model,
+    LifetimeModel, ModelSettings,
+};
+
+/// Each call whose callee is `method` (`bus.on`) or named `method` (`setInterval`), with its
+/// node, in source order.
+fn calls<'m, 'a>(
+    model: &'m LifetimeModel<'_, 'a>,
+    method: &'m str,
+) -> impl Iterator<Item = (NodeId, &'a CallExpression<'a>)> + 'm {
+    model
+        .semantic()
+        .nodes()
+        .iter()
+        .filter_map(move |node| match node.kind() {
+            AstKind::CallExpression(call) => {
+                let name = match as_member(&call.callee) {
+                    Some(member) => member_name(member),
+                    None => crate::ast_util::callee_name(call),
+                };
+                (name == Some(method)).then_some((node.id(), call))
+            }
+            _ => None,
+        })
+}
+
+fn model_of<R>(source: &str, f: impl FnOnce(&LifetimeModel<'_, '_>) -> R) -> R {
+    with_model(source, "a.js", &ModelSettings::default(), f)
+}
+
+#[test]
+fn removals_match_listeners_by_identity() {
+    let src = r"
+        const bus = require('./bus');
+        function onX() {}
+        class View {
+            a() { bus.on('x', onX); }
+            b() { bus.off('x', onX); }
+            c() { bus.on('y', this.f.bind(this)); }
+            d() { bus.off('y', this.f.bind(this)); }
+            e() { bus.on('z', () => 1); }
+            g() { other.on('q', onX); }
+            h() { other.removeAllListeners(); }
+            i() { bus.on('w', onX); }
+            j() { bus.off('w', onY); }
+        }
+        function onY() {}
+    ";
+    model_of(src, |model| {
+        let found: Vec<(bool, usize)> = calls(model, "on")
+            .map(|(_, call)| {
+                let registration = Registration::of(call).unwrap();
+                (
+                    is_removed(&registration, model),
+                    removals_that_miss(&registration, model).len(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (true, 0),  // the same function, by symbol
+                (false, 1), // `bind` makes a new function each time
+                (false, 0), // never removed, nothing meant for it
+                (true, 0),  // removeAllListeners()
+                (false, 1), // another function for the same event
+            ]
+        );
+    });
+}
+
+#[test]
+fn once_listeners_are_released_only_by_events_that_fire() {
+    let src = r"
+        conn.once('data', f);
+        conn.once('close', f);
+        process.once('SIGTERM', f);
+        el.addEventListener('load', f, { once: true });
+        el.addEventListener('load', f);
+    ";
+    model_of(src, |model| {
+        let once: Vec<bool> = ["once", "addEventListener"]
+            .iter()
+            .flat_map(|method| calls(model, method))
+            .map(|(_, call)| Registration::of(call).unwrap().is_once())
+            .collect();
+        assert_eq!(once, [true, false, false, true, false]);
+    });
+}
+
+#[test]
+fn a_signal_releases_only_when_its_controller_is_aborted() {
+    let src = r"
+        function a(el) {
+            const never = new AbortController();
+            el.addEventListener('x', f, { signal: never.signal });
+        }
+        function b(el) {
+            const c = new AbortController();
+            el.addEventListener('x', f, { signal: c.signal });
+            el.addEventListener('close', () => c.abort());
+        }
+        function d(el, req) { el.addEventListener('x', f, { signal: req.signal }); }
+    ";
+    model_of(src, |model| {
+        let fates: Vec<bool> = calls(model, "addEventListener")
+            .filter_map(|(_, call)| Registration::of(call)?.signal())
+            .map(|signal| matches!(signal_fate(signal, model), SignalFate::NeverAborted))
+            .collect();
+        assert_eq!(fates, [true, false, false]);
+    });
+}
+
+#[test]
+fn timer_functions_are_recognised_by_symbol() {
+    let src = r"
+        import { setInterval as every, clearInterval as stop } from 'timers';
+        import * as timers from 'node:timers';
+        import { setInterval as later } from 'timers/promises';
+        every(f, 10);
+        timers.setInterval(f, 10);
+        window.setInterval(f, 10);
+        setInterval(f, 10);
+        later(10);
+        stop(h);
+        function local() { const setInterval = make(); setInterval(f, 10); }
+    ";
+    with_model(src, "a.mjs", &ModelSettings::default(), |model| {
+        let found: Vec<bool> = model
+            .semantic()
+            .nodes()
+            .iter()
+            .filter_map(|node| match node.kind() {
+                AstKind::CallExpression(call) => Some(call),
+                _ => None,
+            })
+            .filter(|call| !matches!(crate::ast_util::callee_name(call), Some("make")))
+            .map(|call| {
+                is_timer_function(&call.callee, "setInterval", model)
+                    || is_clear_function(&call.callee, model)
+            })
+            .collect();
+        assert_eq!(found, [true, true, true, true, false, true, false]);
+    });
+}
+
+#[test]
+fn install_guards_and_earlier_replacements_are_seen() {
+    let src = r"
+        let installed = false;
+        function install() {
+            if (installed) return;
+            installed = true;
+            process.on('exit', f);
+        }
+        function unguarded() {
+            if (ready) return;
+            process.on('exit', f);
+        }
+        function spawnIt() { child = spawn(); child.on('exit', f); }
+        function maybe() { if (!child) child = spawn(); child.on('exit', f); }
+    ";
+    model_of(src, |model| {
+        let ons: Vec<(NodeId, &CallExpression<'_>)> = calls(model, "on").collect();
+        assert!(is_guarded(ons[0].0, model));
+        assert!(!is_guarded(ons[1].0, model), "the guard is never set");
+        let receiver = |i: usize| as_member(&ons[i].1.callee).unwrap().object();
+        assert!(replaced_earlier_in_function(receiver(2), ons[2].0, model));
+        assert!(
+            !replaced_earlier_in_function(receiver(3), ons[3].0, model),
+            "replaced on one path only"
+        );
+    });
+}
+
+#[test]
+fn callbacks_keep_what_they_capture() {
+    let src = r"
+        const shared = new Map();
+        function handler(req, res) {
+            setInterval(() => { shared.get(req.id); res.write('.'); }, 10);
+            setInterval(tick, 10);
+            setInterval(() => shared.clear(), 10);
+        }
+    ";
+    model_of(src, |model| {
+        let retained: Vec<String> = calls(model, "setInterval")
+            .map(
+                |(_, call)| match retained_by_callback(call.arguments[0].as_expression(), model) {
+                    Retained::Captures(names) => names.join(","),
+                    Retained::Callback(name) => format!("callback {name}"),
+                    Retained::Nothing => "nothing".to_string(),
+                },
+            )
+            .collect();
+        assert_eq!(retained, ["req,res", "callback tick", "nothing"]);
+    });
+}
