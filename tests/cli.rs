@@ -162,6 +162,53 @@ fn json_output_fields() {
     assert_eq!(json["summary"]["files"], 1);
 }
 
+/// A class registers on `process` in its constructor, its `destroy()` forgets, and a route
+/// makes one per request: the JSON evidence reads holder, repetition, teardown.
+const INSTANCE_LEAK: &str = "const express = require('express');
+const app = express();
+class Session {
+  constructor(user) {
+    this.user = user;
+    this.onExit = () => this.flush();
+    process.on('exit', this.onExit);
+  }
+  flush() {}
+  destroy() {
+    this.user = null;
+  }
+}
+app.get('/login', (req, res) => {
+  const session = new Session(req.user);
+  res.json({ ok: true });
+  session.destroy();
+});
+";
+
+#[test]
+fn json_evidence_is_the_findings_chain() {
+    let project = Project::new(&[("src/session.js", INSTANCE_LEAK.as_bytes())]);
+    let (_, json) = project.json(&["src"]);
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["rule"], "listener-leak");
+    let chain: Vec<(String, u64)> = d["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|link| {
+            (
+                link["role"].as_str().unwrap().to_string(),
+                link["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let link = |role: &str, line: u64| (role.to_string(), line);
+    assert_eq!(
+        chain,
+        [link("holder", 7), link("repeats", 15), link("teardown", 10)],
+        "{d}"
+    );
+}
+
 #[test]
 fn utf16_columns_on_a_line_with_emoji() {
     // "🚀" is 4 UTF-8 bytes and 2 UTF-16 units; "é" is 2 bytes and 1 unit.

@@ -67,6 +67,8 @@ impl ByteSpan {
 pub struct Label {
     pub span: ByteSpan,
     pub message: String,
+    /// What a secondary location shows in the finding's chain of evidence.
+    pub role: Role,
 }
 
 impl Label {
@@ -74,6 +76,45 @@ impl Label {
         Self {
             span: span.into(),
             message: message.into(),
+            role: Role::Context,
+        }
+    }
+
+    /// The same label as a link of the evidence chain.
+    #[must_use]
+    pub fn with_role(mut self, role: Role) -> Self {
+        self.role = role;
+        self
+    }
+}
+
+/// The part a secondary location plays in a finding's evidence, in the order the chain reads:
+/// what holds the resource, why its owner is created or its code runs again and again, the
+/// owner's end that forgets it, and a release that misses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// What keeps the resource reachable: a long-lived emitter, a field the handle is stored in.
+    Holder,
+    /// Evidence of repetition: where the owner is created again, or what runs the code again.
+    Repeats,
+    /// The owner's end (a teardown method, a cleanup beside it) that does not release it.
+    Teardown,
+    /// A release that misses it (another function object, a clear that runs first, a signal
+    /// nothing aborts).
+    Release,
+    /// Anything else that explains the finding.
+    Context,
+}
+
+impl Role {
+    /// The name used in reports: `holder`, `repeats`, `teardown`, `release`, `context`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Holder => "holder",
+            Role::Repeats => "repeats",
+            Role::Teardown => "teardown",
+            Role::Release => "release",
+            Role::Context => "context",
         }
     }
 }

@@ -68,16 +68,18 @@ pub fn is_timer_function(expr: &Expression<'_>, name: &str, model: &LifetimeMode
     }
 }
 
-/// `clearInterval` or `clearTimeout` (Node and browsers clear either kind with either).
+/// A release of [`TIMER_PROTOCOL`]: `clearInterval` or `clearTimeout`.
 pub fn is_clear_function(expr: &Expression<'_>, model: &LifetimeModel<'_, '_>) -> bool {
-    is_timer_function(expr, "clearInterval", model)
-        || is_timer_function(expr, "clearTimeout", model)
+    TIMER_PROTOCOL
+        .release
+        .iter()
+        .any(|name| is_timer_function(expr, name, model))
 }
 
 /// Every `clearTimeout(x)` / `clearInterval(x)` argument in the file, as access paths.
 pub fn cleared_timer_places<'a>(model: &LifetimeModel<'_, 'a>) -> Vec<Place<'a>> {
     let mut paths = Vec::new();
-    for name in ["clearTimeout", "clearInterval"] {
+    for name in TIMER_PROTOCOL.release {
         for &id in model.calls_named(name) {
             let AstKind::CallExpression(call) = model.semantic().nodes().kind(id) else {
                 continue;
@@ -93,14 +95,62 @@ pub fn cleared_timer_places<'a>(model: &LifetimeModel<'_, 'a>) -> Vec<Place<'a>>
     paths
 }
 
-/// Methods that add a listener that stays until removed.
-const ADD_METHODS: &[&str] = &["on", "addListener", "prependListener", "addEventListener"];
-/// Methods that add a listener removed after its first call.
-const ADD_ONCE_METHODS: &[&str] = &["once", "prependOnceListener"];
-/// Events a long-lived emitter fires only when it ends.
-const END_OF_LIFE_EVENTS: &[&str] = &["exit", "beforeExit", "close", "abort", "shutdown"];
-/// Methods that remove one listener.
-const REMOVE_METHODS: &[&str] = &["off", "removeListener", "removeEventListener"];
+/// How one kind of resource is acquired and released: the table every rule reads, instead of
+/// method names spread through the rules. Issue-level additions (collections, connections,
+/// streams) extend the same table.
+#[derive(Debug)]
+pub struct Protocol {
+    /// What is acquired, for messages: "listener", "interval".
+    pub resource: &'static str,
+    /// Calls that acquire one that stays until released.
+    pub acquire: &'static [&'static str],
+    /// Calls that acquire one released by the first event it gets (`once`).
+    pub acquire_once: &'static [&'static str],
+    /// Calls that release the one they name.
+    pub release: &'static [&'static str],
+    /// Calls that release every one of the holder's (for an event, or all of them).
+    pub release_all: &'static [&'static str],
+    /// Acquisitions that take an options object whose `signal`, once aborted, releases what
+    /// they acquired. Node's `EventEmitter.prototype.on` takes no options: a `{ signal }`
+    /// passed to it releases nothing.
+    pub signal_aware: &'static [&'static str],
+    /// Events that fire only when the holder's own life ends: a `once` listener for one stays
+    /// until then, like an `on`.
+    pub end_of_life_events: &'static [&'static str],
+    /// What keeps the resource reachable while it is held, for messages.
+    pub holder: &'static str,
+}
+
+/// Event listeners: Node's `EventEmitter` and the DOM's `EventTarget`.
+pub const LISTENER_PROTOCOL: Protocol = Protocol {
+    resource: "listener",
+    acquire: &["on", "addListener", "prependListener", "addEventListener"],
+    acquire_once: &["once", "prependOnceListener"],
+    release: &["off", "removeListener", "removeEventListener"],
+    release_all: &["removeAllListeners"],
+    signal_aware: &["addEventListener"],
+    end_of_life_events: &["exit", "beforeExit", "close", "abort", "shutdown"],
+    holder: "the emitter",
+};
+
+/// Timers: `setInterval`, and `setTimeout` when it is long or its delay unknown. `unref()`
+/// lets the process exit with the timer pending; it releases nothing.
+pub const TIMER_PROTOCOL: Protocol = Protocol {
+    resource: "timer",
+    acquire: &["setInterval", "setTimeout"],
+    acquire_once: &[],
+    // Node and browsers clear either kind with either.
+    release: &["clearInterval", "clearTimeout"],
+    release_all: &[],
+    signal_aware: &[],
+    end_of_life_events: &[],
+    holder: "the timer list",
+};
+
+const ADD_METHODS: &[&str] = LISTENER_PROTOCOL.acquire;
+const ADD_ONCE_METHODS: &[&str] = LISTENER_PROTOCOL.acquire_once;
+const END_OF_LIFE_EVENTS: &[&str] = LISTENER_PROTOCOL.end_of_life_events;
+const REMOVE_METHODS: &[&str] = LISTENER_PROTOCOL.release;
 
 /// `receiver.on(event, handler[, options])` and its relatives.
 pub struct Registration<'e, 'a> {
@@ -177,7 +227,11 @@ impl<'e, 'a> Registration<'e, 'a> {
     }
 
     /// The `signal` of `addEventListener(…, { signal })`.
+    /// `None` for an API that takes no signal (see [`Protocol::signal_aware`]).
     pub fn signal(&self) -> Option<&'e Expression<'a>> {
+        if !LISTENER_PROTOCOL.signal_aware.contains(&self.method) {
+            return None;
+        }
         object_property(self.options.and_then(object_of)?, "signal")
     }
 
@@ -444,10 +498,10 @@ fn removals<'a>(
         .iter()
         .flat_map(|name| model.calls_named(name).iter().map(move |&id| (*name, id)))
         .chain(
-            model
-                .calls_named("removeAllListeners")
+            LISTENER_PROTOCOL
+                .release_all
                 .iter()
-                .map(|&id| ("removeAllListeners", id)),
+                .flat_map(|name| model.calls_named(name).iter().map(move |&id| (*name, id))),
         );
     let mut found = Vec::new();
     for (method, id) in all {
@@ -461,7 +515,7 @@ fn removals<'a>(
             continue;
         }
         let removed_event = event_key(argument(call, 0), model);
-        if method == "removeAllListeners" {
+        if LISTENER_PROTOCOL.release_all.contains(&method) {
             if call.arguments.is_empty() || events_match(&event, &removed_event) {
                 found.push((id, RemovalOf::Removes));
             }

@@ -40,11 +40,12 @@
 //! | `label` | string | The primary location's short label (`"never cleared"`); may be empty. |
 //! | `help` | string or null | How to fix it, in one line. |
 //! | `url` | string or null | The rule's documentation page; `null` for engine diagnostics. |
-//! | `secondary` | array | Other locations that explain the problem: objects with `message`, `line`, `column`, `endLine`, `endColumn` as above. |
+//! | `secondary` | array | Other locations that explain the problem, in the rule's order: objects with `message`, `role` (below), `line`, `column`, `endLine`, `endColumn` as above. |
+//! | `evidence` | array | The finding's chain of evidence: the secondary locations that play a part in it, in the order it reads — `holder` (what keeps the resource reachable), `repeats` (where its owner is created again, or what runs the code again), `teardown` (the owner's end that does not release it), `release` (a release that misses it) — with the same fields as `secondary`. Empty when the rule gives none. |
 //!
 //! A file that could not be read has no text: its diagnostic points at line 1, column 1.
 
-use leaklint_diagnostics::{ByteSpan, Diagnostic, DiagnosticKind, FileReport, Totals};
+use leaklint_diagnostics::{ByteSpan, Diagnostic, DiagnosticKind, FileReport, Label, Role, Totals};
 use serde::Serialize;
 
 use crate::{rule_url, ReportOptions};
@@ -98,11 +99,21 @@ fn entry<'a>(report: &FileReport, diagnostic: &'a Diagnostic) -> Entry<'a> {
         secondary: diagnostic
             .secondary
             .iter()
-            .map(|label| Secondary {
-                message: &label.message,
-                range: Range::of(report, label.span),
-            })
+            .map(|label| Secondary::of(report, label))
             .collect(),
+        evidence: {
+            let mut chain: Vec<&Label> = diagnostic
+                .secondary
+                .iter()
+                .filter(|label| label.role != Role::Context)
+                .collect();
+            // Stable: links of one role keep the rule's order.
+            chain.sort_by_key(|label| label.role);
+            chain
+                .into_iter()
+                .map(|label| Secondary::of(report, label))
+                .collect()
+        },
     }
 }
 
@@ -157,6 +168,7 @@ struct Entry<'a> {
     help: Option<&'a str>,
     url: Option<String>,
     secondary: Vec<Secondary<'a>>,
+    evidence: Vec<Secondary<'a>>,
 }
 
 #[derive(Serialize)]
@@ -168,8 +180,19 @@ struct Span {
 #[derive(Serialize)]
 struct Secondary<'a> {
     message: &'a str,
+    role: &'static str,
     #[serde(flatten)]
     range: Range,
+}
+
+impl<'a> Secondary<'a> {
+    fn of(report: &FileReport, label: &'a Label) -> Self {
+        Secondary {
+            message: &label.message,
+            role: label.role.as_str(),
+            range: Range::of(report, label.span),
+        }
+    }
 }
 
 /// 1-based start and exclusive end, columns in UTF-16 code units.
@@ -221,8 +244,59 @@ mod tests {
         assert_eq!(d["span"], json!({ "start": 18, "end": 41 }));
         assert_eq!(
             d["secondary"],
-            json!([{ "message": "callback defined here", "line": 1, "column": 29, "endLine": 1, "endColumn": 33 }])
+            json!([{ "message": "callback defined here", "role": "context", "line": 1, "column": 29, "endLine": 1, "endColumn": 33 }])
         );
+        assert_eq!(
+            d["evidence"],
+            json!([]),
+            "context is not a link of the chain"
+        );
+    }
+
+    #[test]
+    fn evidence_reads_holder_repetition_teardown_release_in_that_order() {
+        use leaklint_diagnostics::{Label, Role};
+        let mut report = emoji_report("a.js");
+        let at = |text: &str| crate::test_support::span_of(EMOJI_SOURCE, text);
+        let diagnostic = &mut report.diagnostics[0];
+        diagnostic.secondary = vec![
+            Label::new(at("tick"), "misses").with_role(Role::Release),
+            Label::new(at("const"), "note"),
+            Label::new(at("setInterval"), "runs per request").with_role(Role::Repeats),
+            Label::new(at("s"), "held by the emitter").with_role(Role::Holder),
+            Label::new(at("1000"), "again").with_role(Role::Repeats),
+        ];
+        let (_, value) = render_value(&[report]);
+        let d = &value["diagnostics"][0];
+        let read = |field: &str| -> Vec<(String, String)> {
+            d[field]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| {
+                    (
+                        l["role"].as_str().unwrap().to_string(),
+                        l["message"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect()
+        };
+        let pair = |role: &str, message: &str| (role.to_string(), message.to_string());
+        assert_eq!(
+            read("evidence"),
+            [
+                pair("holder", "held by the emitter"),
+                pair("repeats", "runs per request"),
+                pair("repeats", "again"),
+                pair("release", "misses"),
+            ]
+        );
+        assert_eq!(
+            read("secondary").len(),
+            5,
+            "secondary keeps every label in order"
+        );
+        assert_eq!(read("secondary")[1], pair("context", "note"));
     }
 
     #[test]
@@ -317,6 +391,7 @@ mod tests {
             "\"help\"",
             "\"url\"",
             "\"secondary\"",
+            "\"evidence\"",
         ];
         let diagnostics = out.find("\"diagnostics\"").unwrap();
         let positions: Vec<_> = keys

@@ -13,7 +13,7 @@ use std::{
 };
 
 use leaklint_diagnostics::{
-    engine_ids, ByteSpan, Diagnostic, DiagnosticKind, FileReport, Severity, Totals,
+    engine_ids, ByteSpan, Diagnostic, DiagnosticKind, FileReport, Role, Severity, Totals,
 };
 use leaklint_rules::{all_rules, docs_url, RuleMeta, INFORMATION_URI};
 use percent_encoding::{percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -199,6 +199,7 @@ fn result(
             id: None,
             physical_location: physical_location(report, diagnostic.primary.span, &artifact),
             message: None,
+            properties: None,
         }],
         related_locations: diagnostic
             .secondary
@@ -208,6 +209,10 @@ fn result(
                 id: Some(i + 1),
                 physical_location: physical_location(report, label.span, &artifact),
                 message: (!label.message.is_empty()).then(|| Message::new(label.message.clone())),
+                // The part it plays in the evidence chain (see the JSON report's `evidence`).
+                properties: (label.role != Role::Context).then(|| LocationProperties {
+                    role: label.role.as_str(),
+                }),
             })
             .collect(),
         partial_fingerprints: None,
@@ -227,6 +232,7 @@ fn notification(report: &FileReport, diagnostic: &Diagnostic, cwd: &Path) -> Not
             id: None,
             physical_location: physical_location(report, diagnostic.primary.span, &artifact),
             message: None,
+            properties: None,
         }],
     }
 }
@@ -461,6 +467,13 @@ struct Location {
     physical_location: PhysicalLocation,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<Message>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<LocationProperties>,
+}
+
+#[derive(Serialize)]
+struct LocationProperties {
+    role: &'static str,
 }
 
 #[derive(Serialize)]
@@ -618,6 +631,28 @@ mod tests {
             }])
         );
         assert!(result.get("suppressions").is_none());
+    }
+
+    #[test]
+    fn related_locations_say_their_part_in_the_evidence() {
+        use leaklint_diagnostics::{Label, Role};
+        let mut report = emoji_report("a.js");
+        let held = crate::test_support::span_of(crate::test_support::EMOJI_SOURCE, "tick");
+        report.diagnostics[0]
+            .secondary
+            .push(Label::new(held, "held by the emitter").with_role(Role::Holder));
+        let (_, value) = render_value(&[report]);
+        let related = value["runs"][0]["results"][0]["relatedLocations"]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert_eq!(related.len(), 2);
+        assert!(
+            related[0].get("properties").is_none(),
+            "context has no role"
+        );
+        assert_eq!(related[1]["properties"], json!({ "role": "holder" }));
+        assert_eq!(related[1]["id"], 2);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use leaklint_diagnostics::{Diagnostic, Label, Severity};
+use leaklint_diagnostics::{Diagnostic, Label, Role, Severity};
 use leaklint_model::{
     ast_util::{as_function_node, as_member, member_name, strip},
     captures::{self, Retained},
@@ -234,16 +234,22 @@ impl Rule for ListenerLeak {
         )
         .with_help(help);
         if let Some(signal) = never_aborted {
-            diagnostic = diagnostic.with_secondary(Label::new(
-                byte_span(signal),
-                "nothing calls `abort()` on this signal's controller",
-            ));
+            diagnostic = diagnostic.with_secondary(
+                Label::new(
+                    byte_span(signal),
+                    "nothing calls `abort()` on this signal's controller",
+                )
+                .with_role(Role::Release),
+            );
         } else if registration.handler_is_anonymous() {
             let head = first_line(source, registration.handler.span());
-            diagnostic = diagnostic.with_secondary(Label::new(
-                byte_span(head),
-                "inline listener: nothing can pass it to `off`",
-            ));
+            diagnostic = diagnostic.with_secondary(
+                Label::new(
+                    byte_span(head),
+                    "inline listener: nothing can pass it to `off`",
+                )
+                .with_role(Role::Release),
+            );
         }
         ctx.report(diagnostic);
     }
@@ -305,10 +311,13 @@ fn removal_misses<'a>(
          function) and pass that same function to `off`",
     );
     for &miss in misses.iter().take(3) {
-        diagnostic = diagnostic.with_secondary(Label::new(
-            byte_span(nodes.kind(miss).span()),
-            "removes nothing: not the function that was added",
-        ));
+        diagnostic = diagnostic.with_secondary(
+            Label::new(
+                byte_span(nodes.kind(miss).span()),
+                "removes nothing: not the function that was added",
+            )
+            .with_role(Role::Release),
+        );
     }
     Some(diagnostic)
 }
@@ -373,13 +382,17 @@ fn not_released_by_instance<'a>(
                         byte_span(t.span),
                         "the instance ends here without removing it",
                     )
+                    .with_role(Role::Teardown)
                 })
                 .collect();
             if let Some((creation, why)) = made_again {
-                evidence.push(Label::new(
-                    byte_span(ctx.nodes().kind(creation).span()),
-                    format!("a new instance {why}"),
-                ));
+                evidence.push(
+                    Label::new(
+                        byte_span(ctx.nodes().kind(creation).span()),
+                        format!("a new instance {why}"),
+                    )
+                    .with_role(Role::Repeats),
+                );
             }
             let consequence = format!(
                 "its teardown `{}()` (line {}) does not remove it: {}",
@@ -418,7 +431,8 @@ fn not_released_by_instance<'a>(
             let evidence = vec![Label::new(
                 byte_span(ctx.nodes().kind(creation).span()),
                 format!("a new instance {why}"),
-            )];
+            )
+            .with_role(Role::Repeats)];
             let severity = if runs == FunctionRuns::PerRequest {
                 Severity::Error
             } else {
@@ -456,7 +470,14 @@ fn not_released_by_instance<'a>(
     .with_help(format!(
         "keep the listener (a method bound once, or a named function) and remove it with \
          `{receiver}.off({event}, listener)` in the teardown method"
-    ));
+    ))
+    .with_secondary(
+        Label::new(
+            byte_span(registration.receiver.span()),
+            format!("holds the listener: {whose}, it outlives the instance"),
+        )
+        .with_role(Role::Holder),
+    );
     for label in evidence {
         diagnostic = diagnostic.with_secondary(label);
     }
@@ -534,10 +555,13 @@ fn on_callers_signal<'a>(
     );
     Some(
         added_on_every_call(registration, severity, message)
-            .with_secondary(Label::new(
-                byte_span(ctx.semantic().scoping().symbol_span(root)),
-                "handed in by the caller",
-            ))
+            .with_secondary(
+                Label::new(
+                    byte_span(ctx.semantic().scoping().symbol_span(root)),
+                    "handed in by the caller",
+                )
+                .with_role(Role::Holder),
+            )
             .with_help(format!(
             "keep the listener in a variable and call `{receiver}.removeEventListener('abort', \
              listener)` when the work settles (in `finally`, or wherever it resolves and rejects)"
@@ -592,10 +616,13 @@ fn settles_a_promise<'a>(
     );
     Some(
         added_on_every_call(registration, severity, message)
-            .with_secondary(Label::new(
-                byte_span(settle.kind().span()),
-                "settles the promise once; the listener stays",
-            ))
+            .with_secondary(
+                Label::new(
+                    byte_span(settle.kind().span()),
+                    "settles the promise once; the listener stays",
+                )
+                .with_role(Role::Release),
+            )
             .with_help(format!(
             "use `{receiver}.once({event}, …)`, or remove the listener where it settles the promise"
         )),
@@ -643,10 +670,10 @@ fn once_for_a_per_call_event<'a>(
     );
     Some(
         added_on_every_call(registration, severity_of(runs), message)
-            .with_secondary(Label::new(
-                byte_span(event.span()),
-                "a new event name per call",
-            ))
+            .with_secondary(
+                Label::new(byte_span(event.span()), "a new event name per call")
+                    .with_role(Role::Repeats),
+            )
             .with_help(format!(
                 "remove it where the call gives up (`{receiver}.removeAllListeners({event_text})` \
                  on timeout, close or error), or keep pending calls in a map that those paths \

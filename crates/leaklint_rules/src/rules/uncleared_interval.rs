@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use leaklint_diagnostics::{Diagnostic, Label, Severity};
+use leaklint_diagnostics::{Diagnostic, Label, Role, Severity};
 use leaklint_model::{
     ast_util::{
         argument, as_function_node, as_member, callee_name, expr_node_id, member_name,
@@ -125,10 +125,13 @@ fn uncleared_interval_diagnostic(finding: &Finding<'_>) -> Diagnostic {
     )
     .with_help(help);
     if let Some((_, span)) = finding.handle {
-        diagnostic = diagnostic.with_secondary(Label::new(
-            byte_span(span),
-            "stored here; no `clearInterval` reaches it",
-        ));
+        diagnostic = diagnostic.with_secondary(
+            Label::new(
+                byte_span(span),
+                "stored here; no `clearInterval` reaches it",
+            )
+            .with_role(Role::Holder),
+        );
     }
     diagnostic
 }
@@ -324,13 +327,16 @@ impl Rule for UnclearedInterval {
         };
         let mut diagnostic = uncleared_interval_diagnostic(&finding);
         if let Some(teardown) = teardown.filter(|_| unevidenced) {
-            diagnostic = diagnostic.with_secondary(Label::new(
-                byte_span(first_line(
-                    ctx.source_text(),
-                    ctx.nodes().kind(teardown).span(),
-                )),
-                "the end beside it does not clear it",
-            ));
+            diagnostic = diagnostic.with_secondary(
+                Label::new(
+                    byte_span(first_line(
+                        ctx.source_text(),
+                        ctx.nodes().kind(teardown).span(),
+                    )),
+                    "the end beside it does not clear it",
+                )
+                .with_role(Role::Teardown),
+            );
         }
         ctx.report(diagnostic);
     }
@@ -695,10 +701,13 @@ fn overwritten_while_running<'a>(
         quoted(text)
     ));
     for &reference in again.references.iter().take(3) {
-        diagnostic = diagnostic.with_secondary(Label::new(
-            byte_span(ctx.nodes().kind(reference).span()),
-            again.evidence.why(),
-        ));
+        diagnostic = diagnostic.with_secondary(
+            Label::new(
+                byte_span(ctx.nodes().kind(reference).span()),
+                again.evidence.why(),
+            )
+            .with_role(Role::Repeats),
+        );
     }
     Some(diagnostic)
 }
@@ -753,10 +762,13 @@ fn cleared_only_before_start<'a>(
     )
     .with_help("clear it in the hook that runs when the component goes away (`onBeforeUnmount`, `onUnmounted`, `componentWillUnmount`, `ngOnDestroy`)");
     for (clear, name) in earlier {
-        diagnostic = diagnostic.with_secondary(Label::new(
-            byte_span(nodes.kind(clear).span()),
-            format!("runs in `{name}`, before the timer exists"),
-        ));
+        diagnostic = diagnostic.with_secondary(
+            Label::new(
+                byte_span(nodes.kind(clear).span()),
+                format!("runs in `{name}`, before the timer exists"),
+            )
+            .with_role(Role::Release),
+        );
     }
     Some(diagnostic)
 }
