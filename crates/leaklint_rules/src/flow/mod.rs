@@ -29,7 +29,7 @@ use oxc_semantic::{AstNode, NodeId, SymbolId};
 use oxc_span::{GetSpan, Span};
 use rustc_hash::FxHashSet;
 
-use leaklint_model::ast_util::{callee_name, dotted_path, expr_node_id, strip};
+use leaklint_model::ast_util::{argument, callee_name, dotted_path, expr_node_id, strip};
 
 use crate::RuleContext;
 
@@ -342,18 +342,27 @@ impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
                 // Only on rejection: the resolved path goes on uncovered.
                 false
             }
+            Some("setTimeout" | "setImmediate" | "nextTick" | "queueMicrotask") => true,
+            // A listener runs when its event fires: an end (`close`, `finish`, `end`, `error`)
+            // comes to everything, a cancellation only to what is cancelled.
             Some(
-                "setTimeout"
-                | "setImmediate"
-                | "nextTick"
-                | "queueMicrotask"
-                | "on"
+                "on"
                 | "once"
                 | "addListener"
                 | "addEventListener"
                 | "prependListener"
                 | "prependOnceListener",
-            ) => true,
+            ) => !argument(call, 0)
+                .and_then(leaklint_model::ast_util::string_value)
+                .is_some_and(|event| {
+                    matches!(
+                        event,
+                        "abort" | "aborted" | "cancel" | "cancelled" | "timeout"
+                    )
+                }),
+            // An observable's subscriber runs when (and if) it emits: a cancellation stream
+            // (`aborted$.subscribe(() => conn.release())`) covers only the cancelled requests.
+            Some("subscribe") => false,
             _ => {
                 if self.depth >= MAX_CALLBACK_DEPTH {
                     return true;

@@ -11,10 +11,10 @@ use leaklint_model::{
         argument, as_function_node, as_member, callee_name, dotted_path, member_name, strip,
         value_parent, written, Written,
     },
-    guards, FunctionRuns, Place,
+    guards, values, FunctionRuns, Place,
 };
 use oxc_ast::{
-    ast::{Argument, CallExpression, Expression, VariableDeclarationKind},
+    ast::{Argument, BindingPattern, CallExpression, Expression, VariableDeclarationKind},
     AstKind, AstType,
 };
 use oxc_semantic::{AstNode, NodeId, SymbolId};
@@ -63,6 +63,7 @@ const MARKERS: &[&str] = &[
     "Client(",
     "Pool(",
     "Redis(",
+    "transaction.start(",
 ];
 
 /// Methods that give a connection or client back (or close it).
@@ -263,6 +264,10 @@ fn call_acquires(
             (receiver.is_some() && !has_callback && options_only).then_some(What::Transaction)
         }
         "createQueryRunner" => receiver.map(|_| What::Connection),
+        // objection's `transaction.start(knex)`: a transaction the caller commits or rolls back.
+        "start" => receiver
+            .is_some_and(|r| imported_from(r, &["objection"], ctx))
+            .then_some(What::Transaction),
         "createConnection" => from_driver(call, &["mysql", "mysql2", "mysql2/promise"], ctx)
             .then_some(What::Connection),
         "createClient" if per_request() => {
@@ -480,6 +485,9 @@ struct Release<'p, 'a> {
     what: What,
     pool: Option<&'p Place<'a>>,
     guards: Vec<SymbolId>,
+    /// The function releases the connection itself somewhere: passing it to a function (a
+    /// caller's callback, `work({ runner })`) lends it for a while, and does not hand it over.
+    released_here: bool,
 }
 
 impl<'a> Release<'_, 'a> {
@@ -546,8 +554,11 @@ impl<'a> Release<'_, 'a> {
         let child_span = ctx.nodes().kind(child).span();
         match parent {
             AstKind::ReturnStatement(_) | AstKind::ArrowFunctionExpression(_) => true,
-            // `{ conn, release }` returned or stored
-            AstKind::ObjectProperty(_) | AstKind::ArrayExpression(_) => true,
+            // `{ conn, release }` returned or stored; `work({ runner })` only lends it when the
+            // function releases it itself.
+            AstKind::ObjectProperty(_) | AstKind::ArrayExpression(_) => {
+                !(self.released_here && self.lent_in_literal(node.id(), ctx))
+            }
             AstKind::AssignmentExpression(assign) => assign.right.span() == child_span,
             // Wrapped in an object that owns it (`new PromisePoolConnection(conn)`).
             AstKind::NewExpression(_) => true,
@@ -559,13 +570,37 @@ impl<'a> Release<'_, 'a> {
                     return false;
                 };
                 HANDOVER_CALLEES.contains(&callee.name.as_str())
-                    || ctx
-                        .model()
-                        .symbol_of(callee)
-                        .is_some_and(|s| ctx.model().parameter_owner(s).is_some())
+                    || (!self.released_here
+                        && ctx
+                            .model()
+                            .symbol_of(callee)
+                            .is_some_and(|s| ctx.model().parameter_owner(s).is_some()))
             }
             _ => false,
         }
+    }
+
+    /// Whether the object or array literal holding the connection at `node` is an argument of
+    /// a call that is not a hand-over (`work({ runner })`, not `resolve({ conn })` or
+    /// `list.push([conn])`).
+    fn lent_in_literal(&self, node: NodeId, ctx: &RuleContext<'a, '_>) -> bool {
+        let nodes = ctx.nodes();
+        let literal = nodes.ancestor_ids(node).find(|&id| {
+            matches!(
+                nodes.kind(id),
+                AstKind::ObjectExpression(_) | AstKind::ArrayExpression(_)
+            )
+        });
+        let Some(literal) = literal else {
+            return false;
+        };
+        let (child, AstKind::CallExpression(call)) = value_parent(ctx.semantic(), literal) else {
+            return false;
+        };
+        let handed = matches!(callee_name(call), Some("set" | "push" | "add" | "unshift"))
+            || matches!(strip(&call.callee), Expression::Identifier(callee)
+            if HANDOVER_CALLEES.contains(&callee.name.as_str()));
+        call.callee.span() != nodes.kind(child).span() && !handed
     }
 }
 
@@ -604,19 +639,23 @@ fn check<'a>(acquisition: &Acquisition<'a>, ctx: &RuleContext<'a, '_>) -> Option
             done,
         } => (Start::Entry(*function), *conn, *err, *done),
     };
-    let tracker = Release {
+    let mut tracker = Release {
         conn,
         done,
         what: acquisition.what,
         pool: acquisition.pool.as_ref(),
         guards: conn.into_iter().chain(err).collect(),
+        released_here: false,
     };
-    let misses = Paths::new(ctx, &tracker).misses(start)?;
-    let miss = *misses.first()?;
     let scope = match &acquisition.holder {
         Holder::Binding { .. } => ctx.model().enclosing_function(acquisition.node),
         Holder::Callback { function, .. } => Some(*function),
     }?;
+    tracker.released_here = ctx.nodes_within(scope).any(
+        |n| matches!(n.kind(), AstKind::CallExpression(call) if tracker.is_release(call, ctx)),
+    );
+    let misses = Paths::new(ctx, &tracker).misses(start)?;
+    let miss = *misses.first()?;
     let releases: Vec<NodeId> = ctx
         .nodes_within(scope)
         .filter(
@@ -624,11 +663,22 @@ fn check<'a>(acquisition: &Acquisition<'a>, ctx: &RuleContext<'a, '_>) -> Option
         )
         .map(|n| n.id())
         .collect();
+    // Never released here and handed on somewhere: the new owner releases it, unless a path
+    // that drops it has used it first (`setup(conn, (err) => { if (err) return reject(err);
+    // resolve(conn) })`: the failed setup leaves the connection with nobody).
     let handed_on = ctx.nodes_within(scope).any(|n| tracker.is_handover(n, ctx));
-    if releases.is_empty() && handed_on {
+    let in_a_callback = match miss {
+        Miss::Return(n) | Miss::Throw(n) | Miss::Exception(n) => {
+            ctx.model().enclosing_function(n) != Some(scope)
+        }
+        Miss::End | Miss::Rejected(_) => false,
+    };
+    if releases.is_empty() && handed_on && !in_a_callback {
         return None;
     }
-    // Never released, and passed to a function we cannot see: it may release it.
+    // Never released, and passed to a function we cannot see: it may release it. A function
+    // of the file that only uses what it is given (calls its methods, passes it on to such a
+    // function) does not.
     if releases.is_empty() && passed_to_a_call(conn, scope, ctx) {
         return None;
     }
@@ -645,10 +695,68 @@ fn passed_to_a_call(conn: Option<SymbolId>, scope: NodeId, ctx: &RuleContext<'_,
         let AstKind::CallExpression(call) = n.kind() else {
             return false;
         };
-        call.arguments.iter().any(|a| {
+        // `resolve(conn)` and its kind are hand-overs, judged path by path.
+        if matches!(strip(&call.callee), Expression::Identifier(callee)
+            if HANDOVER_CALLEES.contains(&callee.name.as_str()))
+        {
+            return false;
+        }
+        call.arguments.iter().enumerate().any(|(index, a)| {
             matches!(a.as_expression().map(strip), Some(Expression::Identifier(i))
                 if model.symbol_of(i) == Some(conn))
+                && !only_uses_argument(&call.callee, index, ctx, 0)
         })
+    })
+}
+
+/// Whether the function a callee names is one of the file's that only uses its argument at
+/// `index`: calls its methods (none that releases it) and reads its fields, or passes it on to
+/// such a function. It does not take the connection over.
+fn only_uses_argument(
+    callee: &Expression<'_>,
+    index: usize,
+    ctx: &RuleContext<'_, '_>,
+    depth: u8,
+) -> bool {
+    if depth > 3 {
+        return false;
+    }
+    let model = ctx.model();
+    let Some(function) = values::function_held_by(callee, model) else {
+        return false;
+    };
+    let params = match ctx.nodes().kind(function) {
+        AstKind::Function(f) => &f.params,
+        AstKind::ArrowFunctionExpression(f) => &f.params,
+        _ => return false,
+    };
+    let Some(BindingPattern::BindingIdentifier(param)) =
+        params.items.get(index).map(|p| &p.pattern)
+    else {
+        return false;
+    };
+    let Some(symbol) = param.symbol_id.get() else {
+        return false;
+    };
+    let scoping = ctx.semantic().scoping();
+    scoping.get_resolved_references(symbol).all(|reference| {
+        let node = reference.node_id();
+        let (child, parent) = value_parent(ctx.semantic(), node);
+        let child_span = ctx.nodes().kind(child).span();
+        match parent {
+            AstKind::StaticMemberExpression(member) => {
+                let (_, outer) = value_parent(ctx.semantic(), ctx.nodes().parent_id(node));
+                !matches!(outer, AstKind::CallExpression(call)
+                    if call.callee.span() == member.span
+                        && RELEASE_METHODS.contains(&member.property.name.as_str()))
+            }
+            AstKind::CallExpression(call) if call.callee.span() != child_span => call
+                .arguments
+                .iter()
+                .position(|a| a.span() == child_span)
+                .is_some_and(|at| only_uses_argument(&call.callee, at, ctx, depth + 1)),
+            _ => false,
+        }
     })
 }
 
