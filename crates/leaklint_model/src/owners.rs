@@ -642,6 +642,137 @@ impl LifetimeModel<'_, '_> {
     }
 }
 
+impl<'a> LifetimeModel<'_, 'a> {
+    /// The method of `class` that ends what its instances keep at `place` — a field, or the
+    /// entries of a collection field — by calling an end method (`close`, `quit`, …) on it, on
+    /// an alias of it, or on each entry as it iterates them (`for (const q of
+    /// this.queues.values()) await q.close()`).
+    pub fn closer_of(&self, class: Class, place: &Place<'_>) -> Option<Method<'a>> {
+        self.methods(class).into_iter().find(|method| {
+            self.nodes_within(method.function).any(|inner| {
+                let AstKind::CallExpression(call) = inner.kind() else {
+                    return false;
+                };
+                let Some(member) = as_member(&call.callee) else {
+                    return false;
+                };
+                if !member_name(member).is_some_and(|name| END_METHODS.contains(&name)) {
+                    return false;
+                }
+                let receiver = member.object();
+                let mut ended: Vec<Place<'a>> = self.place_or_entry(receiver).into_iter().collect();
+                if let Expression::Identifier(ident) = strip(receiver) {
+                    if let Some(symbol) = self.symbol_of(ident) {
+                        ended.extend(self.loop_source(symbol));
+                        ended.extend(self.alias_source(symbol));
+                    }
+                }
+                ended.iter().any(|ended| ended.same_place(place))
+            })
+        })
+    }
+
+    /// Where an instance keeps the value of the expression at `node`, when the code is a
+    /// method or constructor of a class: a field of `this` it is assigned to (`this.db =
+    /// createClient()`), directly or through a local (`const q = new Queue(); this.q = q`), or
+    /// the entries of a collection field it is added to (`this.queues.set(name, q)`).
+    pub fn kept_in_field(&self, node: NodeId) -> Option<(Class, Place<'a>)> {
+        let (class, _) = self.instance_owner(node)?;
+        let semantic = self.semantic();
+        let nodes = semantic.nodes();
+        let mut child = node;
+        let parent = loop {
+            let (c, parent) = crate::ast_util::value_parent(semantic, child);
+            match parent {
+                AstKind::AwaitExpression(_) => child = nodes.parent_id(c),
+                _ => break parent,
+            }
+        };
+        let is_instance_field = |place: &Place<'_>| {
+            place.root == PlaceRoot::This(Some(class.node)) && place.fields.len() == 1
+        };
+        let local = match parent {
+            AstKind::AssignmentExpression(assign) => {
+                let place = self.assignment_place(&assign.left)?;
+                if is_instance_field(&place) {
+                    return Some((class, place));
+                }
+                match place.root {
+                    PlaceRoot::Symbol(symbol) if place.fields.is_empty() => symbol,
+                    _ => return None,
+                }
+            }
+            AstKind::VariableDeclarator(declarator) => {
+                declarator.id.get_binding_identifier()?.symbol_id.get()?
+            }
+            _ => return None,
+        };
+        // A local that holds it: where the local goes.
+        semantic
+            .scoping()
+            .get_resolved_references(local)
+            .find_map(|reference| {
+                let (_, parent) = crate::ast_util::value_parent(semantic, reference.node_id());
+                let place = match parent {
+                    AstKind::AssignmentExpression(assign) => self.assignment_place(&assign.left)?,
+                    AstKind::CallExpression(call)
+                        if matches!(
+                            crate::ast_util::callee_name(call),
+                            Some("set" | "push" | "add" | "unshift")
+                        ) =>
+                    {
+                        self.place(as_member(&call.callee)?.object())?.entry_of()?
+                    }
+                    _ => return None,
+                };
+                is_instance_field(&place).then_some((class, place))
+            })
+    }
+
+    /// A `new` of the class that the file runs repeatedly, and how it knows: per request, in a
+    /// function with evidence that it runs again (a listener, a function handed out, a
+    /// framework hook), or in a method (not the constructor) of an object that is itself ended
+    /// and opened again.
+    pub fn made_again(&self, class: Class) -> Option<(NodeId, String)> {
+        self.creations(class).into_iter().find_map(|creation| {
+            if let Some(why) = self.request_context(creation) {
+                return Some((creation, format!("inside {why}")));
+            }
+            if let Some(again) = self
+                .enclosing_function(creation)
+                .and_then(|f| self.runs_again(f))
+            {
+                let function = if again.name == "the listener" || again.name == "the effect" {
+                    "a function".to_string()
+                } else {
+                    format!("`{}`", again.name)
+                };
+                return Some((creation, format!("in {function} {}", again.evidence.why())));
+            }
+            let (creator, method) = self.instance_owner(creation)?;
+            if method.constructor || self.teardowns(creator).is_empty() {
+                return None;
+            }
+            let name = method.name.unwrap_or("a method");
+            Some((
+                creation,
+                format!(
+                    "on every `{name}()` of {}, which can be ended and run again",
+                    self.class_label(creator)
+                ),
+            ))
+        })
+    }
+
+    /// A class as messages name it: `` `Session` ``, or "this class".
+    pub fn class_label(&self, class: Class) -> String {
+        class.binding.map_or_else(
+            || "this class".to_string(),
+            |symbol| format!("`{}`", self.semantic().scoping().symbol_name(symbol)),
+        )
+    }
+}
+
 /// Where a place outside an instance comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outside {

@@ -210,3 +210,69 @@ fn callbacks_keep_what_they_capture() {
         assert_eq!(retained, ["req,res", "callback tick", "nothing"]);
     });
 }
+
+#[test]
+fn clients_kept_by_instances_and_the_methods_that_close_them() {
+    let src = r"
+        import { MongoClient } from 'mongodb';
+        import Redis from 'ioredis';
+        import { Queue } from 'bullmq';
+        class Store {
+            constructor(uri) { this.uri = uri; this.client = null; this.cache = new Redis(); }
+            async open() { this.client = await MongoClient.connect(this.uri); }
+            async close() { await this.client.close(); }
+        }
+        class Registry {
+            constructor() { this.queues = new Map(); }
+            get(name) {
+                let q = this.queues.get(name);
+                if (!q) { q = new Queue(name); this.queues.set(name, q); }
+                return q;
+            }
+            async close() { for (const q of this.queues.values()) await q.close(); }
+        }
+        function handler() { return new Store('mongodb://db'); }
+        process.on('message', handler);
+        const local = new Map();
+    ";
+    with_model(src, "a.mjs", &ModelSettings::default(), |model| {
+        let openers: Vec<NodeId> = model
+            .semantic()
+            .nodes()
+            .iter()
+            .filter(|node| crate::protocols::opened_client(node.id(), model).is_some())
+            .map(|node| node.id())
+            .collect();
+        let found: Vec<(&str, &str)> = openers
+            .iter()
+            .map(|&id| crate::protocols::opened_client(id, model).unwrap())
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("ioredis", "default"),
+                ("mongodb", "MongoClient.connect"),
+                ("bullmq", "Queue")
+            ]
+        );
+        let kept: Vec<(bool, Option<&str>)> = openers
+            .iter()
+            .map(|&id| {
+                let (class, place) = model.kept_in_field(id).unwrap();
+                (
+                    place.entry,
+                    model.closer_of(class, &place).and_then(|m| m.name),
+                )
+            })
+            .collect();
+        assert_eq!(
+            kept,
+            [(false, None), (false, Some("close")), (true, Some("close"))],
+            "the Redis client is never closed; the Mongo client and the queues are"
+        );
+        let (class, _) = model.kept_in_field(openers[1]).unwrap();
+        let (_, why) = model.made_again(class).expect("made in a listener");
+        assert!(why.contains("registered as a listener"), "{why}");
+        assert_eq!(model.class_label(class), "`Store`");
+    });
+}

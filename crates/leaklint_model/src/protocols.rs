@@ -850,3 +850,76 @@ pub fn signal_fate(signal: &Expression<'_>, model: &LifetimeModel<'_, '_>) -> Si
         SignalFate::NeverAborted
     }
 }
+
+/// Clients that open connections of their own, by module and constructor or function: who
+/// opens one closes it (`close`, `quit`, `end`, `disconnect`). `default` is the module's
+/// default export or the whole module (`const Redis = require('ioredis')`).
+pub const CLIENT_OPENERS: &[(&str, &str)] = &[
+    ("pg", "Client"),
+    ("pg", "Pool"),
+    ("mongodb", "MongoClient"),
+    ("mongodb", "MongoClient.connect"),
+    ("ioredis", "default"),
+    ("ioredis", "Redis"),
+    ("ioredis", "Cluster"),
+    ("redis", "createClient"),
+    ("@redis/client", "createClient"),
+    ("bullmq", "Queue"),
+    ("bullmq", "Worker"),
+    ("bullmq", "QueueEvents"),
+    ("bullmq", "FlowProducer"),
+    ("bull", "default"),
+    ("mysql", "createConnection"),
+    ("mysql", "createPool"),
+    ("mysql2", "createConnection"),
+    ("mysql2", "createPool"),
+    ("mysql2/promise", "createConnection"),
+    ("mysql2/promise", "createPool"),
+    ("neo4j-driver", "driver"),
+];
+
+/// Whether the `new` or call at `node` opens a client of [`CLIENT_OPENERS`], by where its
+/// callee is imported from: `new Redis()`, `redis.createClient()`, `new MongoClient(uri)`,
+/// `MongoClient.connect(uri)`, `new Queue(name)` from `bullmq`. The module and name, for
+/// messages.
+pub fn opened_client<'a>(
+    node: NodeId,
+    model: &LifetimeModel<'_, 'a>,
+) -> Option<(&'static str, &'static str)> {
+    let callee = match model.semantic().nodes().kind(node) {
+        AstKind::NewExpression(new) => &new.callee,
+        AstKind::CallExpression(call) => &call.callee,
+        _ => return None,
+    };
+    let origin_of = |expr: &Expression<'a>| {
+        let Expression::Identifier(ident) = strip(expr) else {
+            return None;
+        };
+        model.import_origin(model.symbol_of(ident)?)
+    };
+    let (module, name): (&'a str, String) = match strip(callee) {
+        Expression::Identifier(_) => {
+            let origin = origin_of(callee)?;
+            (
+                origin.module,
+                origin.export.unwrap_or("default").to_string(),
+            )
+        }
+        other => {
+            let member = as_member(other)?;
+            let origin = origin_of(member.object())?;
+            let field = member_name(member)?;
+            match origin.export {
+                // `MongoClient.connect(…)`
+                Some(export) => (origin.module, format!("{export}.{field}")),
+                // `redis.createClient()`, `new pg.Client()`
+                None => (origin.module, field.to_string()),
+            }
+        }
+    };
+    let module = module.strip_prefix("node:").unwrap_or(module);
+    CLIENT_OPENERS
+        .iter()
+        .find(|(m, n)| *m == module && *n == name)
+        .copied()
+}

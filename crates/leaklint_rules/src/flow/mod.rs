@@ -364,23 +364,30 @@ impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
             // (`aborted$.subscribe(() => conn.release())`) covers only the cancelled requests.
             Some("subscribe") => false,
             _ => {
-                if self.depth >= MAX_CALLBACK_DEPTH {
-                    return true;
-                }
-                let inner = Paths {
-                    ctx,
-                    tracker: self.tracker,
-                    nested: RefCell::new(Vec::new()),
-                    depth: self.depth + 1,
-                };
-                match inner.misses(Start::Entry(function)) {
-                    Some(misses) => {
-                        self.nested.borrow_mut().extend(misses);
-                        true
-                    }
-                    None => true,
-                }
+                self.follow_into(function);
+                true
             }
+        }
+    }
+
+    /// Follows the paths of a callback that covers somewhere inside it, and keeps the ones that
+    /// do not cover as misses of their own. An arrow with an expression body has one path,
+    /// which covers.
+    fn follow_into(&self, function: NodeId) {
+        let one_path = matches!(self.ctx.nodes().kind(function),
+            AstKind::ArrowFunctionExpression(arrow)
+                if !matches!(arrow.body, oxc_ast::ast::ArrowFunctionBody::FunctionBody(_)));
+        if one_path || self.depth >= MAX_CALLBACK_DEPTH {
+            return;
+        }
+        let inner = Paths {
+            ctx: self.ctx,
+            tracker: self.tracker,
+            nested: RefCell::new(Vec::new()),
+            depth: self.depth + 1,
+        };
+        if let Some(misses) = inner.misses(Start::Entry(function)) {
+            self.nested.borrow_mut().extend(misses);
         }
     }
 
@@ -410,15 +417,26 @@ impl<'t, 'r, 'a, 'c, T: Tracker<'a>> Paths<'t, 'r, 'a, 'c, T> {
             let AstKind::CallExpression(call) = nodes.kind(id) else {
                 break;
             };
+            // A handler that covers somewhere covers its outcome; the paths inside it that do
+            // not (`.catch((err) => { if (err) return reject(err); release(conn); })`) are
+            // misses of their own.
             let covers = |index: usize| {
-                call.arguments
+                let Some(handler) = call
+                    .arguments
                     .get(index)
                     .and_then(|a| a.as_expression())
                     .and_then(leaklint_model::ast_util::as_function_node)
-                    .is_some_and(|f| {
-                        ctx.nodes_within(f)
-                            .any(|n| self.tracker.covers_node(n, ctx))
-                    })
+                else {
+                    return false;
+                };
+                if !ctx
+                    .nodes_within(handler)
+                    .any(|n| self.tracker.covers_node(n, ctx))
+                {
+                    return false;
+                }
+                self.follow_into(handler);
+                true
             };
             match callee_name(call) {
                 Some("then") => {

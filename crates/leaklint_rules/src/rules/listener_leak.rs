@@ -371,7 +371,7 @@ fn not_released_by_instance<'a>(
                 if matches!(outside, Outside::HandedIn(_)) {
                     return None;
                 }
-                Some(repeated_creation(class, ctx)?)
+                Some(ctx.model().made_again(class)?)
             } else {
                 None
             };
@@ -410,7 +410,7 @@ fn not_released_by_instance<'a>(
             let outlives = match outside {
                 Outside::Global | Outside::Shared => true,
                 // What the `new` passes: a module's object, or the creator's own `this` (the
-                // creation is in another class's method, see `repeated_creation`).
+                // creation is in another class's method, see `made_again`).
                 Outside::HandedIn(_) => places.iter().any(|place| match place.root {
                     PlaceRoot::Symbol(symbol) => model.is_module_level(symbol),
                     PlaceRoot::This(owner) => owner != Some(class.node),
@@ -420,12 +420,12 @@ fn not_released_by_instance<'a>(
             if !at_creation || !outlives {
                 return None;
             }
-            let (creation, why) = repeated_creation(class, ctx)?;
+            let (creation, why) = ctx.model().made_again(class)?;
             let runs = model.runs_at(creation);
             let consequence = format!(
                 "{} has no teardown that could remove it, and the instance made at line {} is made \
                  again {why}",
-                class_label(class, ctx),
+                ctx.model().class_label(class),
                 super::line_of(ctx, creation)
             );
             let evidence = vec![Label::new(
@@ -456,7 +456,7 @@ fn not_released_by_instance<'a>(
     };
     let message = format!(
         "{} adds a listener for {event} to `{receiver}` ({whose}) in {added_in}, and {consequence}",
-        class_label(class, ctx)
+        ctx.model().class_label(class)
     );
     let mut diagnostic = Diagnostic::finding(
         ID,
@@ -820,52 +820,6 @@ fn has_evidence_of_repetition(node: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
                         .and_then(|f| model.runs_again(f))
                         .is_some()
             })
-    })
-}
-
-/// `Client`, or "this class" when it has no name.
-fn class_label(class: leaklint_model::Class, ctx: &RuleContext<'_, '_>) -> String {
-    class.binding.map_or_else(
-        || "this class".to_string(),
-        |symbol| format!("`{}`", ctx.semantic().scoping().symbol_name(symbol)),
-    )
-}
-
-/// A `new` of the class that the file runs repeatedly, and how it knows: per request, or in a
-/// method of an object that is itself ended and opened again (a method, not the constructor, of
-/// a class with a teardown).
-fn repeated_creation(
-    class: leaklint_model::Class,
-    ctx: &RuleContext<'_, '_>,
-) -> Option<(NodeId, String)> {
-    let model = ctx.model();
-    model.creations(class).into_iter().find_map(|creation| {
-        if let Some(why) = model.request_context(creation) {
-            return Some((creation, format!("inside {why}")));
-        }
-        if let Some(again) = model
-            .enclosing_function(creation)
-            .and_then(|f| model.runs_again(f))
-        {
-            let function = if again.name == "the listener" || again.name == "the effect" {
-                "a function".to_string()
-            } else {
-                format!("`{}`", again.name)
-            };
-            return Some((creation, format!("in {function} {}", again.evidence.why())));
-        }
-        let (creator, method) = model.instance_owner(creation)?;
-        if method.constructor || model.teardowns(creator).is_empty() {
-            return None;
-        }
-        let name = method.name.unwrap_or("a method");
-        Some((
-            creation,
-            format!(
-                "on every `{name}()` of {}, which can be ended and run again",
-                class_label(creator, ctx)
-            ),
-        ))
     })
 }
 

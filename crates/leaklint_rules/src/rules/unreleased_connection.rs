@@ -5,13 +5,13 @@
 
 use std::{cell::OnceCell, sync::LazyLock};
 
-use leaklint_diagnostics::{Diagnostic, Label, Severity};
+use leaklint_diagnostics::{Diagnostic, Label, Role, Severity};
 use leaklint_model::{
     ast_util::{
         argument, as_function_node, as_member, callee_name, dotted_path, member_name, strip,
         value_parent, written, Written,
     },
-    guards, values, FunctionRuns, Place,
+    guards, protocols, values, Field, FunctionRuns, Place,
 };
 use oxc_ast::{
     ast::{Argument, BindingPattern, CallExpression, Expression, VariableDeclarationKind},
@@ -64,6 +64,9 @@ const MARKERS: &[&str] = &[
     "Pool(",
     "Redis(",
     "transaction.start(",
+    "MongoClient",
+    "Queue(",
+    "Worker(",
 ];
 
 /// Methods that give a connection or client back (or close it).
@@ -99,6 +102,9 @@ struct Acquisition<'a> {
     /// Checked out of a pool (rather than opened on its own).
     pooled: bool,
     holder: Holder,
+    /// For an instance of a class of the file that opens a client and keeps it in a field:
+    /// the method that closes it, and where the client is opened.
+    closer: Option<(&'a str, NodeId)>,
 }
 
 enum Holder {
@@ -129,10 +135,22 @@ impl Rule for UnreleasedConnection {
     }
 
     fn run_on_node<'a>(&self, node: &AstNode<'a>, ctx: &mut RuleContext<'a, '_>) {
-        let Some(acquisition) = acquisition_at(node, ctx) else {
+        if let Some(diagnostic) = kept_and_never_closed(node, ctx) {
+            ctx.report(diagnostic);
             return;
-        };
-        if let Some(diagnostic) = check(&acquisition, ctx) {
+        }
+        // A client opened per call is judged only where the function returns it to.
+        let (acquisition, direct) =
+            match acquisition_at(node, ctx).or_else(|| instance_that_closes(node, ctx)) {
+                Some(acquisition) => (acquisition, true),
+                None => match client_opened_per_call(node, ctx) {
+                    Some(acquisition) => (acquisition, false),
+                    None => return,
+                },
+            };
+        if let Some(diagnostic) = direct.then(|| check(&acquisition, ctx)).flatten() {
+            ctx.report(diagnostic);
+        } else if let Some(diagnostic) = check_where_returned(&acquisition, ctx) {
             ctx.report(diagnostic);
         }
     }
@@ -198,6 +216,7 @@ fn acquisition_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<A
         pool,
         pooled,
         holder,
+        closer: None,
     })
 }
 
@@ -488,6 +507,8 @@ struct Release<'p, 'a> {
     /// The function releases the connection itself somewhere: passing it to a function (a
     /// caller's callback, `work({ runner })`) lends it for a while, and does not hand it over.
     released_here: bool,
+    /// The method that closes an instance that keeps a client (`store.close()`).
+    closer: Option<&'a str>,
 }
 
 impl<'a> Release<'_, 'a> {
@@ -509,6 +530,7 @@ impl<'a> Release<'_, 'a> {
                     What::Transaction => matches!(name, "commit" | "rollback"),
                     What::Connection | What::Pool => {
                         RELEASE_METHODS.contains(&name)
+                            || self.closer == Some(name)
                             || settings.release_functions.iter().any(|r| r == name)
                     }
                 };
@@ -530,6 +552,13 @@ impl<'a> Release<'_, 'a> {
             if self.done.is_some() && ctx.model().symbol_of(ident) == self.done {
                 return true;
             }
+        }
+        // A function of the file that releases what it is given (`giveBack(conn)`).
+        if call.arguments.iter().enumerate().any(|(index, a)| {
+            a.as_expression().is_some_and(|a| self.is_conn(a, ctx))
+                && releases_argument(&call.callee, index, ctx)
+        }) {
+            return true;
         }
         settings
             .release_functions
@@ -626,6 +655,287 @@ impl<'a> Tracker<'a> for Release<'_, 'a> {
     }
 }
 
+/// A client opened by a class of the file and kept in a field of its instances that nothing
+/// in the class ever closes, while the file makes instances again and again: each one leaves a
+/// connection open (`this.db = redis.createClient()` in a model built per request).
+fn kept_and_never_closed(node: &AstNode<'_>, ctx: &RuleContext<'_, '_>) -> Option<Diagnostic> {
+    if !matches!(
+        node.kind(),
+        AstKind::NewExpression(_) | AstKind::CallExpression(_)
+    ) {
+        return None;
+    }
+    let model = ctx.model();
+    let (module, _) = protocols::opened_client(node.id(), model)?;
+    let (class, place) = model.kept_in_field(node.id())?;
+    if model.closer_of(class, &place).is_some() {
+        return None;
+    }
+    // Evidence that instances are made again; without it, a `new` in a function that runs on
+    // every call (not once, not start-up code) is taken to repeat, and said so, as a warning.
+    let (creation, why, evidence) = match model.made_again(class) {
+        Some((creation, why)) => (creation, why, true),
+        None => model.creations(class).into_iter().find_map(|creation| {
+            let function = model.enclosing_function(creation)?;
+            let name = model.function(function).and_then(|facts| facts.name)?;
+            (model.runs_at(creation) == FunctionRuns::PerCall
+                && !guards::named_like_start_up(creation, model))
+            .then(|| (creation, format!("on every call of `{name}`"), false))
+        })?,
+    };
+    let class_name = model.class_label(class);
+    let field = match place.fields.first() {
+        Some(Field::Public(name) | Field::Private(name)) => *name,
+        None => "a field",
+    };
+    let kept = if place.entry {
+        format!("adds it to `this.{field}`")
+    } else {
+        format!("keeps it in `this.{field}`")
+    };
+    let source = ctx.source_text();
+    let opened = first_line(source, node.kind().span());
+    let severity = if model.runs_at(creation) == FunctionRuns::PerRequest {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    let assumed = if evidence {
+        ""
+    } else {
+        " (assuming it is called more than once)"
+    };
+    Some(
+        Diagnostic::finding(
+            ID,
+            severity,
+            format!(
+                "{class_name} opens a `{module}` client and {kept}, and nothing in the class \
+                 closes it: a new instance is made {why} (line {}){assumed}, and each one leaves \
+                 its connection open",
+                line_of(ctx, creation)
+            ),
+            Label::new(byte_span(opened), "opened here, never closed"),
+        )
+        .with_secondary(
+            Label::new(
+                byte_span(first_line(source, ctx.nodes().kind(class.node).span())),
+                format!("{class_name} holds the client and has no method that closes it"),
+            )
+            .with_role(Role::Holder),
+        )
+        .with_secondary(
+            Label::new(
+                byte_span(ctx.nodes().kind(creation).span()),
+                format!("a new instance {why}"),
+            )
+            .with_role(Role::Repeats),
+        )
+        .with_help(format!(
+            "share one client for the process, or give {class_name} a `close()` that closes it \
+             and call it when the instance is done"
+        )),
+    )
+}
+
+/// `const store = new Store()` of a class of the file that opens a client, keeps it in a field
+/// and closes it in one of its methods (`close()`): the instance is a connection to close on
+/// every path, as `store.close()`.
+fn instance_that_closes<'a>(
+    node: &AstNode<'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Acquisition<'a>> {
+    let AstKind::NewExpression(new) = node.kind() else {
+        return None;
+    };
+    let Expression::Identifier(callee) = strip(&new.callee) else {
+        return None;
+    };
+    let model = ctx.model();
+    let class = model.class_of_symbol(model.symbol_of(callee)?)?;
+    let (closer, opened) = ctx.nodes_within(class.node).find_map(|inner| {
+        protocols::opened_client(inner.id(), model)?;
+        let (owner, place) = model.kept_in_field(inner.id())?;
+        if owner != class {
+            return None;
+        }
+        Some((model.closer_of(class, &place)?.name?, inner.id()))
+    })?;
+    let runs = model.runs_at(node.id());
+    if runs.is_once()
+        || (runs == FunctionRuns::PerCall && guards::named_like_start_up(node.id(), model))
+    {
+        return None;
+    }
+    Some(Acquisition {
+        node: node.id(),
+        what: What::Connection,
+        source: format!("new {}()", callee.name),
+        pool: None,
+        pooled: false,
+        holder: value_holder(node.id(), ctx)?,
+        closer: Some((closer, opened)),
+    })
+}
+
+/// A client of [`protocols::CLIENT_OPENERS`] opened in a function that runs on every call
+/// (`new MongoClient(uri)` in a helper): a connection of its own, judged where the function
+/// hands it to (see [`check_where_returned`]).
+fn client_opened_per_call<'a>(
+    node: &AstNode<'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Acquisition<'a>> {
+    let model = ctx.model();
+    protocols::opened_client(node.id(), model)?;
+    if model.runs_at(node.id()).is_once() {
+        return None;
+    }
+    let callee = match node.kind() {
+        AstKind::NewExpression(new) => &new.callee,
+        AstKind::CallExpression(call) => &call.callee,
+        _ => return None,
+    };
+    let source = format!("{}()", dotted_path(callee).unwrap_or_else(|| "…".into()));
+    let source = match node.kind() {
+        AstKind::NewExpression(_) => format!("new {source}"),
+        _ => source,
+    };
+    Some(Acquisition {
+        node: node.id(),
+        what: What::Connection,
+        source,
+        pool: None,
+        pooled: false,
+        holder: value_holder(node.id(), ctx)?,
+        closer: None,
+    })
+}
+
+/// A connection that a function of the file returns to its callers — `return client.connect()`,
+/// or `resolve(conn)` in the `new Promise` it returns — is an acquisition at each call of that
+/// function (`const conn = await openDb()`, `borrow().then((conn) => …)`): the first caller
+/// that does not release it on every path is the finding, told where the connection is made.
+fn check_where_returned<'a>(
+    acquisition: &Acquisition<'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Diagnostic> {
+    let model = ctx.model();
+    let (function, name) = returned_by(acquisition, ctx)?;
+    let scoping = ctx.semantic().scoping();
+    scoping.get_resolved_references(name).find_map(|reference| {
+        let (child, AstKind::CallExpression(call)) =
+            value_parent(ctx.semantic(), reference.node_id())
+        else {
+            return None;
+        };
+        if call.callee.span() != ctx.nodes().kind(child).span()
+            || model.enclosing_function(call.node_id()) == Some(function)
+            || model.runs_at(call.node_id()).is_once()
+        {
+            return None;
+        }
+        let holder = callback_holder(call, ctx).or_else(|| value_holder(call.node_id(), ctx))?;
+        let called = Acquisition {
+            node: call.node_id(),
+            what: acquisition.what,
+            source: format!("{}()", scoping.symbol_name(name)),
+            pool: None,
+            pooled: acquisition.pooled,
+            holder,
+            closer: None,
+        };
+        let mut diagnostic = check(&called, ctx)?;
+        let source = ctx.source_text();
+        let caller = diagnostic.primary.clone();
+        diagnostic.primary = Label::new(
+            byte_span(first_line(
+                source,
+                ctx.nodes().kind(acquisition.node).span(),
+            )),
+            format!("opened here, returned by `{}()`", scoping.symbol_name(name)),
+        );
+        diagnostic.secondary.insert(
+            0,
+            Label::new(caller.span, "the caller gets it here").with_role(Role::Holder),
+        );
+        Some(diagnostic)
+    })
+}
+
+/// The function that hands the acquired connection to its callers, and the binding that names
+/// it: it returns the connection (or an expression of it), or resolves the `new Promise` it
+/// returns with it.
+fn returned_by(
+    acquisition: &Acquisition<'_>,
+    ctx: &RuleContext<'_, '_>,
+) -> Option<(NodeId, SymbolId)> {
+    let model = ctx.model();
+    let nodes = ctx.nodes();
+    let function = match &acquisition.holder {
+        Holder::Binding { symbol, .. } => {
+            let function = model.enclosing_function(acquisition.node)?;
+            let returned = ctx.nodes_within(function).any(|inner| {
+                let AstKind::ReturnStatement(ret) = inner.kind() else {
+                    return false;
+                };
+                model.enclosing_function(inner.id()) == Some(function)
+                    && ret.argument.as_ref().is_some_and(|argument| {
+                        ctx.subtree(leaklint_model::ast_util::expr_node_id(argument))
+                            .any(|n| {
+                                matches!(n.kind(), AstKind::IdentifierReference(i)
+                                if model.symbol_of(i) == Some(*symbol))
+                            })
+                    })
+            });
+            returned.then_some(function)?
+        }
+        Holder::Callback { function, conn, .. } => {
+            let conn = (*conn)?;
+            // `new Promise((resolve, reject) => { pool.getConnection((err, conn) => …
+            // resolve(conn) …) })`, returned.
+            let executor = nodes.ancestor_ids(*function).find(|&id| {
+                matches!(nodes.parent_kind(id), AstKind::NewExpression(new)
+                    if matches!(strip(&new.callee), Expression::Identifier(p) if p.name == "Promise"))
+                    && as_function_node_id(id, ctx)
+            })?;
+            let resolve = parameter_symbols(nodes.get_node(executor))
+                .first()
+                .copied()
+                .flatten()?;
+            let resolves = ctx.nodes_within(*function).any(|inner| {
+                matches!(inner.kind(), AstKind::CallExpression(call)
+                    if matches!(strip(&call.callee), Expression::Identifier(r)
+                        if model.symbol_of(r) == Some(resolve))
+                    && call.arguments.iter().any(|a| matches!(a.as_expression().map(strip),
+                        Some(Expression::Identifier(c)) if model.symbol_of(c) == Some(conn))))
+            });
+            let promise = nodes.parent_id(executor);
+            let returned = matches!(
+                value_parent(ctx.semantic(), promise).1,
+                AstKind::ReturnStatement(_)
+            );
+            (resolves && returned).then(|| model.enclosing_function(promise))??
+        }
+    };
+    let name = match nodes.kind(function) {
+        AstKind::Function(f) if f.id.is_some() => f.id.as_ref()?.symbol_id.get()?,
+        _ => match value_parent(ctx.semantic(), function).1 {
+            AstKind::VariableDeclarator(declarator) => {
+                declarator.id.get_binding_identifier()?.symbol_id.get()?
+            }
+            _ => return None,
+        },
+    };
+    Some((function, name))
+}
+
+fn as_function_node_id(id: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    matches!(
+        ctx.nodes().kind(id),
+        AstKind::Function(_) | AstKind::ArrowFunctionExpression(_)
+    )
+}
+
 /// The finding for one acquisition, if some path leaks it.
 fn check<'a>(acquisition: &Acquisition<'a>, ctx: &RuleContext<'a, '_>) -> Option<Diagnostic> {
     let (start, conn, err, done) = match &acquisition.holder {
@@ -646,6 +956,7 @@ fn check<'a>(acquisition: &Acquisition<'a>, ctx: &RuleContext<'a, '_>) -> Option
         pool: acquisition.pool.as_ref(),
         guards: conn.into_iter().chain(err).collect(),
         released_here: false,
+        closer: acquisition.closer.map(|(name, _)| name),
     };
     let scope = match &acquisition.holder {
         Holder::Binding { .. } => ctx.model().enclosing_function(acquisition.node),
@@ -655,7 +966,11 @@ fn check<'a>(acquisition: &Acquisition<'a>, ctx: &RuleContext<'a, '_>) -> Option
         |n| matches!(n.kind(), AstKind::CallExpression(call) if tracker.is_release(call, ctx)),
     );
     let misses = Paths::new(ctx, &tracker).misses(start)?;
-    let miss = *misses.first()?;
+    // An instance that closes its own client is judged on the paths that never close it: an
+    // exception from its own methods (which open the client) is its own business.
+    let miss = *misses
+        .iter()
+        .find(|miss| acquisition.closer.is_none() || !matches!(miss, Miss::Exception(_)))?;
     let releases: Vec<NodeId> = ctx
         .nodes_within(scope)
         .filter(
@@ -707,6 +1022,42 @@ fn passed_to_a_call(conn: Option<SymbolId>, scope: NodeId, ctx: &RuleContext<'_,
                 && !only_uses_argument(&call.callee, index, ctx, 0)
         })
     })
+}
+
+/// Whether the function a callee names is one of the file's that releases its argument at
+/// `index`: calls a release method on it (`function giveBack(conn) { conn.close(); }`).
+fn releases_argument(callee: &Expression<'_>, index: usize, ctx: &RuleContext<'_, '_>) -> bool {
+    let model = ctx.model();
+    let Some(function) = values::function_held_by(callee, model) else {
+        return false;
+    };
+    let params = match ctx.nodes().kind(function) {
+        AstKind::Function(f) => &f.params,
+        AstKind::ArrowFunctionExpression(f) => &f.params,
+        _ => return false,
+    };
+    let Some(BindingPattern::BindingIdentifier(param)) =
+        params.items.get(index).map(|p| &p.pattern)
+    else {
+        return false;
+    };
+    let Some(symbol) = param.symbol_id.get() else {
+        return false;
+    };
+    ctx.semantic()
+        .scoping()
+        .get_resolved_references(symbol)
+        .any(|reference| {
+            let (_, parent) = value_parent(ctx.semantic(), reference.node_id());
+            let AstKind::StaticMemberExpression(member) = parent else {
+                return false;
+            };
+            let (_, outer) =
+                value_parent(ctx.semantic(), ctx.nodes().parent_id(reference.node_id()));
+            matches!(outer, AstKind::CallExpression(call)
+                if call.callee.span() == member.span
+                    && RELEASE_METHODS.contains(&member.property.name.as_str()))
+        })
 }
 
 /// Whether the function a callee names is one of the file's that only uses its argument at
@@ -877,6 +1228,17 @@ fn report<'a>(
              `pool.query()`, which releases by itself"
         }
     };
+    let closer_help;
+    let help = match acquisition.closer {
+        Some((closer, _)) => {
+            closer_help = format!(
+                "call `{}.{closer}()` in a `finally`, or share one instance for the process",
+                conn.map_or("it", |c| ctx.semantic().scoping().symbol_name(c))
+            );
+            closer_help.as_str()
+        }
+        None => help,
+    };
     let mut diagnostic = Diagnostic::finding(
         ID,
         Severity::Error,
@@ -885,8 +1247,18 @@ fn report<'a>(
     )
     .with_help(help);
     if let Some((span, label)) = secondary {
-        diagnostic =
-            diagnostic.with_secondary(Label::new(byte_span(first_line(source, span)), label));
+        diagnostic = diagnostic.with_secondary(
+            Label::new(byte_span(first_line(source, span)), label).with_role(Role::Release),
+        );
+    }
+    if let Some((closer, opened)) = acquisition.closer {
+        diagnostic = diagnostic.with_secondary(
+            Label::new(
+                byte_span(first_line(source, nodes.kind(opened).span())),
+                format!("the instance opens a client here; only `{closer}()` closes it"),
+            )
+            .with_role(Role::Holder),
+        );
     }
     diagnostic
 }
