@@ -665,11 +665,31 @@ impl<'a> LifetimeModel<'_, 'a> {
                     if let Some(symbol) = self.symbol_of(ident) {
                         ended.extend(self.loop_source(symbol));
                         ended.extend(self.alias_source(symbol));
+                        ended.extend(self.resolved_from(symbol));
                     }
                 }
                 ended.iter().any(|ended| ended.same_place(place))
             })
         })
+    }
+
+    /// For the first parameter of a `.then` callback (`this.clientP.then((c) => c.close())`),
+    /// the promise it is the value of.
+    pub fn resolved_from(&self, symbol: SymbolId) -> Option<Place<'a>> {
+        let function = self.parameter_owner(symbol)?;
+        if self.parameter_index(symbol) != Some(0) {
+            return None;
+        }
+        let (_, AstKind::CallExpression(call)) =
+            crate::ast_util::value_parent(self.semantic(), function)
+        else {
+            return None;
+        };
+        let member = as_member(&call.callee)?;
+        if member_name(member) != Some("then") {
+            return None;
+        }
+        self.place(member.object())
     }
 
     /// Where an instance keeps the value of the expression at `node`, when the code is a

@@ -907,8 +907,21 @@ pub fn opened_client<'a>(
         }
         other => {
             let member = as_member(other)?;
-            let origin = origin_of(member.object())?;
             let field = member_name(member)?;
+            // `mongodb.MongoClient.connect(…)`, `new pg.Client()` through a namespace.
+            if let Some(inner) = as_member(strip(member.object())) {
+                let origin = origin_of(inner.object())?;
+                if origin.export.is_some() {
+                    return None;
+                }
+                let name = format!("{}.{field}", member_name(inner)?);
+                let module = origin.module.strip_prefix("node:").unwrap_or(origin.module);
+                return CLIENT_OPENERS
+                    .iter()
+                    .find(|(m, n)| *m == module && *n == name)
+                    .copied();
+            }
+            let origin = origin_of(member.object())?;
             match origin.export {
                 // `MongoClient.connect(…)`
                 Some(export) => (origin.module, format!("{export}.{field}")),

@@ -3,7 +3,7 @@
 //! there directly. `setTimeout(() => audit(req.body.userId), 60_000)` keeps the whole request
 //! (body, headers, socket buffers) for a minute; copying `userId` first keeps a string.
 
-use leaklint_diagnostics::{Diagnostic, Label, Severity};
+use leaklint_diagnostics::{Diagnostic, Label, Role, Severity};
 use leaklint_model::{
     ast_util::{
         argument, as_member, callee_name, dotted_path, member_name, strip, value_parent, written,
@@ -155,6 +155,12 @@ impl Rule for RequestCapture {
     }
 
     fn run_on_node<'a>(&self, node: &AstNode<'a>, ctx: &mut RuleContext<'a, '_>) {
+        if let AstKind::CallExpression(call) = node.kind() {
+            if let Some(diagnostic) = keep_alive_listener(call, ctx) {
+                ctx.report(diagnostic);
+                return;
+            }
+        }
         let (sink, sink_span, values): (Sink, Span, Vec<&Expression<'a>>) = match node.kind() {
             AstKind::CallExpression(call) => match call_sink(call, node.id(), ctx) {
                 Some(found) => found,
@@ -226,6 +232,145 @@ impl Rule for RequestCapture {
         .with_secondary(Label::new(byte_span(sink_span), "outlives the request"));
         ctx.report(diagnostic);
     }
+}
+
+/// The transport of a request: `req.socket`, `req.connection`, `res.socket`, Koa's
+/// `ctx.req.socket`, Fastify's `request.raw.socket`. With keep-alive, one socket carries request
+/// after request, and outlives each of them.
+const SOCKET_FIELDS: &[&str] = &["socket", "connection"];
+
+/// A listener added per request to the request's own socket and never removed: the socket
+/// serves request after request on a keep-alive connection and keeps every listener, each
+/// holding its request's closure (`req`, `res`, `next`), until the connection closes.
+fn keep_alive_listener<'a>(
+    call: &CallExpression<'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Diagnostic> {
+    let registration = protocols::Registration::of(call)?;
+    let socket = as_member(registration.receiver)?;
+    if !member_name(socket).is_some_and(|field| SOCKET_FIELDS.contains(&field)) {
+        return None;
+    }
+    let request = request_root(socket.object(), ctx)?;
+    let model = ctx.model();
+    // Once per socket (`if (!tracked.has(req.socket)) { tracked.add(req.socket); … }`), or an
+    // event stream, whose request holds its socket for as long as the socket lives.
+    if registration.is_once()
+        || protocols::is_removed(&registration, model)
+        || (guards::is_guarded(call.node_id(), model)
+            && tested_around(call.node_id(), registration.receiver, ctx))
+        || model
+            .enclosing_function(call.node_id())
+            .is_some_and(|function| streams_events(function, ctx))
+    {
+        return None;
+    }
+    let source = ctx.source_text();
+    let receiver = registration.receiver_label(source);
+    let event = registration.event_label(source);
+    let handler = registration.handler;
+    let keeps = match find_capture(handler, ctx, 0) {
+        Some(capture) => capture.what,
+        None => format!(
+            "`{}`",
+            captures::captured_references(expr_node(handler), model)
+                .next()
+                .map_or_else(
+                    || leaklint_model::ast_util::short_text(source, handler.span()),
+                    |(ident, _)| ident.name.to_string()
+                )
+        ),
+    };
+    Some(
+        Diagnostic::finding(
+            ID,
+            Severity::Error,
+            format!(
+                "a listener for {event} is added to `{receiver}` on every request and never \
+                 removed: with keep-alive the socket serves request after request, so it keeps \
+                 one listener per request, and each keeps {keeps}, until the connection closes"
+            ),
+            Label::new(byte_span(call.callee.span()), "added on every request"),
+        )
+        .with_secondary(
+            Label::new(
+                byte_span(socket.span()),
+                format!("`{request}`'s socket outlives the request"),
+            )
+            .with_role(Role::Holder),
+        )
+        .with_help(format!(
+            "listen on the request or response (`req.on('close', …)`, `res.on('finish', …)`), or \
+             remove the listener when the request ends (`{receiver}.off({event}, listener)`)"
+        )),
+    )
+}
+
+/// The request whose socket `expr` reads: a request parameter (`req`, `res`, `request`,
+/// `ctx`), or its `req`/`res`/`raw` field.
+fn request_root<'a>(expr: &Expression<'a>, ctx: &RuleContext<'a, '_>) -> Option<String> {
+    let model = ctx.model();
+    let root = match strip(expr) {
+        Expression::Identifier(ident) => ident,
+        other => {
+            let member = as_member(other)?;
+            if !matches!(member_name(member), Some("req" | "res" | "raw")) {
+                return None;
+            }
+            let Expression::Identifier(ident) = strip(member.object()) else {
+                return None;
+            };
+            ident
+        }
+    };
+    let symbol = model.symbol_of(root)?;
+    let name = ctx.semantic().scoping().symbol_name(symbol);
+    (REQUEST_PARAMETERS.contains(&name) && model.is_handler_parameter(symbol))
+        .then(|| name.to_string())
+}
+
+/// Whether a handler answers with an event stream (`content-type: text/event-stream`): the
+/// response stays open for as long as its socket, one per socket.
+fn streams_events(function: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    ctx.nodes_within(function).any(|node| {
+        matches!(node.kind(), AstKind::StringLiteral(s) if s.value.eq_ignore_ascii_case("text/event-stream"))
+    })
+}
+
+/// Whether a test of an `if` (or `?:`, `&&`) around the code at `node`, in its function, reads
+/// `value` or a field of it (`if (!tracked.has(req.socket))`, `if (req.socket.counted == null)`):
+/// a guard on the socket, not on the request.
+fn tested_around<'a>(node: NodeId, value: &Expression<'a>, ctx: &RuleContext<'a, '_>) -> bool {
+    let model = ctx.model();
+    let Some(place) = model.place(value) else {
+        return false;
+    };
+    let nodes = ctx.nodes();
+    let function = model.enclosing_function(node);
+    nodes
+        .ancestor_ids(node)
+        .take_while(|&id| Some(id) != function)
+        .filter_map(|id| match nodes.kind(id) {
+            AstKind::IfStatement(statement) => Some(expr_node(&statement.test)),
+            AstKind::ConditionalExpression(conditional) => Some(expr_node(&conditional.test)),
+            AstKind::LogicalExpression(logical) => Some(expr_node(&logical.left)),
+            _ => None,
+        })
+        .any(|test| {
+            ctx.subtree(test).any(|inner| {
+                model
+                    .member_node_place(&inner.kind())
+                    .or_else(|| match inner.kind() {
+                        AstKind::IdentifierReference(ident) => Some(model.identifier_place(ident)),
+                        _ => None,
+                    })
+                    .is_some_and(|read| place.is_prefix_of(&read))
+            })
+        })
+}
+
+fn expr_node(expr: &Expression<'_>) -> NodeId {
+    leaklint_model::ast_util::expr_node_id(expr)
 }
 
 /// Whether `node` is written inside a function with a parameter named like a request. Every

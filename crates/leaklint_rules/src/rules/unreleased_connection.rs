@@ -676,6 +676,14 @@ fn kept_and_never_closed(node: &AstNode<'_>, ctx: &RuleContext<'_, '_>) -> Optio
     let (creation, why, evidence) = match model.made_again(class) {
         Some((creation, why)) => (creation, why, true),
         None => model.creations(class).into_iter().find_map(|creation| {
+            // A factory that hands the instance to its caller (`static create() { return new
+            // Store() }`) says nothing of how often it is called.
+            if matches!(
+                value_parent(ctx.semantic(), creation).1,
+                AstKind::ReturnStatement(_) | AstKind::ArrowFunctionExpression(_)
+            ) {
+                return None;
+            }
             let function = model.enclosing_function(creation)?;
             let name = model.function(function).and_then(|facts| facts.name)?;
             (model.runs_at(creation) == FunctionRuns::PerCall
