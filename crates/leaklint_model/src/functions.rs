@@ -103,6 +103,29 @@ const PER_REQUEST_EVENTS: &[&str] = &[
     "checkContinue",
 ];
 
+/// Test runners' blocks: `describe`, `it`, `test` and their hooks.
+pub(crate) const TEST_BLOCKS: &[&str] = &[
+    "describe",
+    "it",
+    "test",
+    "beforeAll",
+    "afterAll",
+    "beforeEach",
+    "afterEach",
+    "before",
+    "after",
+];
+
+/// Modules test blocks are imported from.
+const TEST_MODULES: &[&str] = &[
+    "vitest",
+    "@jest/globals",
+    "mocha",
+    "test",
+    "bun:test",
+    "ava",
+];
+
 /// Events an object emits at most once: their listeners run as often as they are registered.
 const ONE_SHOT_EVENTS: &[&str] = &["listening", "ready", "close", "end", "finish"];
 
@@ -679,8 +702,18 @@ impl<'s, 'a> Analysis<'s, 'a> {
                 self.mark_inline_arguments(call);
             }
             _ if roles.one_shot_callback => self.mark_inline_arguments(call),
+            // A test suite's blocks run a fixed number of times, as the file is loaded.
+            _ if !is_member && TEST_BLOCKS.contains(&name) && self.is_test_framework(callee) => {
+                self.mark_inline_arguments(call);
+            }
             _ => {}
         }
+    }
+
+    /// Whether a test-block callee is the test runner's: an undeclared global (Jest, Mocha,
+    /// Vitest globals) or imported from a test runner's module.
+    fn is_test_framework(&self, callee: &Expression<'a>) -> bool {
+        is_test_runner(self.semantic, callee)
     }
 
     /// Marks the function arguments of a route registration, naming the framework from the
@@ -1049,4 +1082,20 @@ fn object_string<'a>(object: &ObjectExpression<'a>, key: &str) -> Option<&'a str
             }
             _ => None,
         })
+}
+
+/// Whether a callee is a test runner's block (`describe`, `it`, `test`, their hooks): an
+/// undeclared global (Jest, Mocha, Vitest globals) or imported from a test runner's module.
+pub(crate) fn is_test_runner(semantic: &Semantic<'_>, callee: &Expression<'_>) -> bool {
+    let Expression::Identifier(ident) = strip(callee) else {
+        return false;
+    };
+    if !TEST_BLOCKS.contains(&ident.name.as_str()) {
+        return false;
+    }
+    match crate::symbol_of(semantic, ident) {
+        None => true,
+        Some(symbol) => crate::import_origin(semantic, symbol)
+            .is_some_and(|origin| TEST_MODULES.iter().any(|m| origin.is_module(m))),
+    }
 }

@@ -162,6 +162,16 @@ impl<'s, 'a> LifetimeModel<'s, 'a> {
         }
     }
 
+    /// Whether the code at `node` is inside a test runner's block (`describe`, `it`, `test`,
+    /// their hooks): test code runs a fixed number of times, and the process then exits.
+    pub fn in_test_block(&self, node: NodeId) -> bool {
+        let nodes = self.semantic.nodes();
+        nodes.ancestor_ids(node).any(|id| {
+            matches!(nodes.kind(id), AstKind::CallExpression(call)
+                if functions::is_test_runner(self.semantic, &call.callee))
+        })
+    }
+
     /// Whether the text mentions `timers` anywhere. When it does not, no binding of the file
     /// is imported from Node's `timers` module (unless the module's name is written with
     /// escapes), and the timer checks need not look up where each called binding comes from.

@@ -1005,3 +1005,40 @@ fn lifecycle_hooks_are_known_by_import_and_by_method_name() {
         );
     });
 }
+
+#[test]
+fn test_blocks_run_once_as_the_file_loads() {
+    let src = r"
+        describe('cache', () => {
+            here();
+            beforeEach(() => { here(); });
+            it('grows', async () => { here(); });
+        });
+        import { test } from 'vitest';
+        test('works', () => { here(); });
+        export function runLater(it) { it('x', () => { here(); }); }
+    ";
+    let runs: Vec<FunctionRuns> = runs_at_markers(src, "a.test.mjs")
+        .into_iter()
+        .map(|(runs, _)| runs)
+        .collect();
+    assert_eq!(runs[..4], [FunctionRuns::Once; 4], "{runs:?}");
+    assert_ne!(
+        runs[4],
+        FunctionRuns::Once,
+        "a parameter named `it` is not the runner's"
+    );
+}
+
+#[test]
+fn code_inside_test_blocks_is_known() {
+    let src = r"
+        describe('suite', () => { const seen = []; beforeEach(() => seen.push(here())); });
+        function helper(test) { test('x', () => here()); }
+        here();
+    ";
+    let inside = with_model(src, "a.js", &ModelSettings::default(), |model| {
+        at_markers(model, |node| model.in_test_block(node))
+    });
+    assert_eq!(inside, [true, false, false]);
+}

@@ -276,7 +276,7 @@ fn collection_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<Co
                     return None;
                 }
                 let facts = model.function(function)?;
-                if !facts.runs.is_once() {
+                if !facts.runs.is_once() || model.in_test_block(node.id()) {
                     return None;
                 }
                 Owner::Factory(match &facts.name {
