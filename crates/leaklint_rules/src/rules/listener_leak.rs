@@ -10,7 +10,7 @@ use leaklint_model::{
     captures::{self, Retained},
     guards,
     protocols::{self, Registration, SignalFate},
-    values, FunctionRuns, Outside, Place, PlaceRoot,
+    values, Field, FunctionRuns, Outside, Place, PlaceRoot,
 };
 use oxc_ast::{
     ast::{CallExpression, Expression},
@@ -411,16 +411,25 @@ fn not_released_by_instance<'a>(
                 Outside::Global | Outside::Shared => true,
                 // What the `new` passes: a module's object, or the creator's own `this` (the
                 // creation is in another class's method, see `made_again`).
-                Outside::HandedIn(_) => places.iter().any(|place| match place.root {
-                    PlaceRoot::Symbol(symbol) => model.is_module_level(symbol),
-                    PlaceRoot::This(owner) => owner != Some(class.node),
-                    PlaceRoot::Global(_) | PlaceRoot::AnyObject => false,
-                }),
+                // Or the transport of a request handed in (`res.connection`, `req.socket`): with
+                // keep-alive it carries request after request and outlives each.
+                Outside::HandedIn(_) => {
+                    is_transport(&holder)
+                        || places.iter().any(|place| match place.root {
+                            PlaceRoot::Symbol(symbol) => model.is_module_level(symbol),
+                            PlaceRoot::This(owner) => owner != Some(class.node),
+                            PlaceRoot::Global(_) | PlaceRoot::AnyObject => false,
+                        })
+                }
             };
             if !at_creation || !outlives {
                 return None;
             }
-            let (creation, why) = ctx.model().made_again(class)?;
+            let (creation, why) = ctx.model().made_again(class).or_else(|| {
+                is_transport(&holder)
+                    .then(|| made_per_request(class, ctx))
+                    .flatten()
+            })?;
             let runs = model.runs_at(creation);
             let consequence = format!(
                 "{} has no teardown that could remove it, and the instance made at line {} is made \
@@ -820,6 +829,46 @@ fn has_evidence_of_repetition(node: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
                         .and_then(|f| model.runs_again(f))
                         .is_some()
             })
+    })
+}
+
+/// A request's or response's socket, read through the object handed in (`this.res.connection`,
+/// `req.socket`).
+fn is_transport(place: &Place<'_>) -> bool {
+    matches!(
+        place.fields.as_slice(),
+        [
+            ..,
+            Field::Public("req" | "res" | "request" | "response"),
+            Field::Public("socket" | "connection")
+        ]
+    )
+}
+
+/// A `new` of the class in a function that takes a request's `req` or `res` and passes it on:
+/// each instance belongs to one request, and the file makes one per request it is given.
+fn made_per_request(
+    class: leaklint_model::Class,
+    ctx: &RuleContext<'_, '_>,
+) -> Option<(NodeId, String)> {
+    let model = ctx.model();
+    model.creations(class).into_iter().find_map(|creation| {
+        let AstKind::NewExpression(new) = ctx.nodes().kind(creation) else {
+            return None;
+        };
+        let function = model.enclosing_function(creation)?;
+        let passes_request = new.arguments.iter().any(|argument| {
+            matches!(argument.as_expression().map(strip), Some(Expression::Identifier(ident))
+                if matches!(ident.name.as_str(), "req" | "res" | "request" | "response")
+                    && model.symbol_of(ident).and_then(|s| model.parameter_owner(s)) == Some(function))
+        });
+        let name = model.function(function).and_then(|facts| facts.name)?;
+        passes_request.then(|| {
+            (
+                creation,
+                format!("for each request `{name}` is given (it passes the request's own objects)"),
+            )
+        })
     })
 }
 
