@@ -11,7 +11,7 @@ use leaklint_model::{
         argument, as_member, callee_name, member_name, string_value, strip, value_parent, written,
         Written,
     },
-    guards, values, Field, FunctionRuns, Place, PlaceRoot,
+    guards, protocols, values, Field, FunctionRuns, Place, PlaceRoot,
 };
 use oxc_ast::{
     ast::{
@@ -116,6 +116,9 @@ enum Owner {
     /// The class, as [`class_label`] names it.
     Static(String),
     Singleton(String),
+    /// A field of an instance that listens to what it is handed (a socket, a connection) from
+    /// its constructor: it lives as long as that connection.
+    Connection(String),
     /// Created in this start-up function and kept by a closure it makes.
     Factory(String),
 }
@@ -377,6 +380,8 @@ fn field_collection<'a>(
         Owner::Static(label)
     } else if lives_with_module(class, class_symbol, ctx) {
         Owner::Singleton(label)
+    } else if listens_to_what_it_is_handed(class_id, class_symbol, ctx) {
+        Owner::Connection(label)
     } else {
         return None;
     };
@@ -398,6 +403,42 @@ fn field_collection<'a>(
             field,
             is_static,
         },
+    })
+}
+
+/// Whether the class's constructor listens to the messages of an object it is handed
+/// (`constructor(socket) { socket.on('message', …) }`): its instances live as long as that
+/// connection, and what they collect per call stays with them.
+fn listens_to_what_it_is_handed(
+    class_id: NodeId,
+    binding: Option<SymbolId>,
+    ctx: &RuleContext<'_, '_>,
+) -> bool {
+    let model = ctx.model();
+    let class = leaklint_model::Class {
+        node: class_id,
+        binding,
+    };
+    let Some(constructor) = model.constructor_of(class) else {
+        return false;
+    };
+    ctx.nodes_within(constructor.function).any(|node| {
+        let AstKind::CallExpression(call) = node.kind() else {
+            return false;
+        };
+        let Some(registration) = protocols::Registration::of(call) else {
+            return false;
+        };
+        // The messages of a connection (`'message'`, `'data'`), not one event of a peer.
+        let consumes = registration
+            .event
+            .and_then(string_value)
+            .is_some_and(|event| matches!(event, "message" | "data"));
+        consumes
+            && model
+                .place(registration.receiver)
+                .and_then(|place| model.outside_instance(class, &place))
+                .is_some_and(|outside| matches!(outside, leaklint_model::Outside::HandedIn(_)))
     })
 }
 
@@ -1356,7 +1397,7 @@ fn runs_repeatedly(node: NodeId, collection: &Collection<'_>, ctx: &RuleContext<
         // A singleton service's `register…` methods run per request.
         FunctionRuns::PerCall => {
             !guards::named_like_start_up(node, ctx.model())
-                && (matches!(collection.owner, Owner::Singleton(_))
+                && (matches!(collection.owner, Owner::Singleton(_) | Owner::Connection(_))
                     || !guards::named_like(node, ctx.model(), REGISTRATION_NAMES))
         }
     }
@@ -1738,6 +1779,11 @@ fn describe(collection: &Collection<'_>) -> String {
         Owner::Factory(factory) => format!(
             "`{}` ({with_article} made by {factory} at start-up and kept by a closure it \
              creates)",
+            collection.name
+        ),
+        Owner::Connection(class) => format!(
+            "`{}` ({with_article} field of {class}, which listens to the connection it is \
+             handed and lives as long as it)",
             collection.name
         ),
     }
