@@ -93,6 +93,7 @@ impl Rule for ListenerLeak {
             .or_else(|| on_callers_signal(&registration, runs, ctx))
             .or_else(|| settles_a_promise(&registration, node.id(), runs, ctx))
             .or_else(|| once_for_a_per_call_event(&registration, node.id(), runs, ctx))
+            .or_else(|| added_on_its_own_events(&registration, node.id(), ctx))
         {
             ctx.report(diagnostic);
             return;
@@ -830,6 +831,119 @@ fn has_evidence_of_repetition(node: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
                         .is_some()
             })
     })
+}
+
+/// A listener added to an emitter by code that runs on the emitter's own events: `subscribe(client,
+/// topic)` adds `client.once('close', …)` and is called from `client.on('message', …)`. Every
+/// message adds one more, and each stays until the emitter ends.
+fn added_on_its_own_events<'a>(
+    registration: &Registration<'_, 'a>,
+    node: NodeId,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Diagnostic> {
+    let model = ctx.model();
+    if registration.is_once() || protocols::is_removed(registration, model) {
+        return None;
+    }
+    let Expression::Identifier(receiver) = strip(registration.receiver) else {
+        return None;
+    };
+    let parameter = model.symbol_of(receiver)?;
+    let function = model.enclosing_function(node)?;
+    if model.parameter_owner(parameter) != Some(function) {
+        return None;
+    }
+    let index = model.parameter_index(parameter)?;
+    // A function that ends the emitter (`stream.destroy(err); stream.once('close', …)`) adds
+    // a listener for its end, which comes now.
+    let receiver_place = model.place(registration.receiver)?;
+    let ends_it = ctx.nodes_within(function).any(|inner| {
+        let AstKind::CallExpression(call) = inner.kind() else {
+            return false;
+        };
+        as_member(&call.callee).is_some_and(|member| {
+            member_name(member)
+                .is_some_and(|name| leaklint_model::END_METHODS.contains(&name) || name == "abort")
+                && model
+                    .place(member.object())
+                    .is_some_and(|ended| ended.same_place(&receiver_place))
+        })
+    });
+    if ends_it {
+        return None;
+    }
+    // The calls of `function`: by the binding that holds it, or as a method of its class
+    // (`self.subscribe(…)`).
+    let method = model
+        .instance_owner(node)
+        .filter(|(_, method)| method.function == function);
+    let nodes = ctx.nodes();
+    let (call, outer) = nodes.iter().find_map(|candidate| {
+        let AstKind::CallExpression(call) = candidate.kind() else {
+            return None;
+        };
+        let calls_it = values::function_held_by(&call.callee, model) == Some(function)
+            || method.is_some_and(|(class, method)| {
+                model.place(&call.callee).is_some_and(|callee| {
+                    matches!(callee.root, PlaceRoot::This(owner) if owner.is_none_or(|o| o == class.node))
+                        && callee.fields.as_slice() == [Field::Public(method.name.unwrap_or(""))]
+                })
+            });
+        if !calls_it {
+            return None;
+        }
+        let passed = model.place(call.arguments.get(index)?.as_expression()?)?;
+        // The function the call is in, registered as a listener on what it passes.
+        let caller = model.enclosing_function(candidate.id())?;
+        let (_, AstKind::CallExpression(outer)) = leaklint_model::ast_util::value_parent(ctx.semantic(), caller) else {
+            return None;
+        };
+        let outer_registration = Registration::of(outer)?;
+        (outer_registration.handler.span() == nodes.kind(caller).span()
+            && !outer_registration.is_once()
+            && model
+                .place(outer_registration.receiver)
+                .is_some_and(|emitter| emitter.same_place(&passed)))
+        .then_some((candidate.id(), outer))
+    })?;
+    let source = ctx.source_text();
+    let event = registration.event_label(source);
+    let outer_registration = Registration::of(outer)?;
+    let outer_event = outer_registration.event_label(source);
+    let emitter = outer_registration.receiver_label(source);
+    let name = model
+        .function(function)
+        .and_then(|facts| facts.name)
+        .map_or_else(|| "this function".to_string(), |n| format!("`{n}`"));
+    Some(
+        Diagnostic::finding(
+            ID,
+            Severity::Warning,
+            format!(
+                "listener for {event} is added to `{emitter}` by {name}, which runs on every \
+                 {outer_event} of `{emitter}` itself, and is never removed: each {outer_event} \
+                 adds one more, and each stays until `{emitter}` ends"
+            ),
+            Label::new(
+                byte_span(registration.call.callee.span()),
+                "added again on every event",
+            ),
+        )
+        .with_secondary(
+            Label::new(
+                byte_span(outer.callee.span()),
+                format!("{name} runs for every {outer_event} of `{emitter}`"),
+            )
+            .with_role(Role::Repeats),
+        )
+        .with_secondary(
+            Label::new(byte_span(nodes.kind(call).span()), "called here").with_role(Role::Context),
+        )
+        .with_help(format!(
+            "add the {event} listener once per `{emitter}` (where {outer_event} is subscribed), or \
+             remove it when the work it is for is done"
+        )),
+    )
 }
 
 /// A request's or response's socket, read through the object handed in (`this.res.connection`,
