@@ -31,6 +31,8 @@ pub const TEARDOWN_METHODS: &[&str] = &[
     "teardown",
     "shutdown",
     "end",
+    "exit",
+    "quit",
     "unmount",
     "componentWillUnmount",
     "ngOnDestroy",

@@ -250,7 +250,14 @@ impl Rule for UnclearedInterval {
                         overwritten_while_running(node.id(), store, place, span, ctx)
                     {
                         ctx.report(diagnostic);
+                        return;
                     }
+                }
+                // Cleared somewhere, but not by the instance's end.
+                if let Some(diagnostic) =
+                    handle_span.and_then(|span| teardown_forgets(node.id(), place, span, ctx))
+                {
+                    ctx.report(diagnostic);
                 }
                 return;
             }
@@ -501,6 +508,174 @@ fn fate<'a>(call: NodeId, ctx: &RuleContext<'a, '_>) -> Fate<'a> {
         }
         current = parent_id;
     }
+}
+
+/// An interval an instance keeps in a field, cleared somewhere (when an answer comes, in a
+/// listener) but not by the instance's teardown, nor by a method the teardown calls: once the
+/// instance ends while it runs, nothing stops it, and a start after the end adds another.
+fn teardown_forgets<'a>(
+    call: NodeId,
+    place: &Place<'a>,
+    handle: Span,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Diagnostic> {
+    let model = ctx.model();
+    let (class, _) = model.instance_owner(call)?;
+    if place.entry
+        || place.fields.is_empty()
+        || !matches!(place.root, PlaceRoot::This(Some(owner)) if owner == class.node)
+    {
+        return None;
+    }
+    let teardowns = model.teardowns(class);
+    let teardown = teardowns.first()?;
+    // The functions that clear it.
+    let clears: Vec<NodeId> = protocols::TIMER_PROTOCOL
+        .release
+        .iter()
+        .flat_map(|name| model.calls_named(name).iter().copied())
+        .filter(|&id| {
+            let AstKind::CallExpression(clear) = ctx.nodes().kind(id) else {
+                return false;
+            };
+            protocols::is_clear_function(&clear.callee, model)
+                && argument(clear, 0)
+                    .and_then(|a| model.place_or_entry(a))
+                    .is_some_and(|cleared| cleared.same_place(place))
+        })
+        .collect();
+    let clearing: Vec<NodeId> = clears
+        .iter()
+        .filter_map(|&id| model.enclosing_function(id))
+        .collect();
+    let methods = model.methods(class);
+    let clears_in = |function: NodeId| {
+        clearing.contains(&function)
+            || ctx.nodes_within(function).any(|inner| {
+                let AstKind::CallExpression(inner_call) = inner.kind() else {
+                    return false;
+                };
+                let Some(callee) = model.place(&inner_call.callee) else {
+                    return false;
+                };
+                matches!(callee.root, PlaceRoot::This(_))
+                    && methods.iter().any(|m| {
+                        m.name
+                            .is_some_and(|name| callee.fields.as_slice() == [Field::Public(name)])
+                            && clearing.contains(&m.function)
+                    })
+            })
+    };
+    // Cleared by the instance's end, or by the end of a connection it holds (a `close`
+    // listener, `socket.onclose = …`), which its teardown brings about.
+    if teardowns.iter().any(|t| clears_in(t.function))
+        || clearing.iter().any(|&f| runs_at_an_end(f, ctx))
+    {
+        return None;
+    }
+    let source = ctx.source_text();
+    let text = display(source, handle);
+    let clear = *clears.first()?;
+    Some(
+        Diagnostic::finding(
+            ID,
+            Severity::Warning,
+            format!(
+                "interval stored in {} is cleared only at line {}, and the teardown `{}()` (line \
+                 {}) does not clear it: an instance that ends while it runs leaves it running, \
+                 with its callback and the instance, and a start after the end adds another",
+                quoted(text),
+                super::line_of(ctx, clear),
+                teardown.name.unwrap_or("teardown"),
+                super::line_of(ctx, teardown.function),
+            ),
+            Label::new(byte_span(ctx.nodes().kind(call).span()), "started here"),
+        )
+        .with_secondary(
+            Label::new(
+                byte_span(teardown.span),
+                "the instance ends here without clearing it",
+            )
+            .with_role(Role::Teardown),
+        )
+        .with_secondary(
+            Label::new(
+                byte_span(first_line(source, ctx.nodes().kind(clear).span())),
+                "cleared only here",
+            )
+            .with_role(Role::Release),
+        )
+        .with_help(format!(
+            "clear it in `{}()` as well (`clearInterval({text}); {text} = null;`)",
+            teardown.name.unwrap_or("teardown")
+        )),
+    )
+}
+
+/// Whether a function runs when something ends: a listener for an end-of-life event (`close`,
+/// `exit`, …) registered inline or by name (`ws.once('close', this.onClose)`), or an
+/// `onclose`/`onend` handler property.
+fn runs_at_an_end(function: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    let model = ctx.model();
+    let nodes = ctx.nodes();
+    let (_, parent) = value_parent(ctx.semantic(), function);
+    let handler_place = match parent {
+        AstKind::CallExpression(call) => {
+            return protocols::Registration::of(call).is_some_and(|r| {
+                r.waits_for_end_of_life() && r.handler.span() == nodes.kind(function).span()
+            });
+        }
+        AstKind::AssignmentExpression(assign) => {
+            let Some(Written::Member(member)) = written(&assign.left) else {
+                return false;
+            };
+            if member_name(member).is_some_and(|name| {
+                matches!(
+                    name,
+                    "onclose" | "onend" | "onexit" | "ondisconnect" | "onerror"
+                )
+            }) {
+                return true;
+            }
+            model.member_place(member)
+        }
+        // A class property (`onClose = () => …`) or method (`onClose() {…}`) of the class.
+        AstKind::PropertyDefinition(_) | AstKind::MethodDefinition(_) => {
+            let element = nodes.parent_id(function);
+            let key = match nodes.kind(element) {
+                AstKind::PropertyDefinition(property) => &property.key,
+                AstKind::MethodDefinition(method) => &method.key,
+                _ => return false,
+            };
+            let Some(name) = leaklint_model::ast_util::property_key_name(key) else {
+                return false;
+            };
+            let class = nodes.parent_id(nodes.parent_id(element));
+            Some(Place::field(
+                PlaceRoot::This(Some(class)),
+                Field::Public(name),
+            ))
+        }
+        _ => None,
+    };
+    let Some(handler_place) = handler_place else {
+        return false;
+    };
+    // Registered by name somewhere for an end event.
+    ["on", "once", "addListener", "addEventListener"]
+        .iter()
+        .flat_map(|name| model.calls_named(name).iter())
+        .any(|&id| {
+            let AstKind::CallExpression(call) = nodes.kind(id) else {
+                return false;
+            };
+            protocols::Registration::of(call).is_some_and(|r| {
+                r.waits_for_end_of_life()
+                    && model
+                        .place(r.handler)
+                        .is_some_and(|h| h.same_place(&handler_place))
+            })
+        })
 }
 
 /// An end beside the code that starts the timer: a graceful shutdown handler of the process
