@@ -970,17 +970,7 @@ impl LifetimeModel<'_, '_> {
     /// a property of the function object (`start.timer`) are not references to it.
     fn references_to(&self, function: NodeId) -> Option<(String, Vec<NodeId>)> {
         let nodes = self.semantic().nodes();
-        let binding = self.function_binding(function).or_else(|| {
-            // `const f = () => …`
-            match nodes.parent_kind(function) {
-                AstKind::VariableDeclarator(declarator) => declarator
-                    .id
-                    .get_binding_identifier()
-                    .and_then(|id| id.symbol_id.get()),
-                _ => None,
-            }
-        });
-        let (name, references): (String, Vec<NodeId>) = match binding {
+        let (name, references): (String, Vec<NodeId>) = match self.binding_of_function(function) {
             Some(symbol) => {
                 let scoping = self.semantic().scoping();
                 let references = scoping
@@ -1017,6 +1007,60 @@ impl LifetimeModel<'_, '_> {
             })
             .collect();
         Some((name, references))
+    }
+
+    /// The binding that names a function: its own (`function f`) or the `const` it initialises
+    /// (`const f = () => …`).
+    fn binding_of_function(&self, function: NodeId) -> Option<SymbolId> {
+        self.function_binding(function).or_else(|| {
+            match self.semantic().nodes().parent_kind(function) {
+                AstKind::VariableDeclarator(declarator) => declarator
+                    .id
+                    .get_binding_identifier()
+                    .and_then(|id| id.symbol_id.get()),
+                _ => None,
+            }
+        })
+    }
+
+    /// The calls of a function in the file: through the binding that names it, or, for a method,
+    /// on `this` or an alias of it in its class's methods (`self.subscribe(…)`).
+    pub fn calls_of(&self, function: NodeId) -> Vec<NodeId> {
+        let nodes = self.semantic().nodes();
+        if let Some(symbol) = self.binding_of_function(function) {
+            return self
+                .semantic()
+                .scoping()
+                .get_resolved_references(symbol)
+                .map(|reference| reference.node_id())
+                .filter(|&reference| self.is_callee(reference))
+                .map(|reference| nodes.parent_id(reference))
+                .collect();
+        }
+        let Some((
+            class,
+            Method {
+                name: Some(name), ..
+            },
+        )) = self.member_of(function)
+        else {
+            return Vec::new();
+        };
+        self.methods(class)
+            .iter()
+            .flat_map(|m| self.nodes_within(m.function))
+            .filter(|inner| {
+                let AstKind::CallExpression(call) = inner.kind() else {
+                    return false;
+                };
+                self.place(&call.callee).is_some_and(|callee| {
+                    matches!(callee.root, PlaceRoot::This(owner)
+                        if owner.is_none_or(|o| o == class.node))
+                        && callee.fields.as_slice() == [Field::Public(name)]
+                })
+            })
+            .map(|inner| inner.id())
+            .collect()
     }
 
     /// Whether a reference is the callee of a call (`f()`, `this.start()`).

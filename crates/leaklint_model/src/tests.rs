@@ -1042,3 +1042,34 @@ fn code_inside_test_blocks_is_known() {
     });
     assert_eq!(inside, [true, false, false]);
 }
+
+#[test]
+fn calls_of_a_function_by_binding_and_of_a_method_through_this_aliases() {
+    let src = r"
+        function greet(name) { return name; }
+        greet('a'); const g = greet; greet('b');
+        function Hub() {}
+        Hub.prototype.attach = function (c) { const self = this; c.on('m', () => self.send(c)); this.send(c); };
+        Hub.prototype.send = function (c) { here(); };
+        other.send(1);
+    ";
+    with_model(src, "a.js", &ModelSettings::default(), |model| {
+        let named = |name: &str| {
+            model
+                .named_functions()
+                .iter()
+                .find(|(_, n)| *n == name)
+                .map(|(id, _)| *id)
+                .unwrap()
+        };
+        assert_eq!(model.calls_of(named("greet")).len(), 2, "`g` is no call");
+        let send = model
+            .enclosing_function(at_markers(model, |node| node)[0])
+            .unwrap();
+        assert_eq!(
+            model.calls_of(send).len(),
+            2,
+            "`self.send` and `this.send`, not `other.send`"
+        );
+    });
+}

@@ -872,30 +872,17 @@ fn added_on_its_own_events<'a>(
     if ends_it {
         return None;
     }
-    // The calls of `function`: by the binding that holds it, or as a method of its class
-    // (`self.subscribe(…)`).
-    let method = model
-        .instance_owner(node)
-        .filter(|(_, method)| method.function == function);
     let nodes = ctx.nodes();
-    let (call, outer) = nodes.iter().find_map(|candidate| {
-        let AstKind::CallExpression(call) = candidate.kind() else {
+    let (call, outer) = model.calls_of(function).into_iter().find_map(|call_id| {
+        let AstKind::CallExpression(call) = nodes.kind(call_id) else {
             return None;
         };
-        let calls_it = values::function_held_by(&call.callee, model) == Some(function)
-            || method.is_some_and(|(class, method)| {
-                model.place(&call.callee).is_some_and(|callee| {
-                    matches!(callee.root, PlaceRoot::This(owner) if owner.is_none_or(|o| o == class.node))
-                        && callee.fields.as_slice() == [Field::Public(method.name.unwrap_or(""))]
-                })
-            });
-        if !calls_it {
-            return None;
-        }
         let passed = model.place(call.arguments.get(index)?.as_expression()?)?;
         // The function the call is in, registered as a listener on what it passes.
-        let caller = model.enclosing_function(candidate.id())?;
-        let (_, AstKind::CallExpression(outer)) = leaklint_model::ast_util::value_parent(ctx.semantic(), caller) else {
+        let caller = model.enclosing_function(call_id)?;
+        let (_, AstKind::CallExpression(outer)) =
+            leaklint_model::ast_util::value_parent(ctx.semantic(), caller)
+        else {
             return None;
         };
         let outer_registration = Registration::of(outer)?;
@@ -904,7 +891,7 @@ fn added_on_its_own_events<'a>(
             && model
                 .place(outer_registration.receiver)
                 .is_some_and(|emitter| emitter.same_place(&passed)))
-        .then_some((candidate.id(), outer))
+        .then_some((call_id, outer))
     })?;
     let source = ctx.source_text();
     let event = registration.event_label(source);

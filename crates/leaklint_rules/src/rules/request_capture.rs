@@ -273,7 +273,7 @@ fn keep_alive_listener<'a>(
         Some(capture) => capture.what,
         None => format!(
             "`{}`",
-            captures::captured_references(expr_node(handler), model)
+            captures::captured_references(leaklint_model::ast_util::expr_node_id(handler), model)
                 .next()
                 .map_or_else(
                     || leaklint_model::ast_util::short_text(source, handler.span()),
@@ -351,9 +351,15 @@ fn tested_around<'a>(node: NodeId, value: &Expression<'a>, ctx: &RuleContext<'a,
         .ancestor_ids(node)
         .take_while(|&id| Some(id) != function)
         .filter_map(|id| match nodes.kind(id) {
-            AstKind::IfStatement(statement) => Some(expr_node(&statement.test)),
-            AstKind::ConditionalExpression(conditional) => Some(expr_node(&conditional.test)),
-            AstKind::LogicalExpression(logical) => Some(expr_node(&logical.left)),
+            AstKind::IfStatement(statement) => {
+                Some(leaklint_model::ast_util::expr_node_id(&statement.test))
+            }
+            AstKind::ConditionalExpression(conditional) => {
+                Some(leaklint_model::ast_util::expr_node_id(&conditional.test))
+            }
+            AstKind::LogicalExpression(logical) => {
+                Some(leaklint_model::ast_util::expr_node_id(&logical.left))
+            }
             _ => None,
         })
         .any(|test| {
@@ -367,10 +373,6 @@ fn tested_around<'a>(node: NodeId, value: &Expression<'a>, ctx: &RuleContext<'a,
                     .is_some_and(|read| place.is_prefix_of(&read))
             })
         })
-}
-
-fn expr_node(expr: &Expression<'_>) -> NodeId {
-    leaklint_model::ast_util::expr_node_id(expr)
 }
 
 /// Whether `node` is written inside a function with a parameter named like a request. Every

@@ -904,7 +904,7 @@ fn returned_by(
             let executor = nodes.ancestor_ids(*function).find(|&id| {
                 matches!(nodes.parent_kind(id), AstKind::NewExpression(new)
                     if matches!(strip(&new.callee), Expression::Identifier(p) if p.name == "Promise"))
-                    && as_function_node_id(id, ctx)
+                    && nodes.kind(id).is_function_like()
             })?;
             let resolve = parameter_symbols(nodes.get_node(executor))
                 .first()
@@ -935,13 +935,6 @@ fn returned_by(
         },
     };
     Some((function, name))
-}
-
-fn as_function_node_id(id: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
-    matches!(
-        ctx.nodes().kind(id),
-        AstKind::Function(_) | AstKind::ArrowFunctionExpression(_)
-    )
 }
 
 /// The finding for one acquisition, if some path leaks it.
@@ -1032,39 +1025,44 @@ fn passed_to_a_call(conn: Option<SymbolId>, scope: NodeId, ctx: &RuleContext<'_,
     })
 }
 
+/// The parameter at `index` of the function of the file a callee names (`giveBack` in
+/// `giveBack(conn)`), when it is a plain binding.
+fn callee_parameter(
+    callee: &Expression<'_>,
+    index: usize,
+    ctx: &RuleContext<'_, '_>,
+) -> Option<SymbolId> {
+    let function = values::function_held_by(callee, ctx.model())?;
+    let params = leaklint_model::ast_util::function_params(&ctx.nodes().kind(function))?;
+    match &params.items.get(index)?.pattern {
+        BindingPattern::BindingIdentifier(param) => param.symbol_id.get(),
+        _ => None,
+    }
+}
+
+/// The method called on a reference, when it is the object of a call (`conn.close()`).
+fn method_called_on<'a>(reference: NodeId, ctx: &RuleContext<'a, '_>) -> Option<&'a str> {
+    let (_, AstKind::StaticMemberExpression(member)) = value_parent(ctx.semantic(), reference)
+    else {
+        return None;
+    };
+    let (_, outer) = value_parent(ctx.semantic(), ctx.nodes().parent_id(reference));
+    matches!(outer, AstKind::CallExpression(call) if call.callee.span() == member.span)
+        .then(|| member.property.name.as_str())
+}
+
 /// Whether the function a callee names is one of the file's that releases its argument at
 /// `index`: calls a release method on it (`function giveBack(conn) { conn.close(); }`).
 fn releases_argument(callee: &Expression<'_>, index: usize, ctx: &RuleContext<'_, '_>) -> bool {
-    let model = ctx.model();
-    let Some(function) = values::function_held_by(callee, model) else {
-        return false;
-    };
-    let params = match ctx.nodes().kind(function) {
-        AstKind::Function(f) => &f.params,
-        AstKind::ArrowFunctionExpression(f) => &f.params,
-        _ => return false,
-    };
-    let Some(BindingPattern::BindingIdentifier(param)) =
-        params.items.get(index).map(|p| &p.pattern)
-    else {
-        return false;
-    };
-    let Some(symbol) = param.symbol_id.get() else {
+    let Some(symbol) = callee_parameter(callee, index, ctx) else {
         return false;
     };
     ctx.semantic()
         .scoping()
         .get_resolved_references(symbol)
         .any(|reference| {
-            let (_, parent) = value_parent(ctx.semantic(), reference.node_id());
-            let AstKind::StaticMemberExpression(member) = parent else {
-                return false;
-            };
-            let (_, outer) =
-                value_parent(ctx.semantic(), ctx.nodes().parent_id(reference.node_id()));
-            matches!(outer, AstKind::CallExpression(call)
-                if call.callee.span() == member.span
-                    && RELEASE_METHODS.contains(&member.property.name.as_str()))
+            method_called_on(reference.node_id(), ctx)
+                .is_some_and(|name| RELEASE_METHODS.contains(&name))
         })
 }
 
@@ -1080,21 +1078,7 @@ fn only_uses_argument(
     if depth > 3 {
         return false;
     }
-    let model = ctx.model();
-    let Some(function) = values::function_held_by(callee, model) else {
-        return false;
-    };
-    let params = match ctx.nodes().kind(function) {
-        AstKind::Function(f) => &f.params,
-        AstKind::ArrowFunctionExpression(f) => &f.params,
-        _ => return false,
-    };
-    let Some(BindingPattern::BindingIdentifier(param)) =
-        params.items.get(index).map(|p| &p.pattern)
-    else {
-        return false;
-    };
-    let Some(symbol) = param.symbol_id.get() else {
+    let Some(symbol) = callee_parameter(callee, index, ctx) else {
         return false;
     };
     let scoping = ctx.semantic().scoping();
@@ -1103,11 +1087,8 @@ fn only_uses_argument(
         let (child, parent) = value_parent(ctx.semantic(), node);
         let child_span = ctx.nodes().kind(child).span();
         match parent {
-            AstKind::StaticMemberExpression(member) => {
-                let (_, outer) = value_parent(ctx.semantic(), ctx.nodes().parent_id(node));
-                !matches!(outer, AstKind::CallExpression(call)
-                    if call.callee.span() == member.span
-                        && RELEASE_METHODS.contains(&member.property.name.as_str()))
+            AstKind::StaticMemberExpression(_) => {
+                !method_called_on(node, ctx).is_some_and(|name| RELEASE_METHODS.contains(&name))
             }
             AstKind::CallExpression(call) if call.callee.span() != child_span => call
                 .arguments
