@@ -29,6 +29,9 @@ use crate::{
     Rule, RuleContext, RuleMeta,
 };
 
+mod broken;
+mod memo;
+
 const ID: &str = "unbounded-collection";
 
 /// See `rules/unbounded-collection.md`.
@@ -121,6 +124,10 @@ enum Owner {
     Connection(String),
     /// Created in this start-up function and kept by a closure it makes.
     Factory(String),
+    /// Nothing shows how long it lives (a field of a class made elsewhere, a closure's
+    /// collection in a function that may run many times): only a removal that cannot work, or
+    /// growth nothing could ever remove, is reported. How it is held, for messages.
+    Unproven(String),
 }
 
 /// A long-lived collection and how to find its uses.
@@ -154,6 +161,17 @@ enum Effect {
     Shrink,
     /// Handed to code we cannot see, which may manage it.
     Escape,
+    /// Written as a removal but removes nothing.
+    Void(Void),
+}
+
+/// A removal that removes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Void {
+    /// `list.splice(i, 0)`: a delete count of 0.
+    SpliceNothing,
+    /// `delete map[key]` on a Map or Set: drops an own property, not an entry.
+    DeleteOperator,
 }
 
 struct Use<'a> {
@@ -180,6 +198,7 @@ impl Rule for UnboundedCollection {
                 "] =",
                 "]=",
                 "Object.assign",
+                "memoize",
             ])
         });
         MARKERS.any_in(text)
@@ -194,6 +213,10 @@ impl Rule for UnboundedCollection {
     }
 
     fn run_on_node<'a>(&self, node: &AstNode<'a>, ctx: &mut RuleContext<'a, '_>) {
+        if let Some(diagnostic) = memo::unbounded_memo(node, ctx) {
+            ctx.report(diagnostic);
+            return;
+        }
         let Some(collection) = collection_at(node, ctx) else {
             return;
         };
@@ -248,7 +271,7 @@ fn grows_in_closure(
                     || model.enclosing_function(found.node) != Some(function)
                     || model.in_instance_field_initializer(found.node);
             }
-            Effect::Read | Effect::Shrink => {}
+            Effect::Read | Effect::Shrink | Effect::Void(_) => {}
         }
     }
     grows
@@ -275,20 +298,25 @@ fn collection_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<Co
                 }
                 let model = ctx.model();
                 let function = model.enclosing_function(node.id())?;
-                if !grows_in_closure(symbol, kind, function, ctx) {
+                if model.in_test_block(node.id()) {
                     return None;
                 }
                 let facts = model.function(function)?;
-                if !facts.runs.is_once() || model.in_test_block(node.id()) {
-                    return None;
-                }
-                Owner::Factory(match &facts.name {
+                let maker = match &facts.name {
                     Some(name) => format!("`{name}`"),
                     None if is_invoked_where_defined(function, ctx) => {
                         "an immediately invoked function".to_string()
                     }
-                    None => "a start-up function".to_string(),
-                })
+                    None => "a function".to_string(),
+                };
+                if facts.runs.is_once() && grows_in_closure(symbol, kind, function, ctx) {
+                    Owner::Factory(maker)
+                } else {
+                    Owner::Unproven(format!(
+                        "{} made by {maker} and kept by the closures it creates",
+                        kind.with_article()
+                    ))
+                }
             };
             Some(Collection {
                 kind,
@@ -383,7 +411,7 @@ fn field_collection<'a>(
     } else if listens_to_what_it_is_handed(class_id, class_symbol, ctx) {
         Owner::Connection(label)
     } else {
-        return None;
+        Owner::Unproven(format!("{} field of {label}", kind.with_article()))
     };
     let field_name = match field {
         Field::Public(name) => name.to_string(),
@@ -560,7 +588,7 @@ enum Pending<'a> {
 /// (to code we cannot see, which may manage it). Whether a write drops the old entries depends
 /// on how often it runs, which needs the lifetime model; it is asked only once every read is
 /// known to keep the collection in place.
-fn uses<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<Vec<Use<'a>>> {
+fn uses<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> (Vec<Use<'a>>, bool) {
     let mut found = Vec::new();
     match &collection.place {
         Site::Binding(symbol) => {
@@ -621,12 +649,9 @@ fn uses<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<Ve
             }
         }
     }
-    if found
+    let escapes = found
         .iter()
-        .any(|p| matches!(p, Pending::Known(u) if u.effect == Effect::Escape))
-    {
-        return None;
-    }
+        .any(|p| matches!(p, Pending::Known(u) if u.effect == Effect::Escape));
     let model = ctx.model();
     let found = found.into_iter().filter_map(|pending| match pending {
         Pending::Known(known) => Some(known),
@@ -647,7 +672,7 @@ fn uses<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<Ve
             key: None,
         }),
     });
-    Some(found.collect())
+    (found.collect(), escapes)
 }
 
 /// Whether the code at `node` runs in a class constructor (not in a function nested in one).
@@ -834,14 +859,16 @@ fn member_use<'a>(
                             .is_some_and(|n| values::constant_number(n, ctx.model()) != Some(0.0));
                     if removes {
                         shrink(None)
-                    } else if call.arguments.len() > 2 {
+                    } else {
                         Some(Use {
-                            effect: Effect::Grow,
+                            effect: if call.arguments.len() > 2 {
+                                Effect::Grow
+                            } else {
+                                Effect::Void(Void::SpliceNothing)
+                            },
                             node,
                             key: None,
                         })
-                    } else {
-                        None
                     }
                 }
                 _ => None,
@@ -888,7 +915,11 @@ fn member_use<'a>(
                 _ => None,
             };
             Some(Use {
-                effect: Effect::Shrink,
+                effect: if matches!(kind, Kind::Map | Kind::Set) {
+                    Effect::Void(Void::DeleteOperator)
+                } else {
+                    Effect::Shrink
+                },
                 node: unary.node_id(),
                 key,
             })
@@ -1262,7 +1293,20 @@ fn private_calls<'c, 'a>(
 /// The finding for a collection, if it leaks.
 fn check<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<Diagnostic> {
     let model = ctx.model();
-    let all = uses(collection, ctx)?;
+    let (all, escapes) = uses(collection, ctx);
+    // Removals that cannot work are bugs whoever owns the collection.
+    if let Some(diagnostic) = broken::void_removal(collection, &all, ctx) {
+        return Some(diagnostic);
+    }
+    if escapes {
+        return None;
+    }
+    if let Some(diagnostic) = broken::reset_forgets(collection, &all, ctx) {
+        return Some(diagnostic);
+    }
+    if matches!(collection.owner, Owner::Unproven(_)) {
+        return broken::counter_keyed(collection, &all, ctx);
+    }
     // Growth in code that runs again and again, not bounded by a size check.
     if is_warn_once(&collection.name) || logs_once(&all, ctx) {
         return None;
@@ -1288,6 +1332,9 @@ fn check<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<D
     } else {
         Severity::Warning
     };
+    if let Some(diagnostic) = broken::cap_that_keeps(collection, first, &shrinks, ctx) {
+        return Some(diagnostic);
+    }
     if shrinks.is_empty() {
         let site = growth
             .iter()
@@ -1786,6 +1833,7 @@ fn describe(collection: &Collection<'_>) -> String {
              handed and lives as long as it)",
             collection.name
         ),
+        Owner::Unproven(held) => format!("`{}` ({held})", collection.name),
     }
 }
 

@@ -1,0 +1,433 @@
+//! Removals that cannot work, whatever owns the collection: a removal that removes nothing, a
+//! reset that forgets one of the structures it resets, and entries keyed by a sequence number
+//! that nothing removes. Each is a bug in the code as written, so it is reported even where the
+//! file does not show how long the collection lives (at most a warning there).
+
+use leaklint_diagnostics::{Diagnostic, Label, Role, Severity};
+use leaklint_model::{
+    ast_util::{as_member, member_name, short_text, strip},
+    Class, Field, Place, PlaceRoot,
+};
+use oxc_ast::{
+    ast::{Expression, UpdateOperator},
+    AstKind,
+};
+use oxc_semantic::NodeId;
+use oxc_span::GetSpan;
+
+use super::{describe, where_it_runs, Collection, Effect, Owner, Site, Use, Void, HELP, ID};
+use crate::{
+    rules::{byte_span, first_line, line_of},
+    RuleContext,
+};
+
+/// Error where the collection is known to live long, warning where nothing shows it.
+fn severity(collection: &Collection<'_>) -> Severity {
+    match collection.owner {
+        Owner::Unproven(_) => Severity::Warning,
+        _ => Severity::Error,
+    }
+}
+
+/// The first growth in code that runs more than once.
+fn repeated_growth<'u, 'a>(all: &'u [Use<'a>], ctx: &RuleContext<'a, '_>) -> Option<&'u Use<'a>> {
+    let model = ctx.model();
+    all.iter()
+        .find(|u| u.effect == Effect::Grow && !model.runs_at(u.node).is_once())
+}
+
+fn label(ctx: &RuleContext<'_, '_>, node: NodeId, text: impl Into<String>) -> Label {
+    let span = ctx.nodes().kind(node).span();
+    Label::new(byte_span(first_line(ctx.source_text(), span)), text)
+}
+
+fn declared(ctx: &RuleContext<'_, '_>, collection: &Collection<'_>) -> Label {
+    Label::new(
+        byte_span(first_line(ctx.source_text(), collection.declared)),
+        "declared here",
+    )
+    .with_role(Role::Holder)
+}
+
+/// A removal that removes nothing: `list.splice(i, 0)`, `delete map[key]` on a Map or Set.
+pub(super) fn void_removal<'a>(
+    collection: &Collection<'a>,
+    all: &[Use<'a>],
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Diagnostic> {
+    let (void, why) = all.iter().find_map(|u| match u.effect {
+        Effect::Void(Void::SpliceNothing) => Some((
+            u,
+            "its delete count is 0, so it removes nothing".to_string(),
+        )),
+        Effect::Void(Void::DeleteOperator) => Some((
+            u,
+            format!(
+                "the `delete` operator removes an object's own property, not a {} entry",
+                collection.kind.label()
+            ),
+        )),
+        _ => None,
+    })?;
+    let growth = repeated_growth(all, ctx)?;
+    let source = ctx.source_text();
+    let text = short_text(source, ctx.nodes().kind(void.node).span());
+    Some(
+        Diagnostic::finding(
+            ID,
+            severity(collection),
+            format!(
+                "{} gains an entry {}, but the removal `{text}` at line {} does not remove it: \
+                 {why}. What it was meant to drop stays for as long as the {} lives",
+                describe(collection),
+                where_it_runs(growth.node, ctx),
+                line_of(ctx, void.node),
+                collection.kind.label(),
+            ),
+            label(ctx, growth.node, "grows here"),
+        )
+        .with_help(match void.effect {
+            Effect::Void(Void::DeleteOperator) => "call `.delete(key)` on the collection",
+            _ => "pass the number of elements to remove: `splice(index, 1)`",
+        })
+        .with_secondary(label(ctx, void.node, "removes nothing").with_role(Role::Release))
+        .with_secondary(declared(ctx, collection)),
+    )
+}
+
+/// A field the class resets with its siblings everywhere but in one method: `clear()` empties
+/// the slot arrays that `put` fills together with the index, and forgets the index. Entries
+/// written before the reset can no longer be reached by what removes them.
+pub(super) fn reset_forgets<'a>(
+    collection: &Collection<'a>,
+    all: &[Use<'a>],
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Diagnostic> {
+    let Site::Field {
+        class,
+        class_symbol,
+        field,
+        is_static: false,
+    } = collection.place
+    else {
+        return None;
+    };
+    // Entries are removed one by one (an eviction, a `delete(key)`): after a reset that forgets
+    // the collection, what it held is out of that removal's reach.
+    if !all
+        .iter()
+        .any(|u| u.effect == Effect::Shrink && u.key.is_some())
+    {
+        return None;
+    }
+    let model = ctx.model();
+    // Filled in a method: what the constructor puts in is there once per instance.
+    let growth = all.iter().find(|u| {
+        u.effect == Effect::Grow
+            && !model.runs_at(u.node).is_once()
+            && !super::in_constructor(u.node, ctx)
+    })?;
+    let grower = model.enclosing_function(growth.node)?;
+    let this = PlaceRoot::This(Some(class));
+    // The sibling structures the growing function fills with it.
+    let written_with: Vec<Field<'a>> = fields_touched(grower, this, ctx, false)
+        .into_iter()
+        .filter(|f| *f != field)
+        .collect();
+    if written_with.is_empty() {
+        return None;
+    }
+    let class = Class {
+        node: class,
+        binding: class_symbol,
+    };
+    for method in model.methods(class) {
+        if method.constructor || method.function == grower {
+            continue;
+        }
+        let resets = fields_touched(method.function, this, ctx, true);
+        let mentions_it = ctx.nodes_within(method.function).any(|node| {
+            model
+                .member_node_place(&node.kind())
+                .is_some_and(|place| place.root == this && place.fields.first() == Some(&field))
+        });
+        if mentions_it || resets.len() < 2 {
+            continue;
+        }
+        // Every structure filled with it is reset here: it alone is forgotten.
+        if !written_with.iter().all(|f| resets.contains(f)) {
+            continue;
+        }
+        let shared = &written_with;
+        let names: Vec<String> = resets.iter().map(|f| format!("`{}`", field_name(*f))).collect();
+        let method_name = method.name.unwrap_or("a method");
+        return Some(
+            Diagnostic::finding(
+                ID,
+                severity(collection),
+                format!(
+                    "{} gains an entry {} together with `{}`, but `{method_name}()` resets {} \
+                     and not `{}`: the entries it holds from before a reset stay, and nothing \
+                     that removes entries reaches them any more",
+                    describe(collection),
+                    where_it_runs(growth.node, ctx),
+                    field_name(shared[0]),
+                    join(&names),
+                    field_name(field),
+                ),
+                label(ctx, growth.node, "grows here"),
+            )
+            .with_help("reset it with the others (`.clear()`) in that method")
+            .with_secondary(
+                Label::new(
+                    byte_span(method.span),
+                    format!("resets {} but not this one", join(&names)),
+                )
+                .with_role(Role::Teardown),
+            )
+            .with_secondary(declared(ctx, collection)),
+        );
+    }
+    None
+}
+
+fn field_name(field: Field<'_>) -> String {
+    match field {
+        Field::Public(name) => name.to_string(),
+        Field::Private(name) => format!("#{name}"),
+    }
+}
+
+fn join(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The fields of `this` a function resets (`this.f.clear()`, `.fill(…)`, `.length = 0`, `this.f
+/// = []`/`new X(…)`/`{}`) or, with `resets` false, fills as a structure (a method call on it, an
+/// element or field assignment).
+fn fields_touched<'a>(
+    function: NodeId,
+    this: PlaceRoot<'a>,
+    ctx: &RuleContext<'a, '_>,
+    resets: bool,
+) -> Vec<Field<'a>> {
+    let model = ctx.model();
+    let mut found: Vec<Field<'a>> = Vec::new();
+    let field_of = |expr: &Expression<'a>| -> Option<Field<'a>> {
+        let place = model.place(expr)?;
+        (place.root == this && place.fields.len() == 1).then(|| place.fields[0])
+    };
+    for node in ctx.nodes_within(function) {
+        let touched = match node.kind() {
+            AstKind::CallExpression(call) => as_member(&call.callee).and_then(|member| {
+                let method = member_name(member)?;
+                let resetting = matches!(method, "clear" | "fill");
+                (!resets || resetting).then(|| field_of(member.object()))?
+            }),
+            AstKind::AssignmentExpression(assign) => {
+                let target = model.assignment_place(&assign.left);
+                match target {
+                    // `this.f = …`: a reset when a fresh structure replaces it.
+                    Some(place) if place.root == this && place.fields.len() == 1 => {
+                        let fresh = matches!(strip(&assign.right),
+                            Expression::ArrayExpression(_)
+                            | Expression::ObjectExpression(_)
+                            | Expression::NewExpression(_));
+                        (resets && fresh).then(|| place.fields[0])
+                    }
+                    // `this.f.length = 0`, `this.f[k] = v`
+                    Some(place) if place.root == this && place.fields.len() == 2 => {
+                        let length = place.fields[1] == Field::Public("length");
+                        (!resets || length).then(|| place.fields[0])
+                    }
+                    _ if !resets => assign
+                        .left
+                        .as_member_expression()
+                        .and_then(|member| field_of(member.object())),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        if let Some(field) = touched {
+            if !found.contains(&field) {
+                found.push(field);
+            }
+        }
+    }
+    found
+}
+
+/// Entries keyed by a fresh sequence number (`const id = ++seq; pending.set(id, …)`) that
+/// nothing ever removes: every call adds one that no later call can reach.
+pub(super) fn counter_keyed<'a>(
+    collection: &Collection<'a>,
+    all: &[Use<'a>],
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Diagnostic> {
+    if all
+        .iter()
+        .any(|u| matches!(u.effect, Effect::Shrink | Effect::Void(_)))
+    {
+        return None;
+    }
+    let model = ctx.model();
+    let growth = all.iter().find(|u| {
+        u.effect == Effect::Grow
+            && !model.runs_at(u.node).is_once()
+            && u.key.is_some_and(|key| is_fresh_counter(key, ctx))
+    })?;
+    Some(
+        Diagnostic::finding(
+            ID,
+            severity(collection),
+            format!(
+                "{} gains an entry {} under a new sequence number, and nothing ever removes one: \
+                 each call leaves an entry no later call can reach, for as long as the {} lives",
+                describe(collection),
+                where_it_runs(growth.node, ctx),
+                collection.kind.label(),
+            ),
+            label(ctx, growth.node, "grows here, under a fresh key"),
+        )
+        .with_help(HELP)
+        .with_secondary(declared(ctx, collection)),
+    )
+}
+
+/// `++seq`, `this.seq++`, `seq += 1`, or a `const` bound to one.
+fn is_fresh_counter(key: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    match strip(key) {
+        Expression::UpdateExpression(update) => update.operator == UpdateOperator::Increment,
+        Expression::AssignmentExpression(assign) => {
+            assign.operator == oxc_ast::ast::AssignmentOperator::Addition
+        }
+        Expression::Identifier(ident) => {
+            let model = ctx.model();
+            model
+                .symbol_of(ident)
+                .and_then(|symbol| model.const_init(symbol))
+                .is_some_and(|init| {
+                    !matches!(strip(init), Expression::Identifier(_))
+                        && is_fresh_counter(init, ctx)
+                })
+        }
+        _ => false,
+    }
+}
+
+/// Whether a place is the collection's.
+fn is_collection_place(collection: &Collection<'_>, place: &Place<'_>) -> bool {
+    match collection.place {
+        Site::Binding(symbol) => place.same_place(&Place::binding(symbol)),
+        Site::Field {
+            class,
+            class_symbol,
+            field,
+            ..
+        } => {
+            place.fields.as_slice() == [field]
+                && (place.root == PlaceRoot::This(Some(class))
+                    || class_symbol.is_some_and(|s| place.root == PlaceRoot::Symbol(s)))
+        }
+    }
+}
+
+/// A size check that does not cap: `if (cache.size > 200)` drops only the entries that meet a
+/// condition (`if (v.until < now) cache.delete(k)` in a loop over it), so with fresh keys the
+/// collection grows past the limit. The check, if every removal is such a sweep.
+pub(super) fn cap_that_keeps<'a>(
+    collection: &Collection<'a>,
+    growth: &Use<'a>,
+    shrinks: &[&Use<'a>],
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Diagnostic> {
+    let mut cap = None;
+    let mut condition = None;
+    for shrink in shrinks {
+        let (check, test) = conditional_sweep(collection, shrink.node, ctx)?;
+        cap.get_or_insert(check);
+        condition.get_or_insert(test);
+    }
+    let (cap, condition) = (cap?, condition?);
+    let source = ctx.source_text();
+    let text = short_text(source, ctx.nodes().kind(condition).span());
+    Some(
+        Diagnostic::finding(
+            ID,
+            severity(collection),
+            format!(
+                "{} gains an entry {}, and its size check at line {} removes only the entries \
+                 for which `{text}` holds: while fresh keys keep coming it grows past the limit, \
+                 without bound",
+                describe(collection),
+                where_it_runs(growth.node, ctx),
+                line_of(ctx, cap),
+            ),
+            label(ctx, growth.node, "grows here"),
+        )
+        .with_help(
+            "when the size check trips, also drop the oldest entries until it is under the \
+             limit (or use an LRU such as `lru-cache` with `max` and `ttl`)",
+        )
+        .with_secondary(
+            label(ctx, cap, "the size check: removes only some entries").with_role(Role::Release),
+        )
+        .with_secondary(declared(ctx, collection)),
+    )
+}
+
+/// For a removal inside `if (<size check>) { for (… of collection) if (<condition>) remove }`:
+/// the size check's node and the condition's.
+fn conditional_sweep<'a>(
+    collection: &Collection<'a>,
+    removal: NodeId,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<(NodeId, NodeId)> {
+    let nodes = ctx.nodes();
+    let model = ctx.model();
+    let function = model.enclosing_function(removal)?;
+    let mut condition = None;
+    let mut in_sweep = false;
+    for ancestor in nodes.ancestor_ids(removal) {
+        if ancestor == function {
+            return None;
+        }
+        match nodes.kind(ancestor) {
+            AstKind::IfStatement(s) if !in_sweep => {
+                condition.get_or_insert(leaklint_model::ast_util::expr_node_id(&s.test));
+            }
+            AstKind::ForOfStatement(s) if !in_sweep => {
+                if condition.is_none() || !iterates(collection, &s.right, ctx) {
+                    return None;
+                }
+                in_sweep = true;
+            }
+            AstKind::IfStatement(s) if in_sweep && super::compares_size(&s.test, collection, ctx) => {
+                return Some((ancestor, condition?));
+            }
+            kind if kind.is_function_like() => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether a loop's iterable is the collection: `map`, `map.entries()`, `map.keys()`.
+fn iterates<'a>(collection: &Collection<'a>, iterable: &Expression<'a>, ctx: &RuleContext<'a, '_>) -> bool {
+    let mut expr = strip(iterable);
+    if let Expression::CallExpression(call) = expr {
+        if let Some(member) = as_member(&call.callee) {
+            if matches!(member_name(member), Some("keys" | "entries" | "values")) {
+                expr = strip(member.object());
+            }
+        }
+    }
+    ctx.model()
+        .place(expr)
+        .is_some_and(|place| is_collection_place(collection, &place))
+}
