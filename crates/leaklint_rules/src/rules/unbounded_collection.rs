@@ -31,6 +31,7 @@ use crate::{
 
 mod broken;
 mod memo;
+mod registry;
 
 const ID: &str = "unbounded-collection";
 
@@ -124,6 +125,12 @@ enum Owner {
     Connection(String),
     /// Created in this start-up function and kept by a closure it makes.
     Factory(String),
+    /// A property of a module-level object literal (`const plot = { instances: [] }`), named
+    /// `plot`. Its methods grow it for whoever calls them: reported only with the evidence of
+    /// [`registry::teardown_forgets`].
+    ModuleObject(String),
+    /// Declared on the prototype of this constructor: shared by every instance.
+    Prototype(String),
     /// Nothing shows how long it lives (a field of a class made elsewhere, a closure's
     /// collection in a function that may run many times): only a removal that cannot work, or
     /// growth nothing could ever remove, is reported. How it is held, for messages.
@@ -209,6 +216,8 @@ impl Rule for UnboundedCollection {
             AstType::VariableDeclarator,
             AstType::PropertyDefinition,
             AstType::AssignmentExpression,
+            AstType::ObjectProperty,
+            AstType::ReturnStatement,
         ]
     }
 
@@ -348,9 +357,51 @@ fn collection_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<Co
                 ctx,
             )
         }
+        AstKind::ObjectProperty(property) => {
+            // `const plot = { instances: [], … }` at the top level.
+            let kind = collection_kind(&property.value, ctx)?;
+            let name = leaklint_model::ast_util::property_key_name(&property.key)?;
+            let object = nodes.parent_id(node.id());
+            if let AstKind::AssignmentExpression(assign) = nodes.parent_kind(object) {
+                // `X.prototype = { hooks: [], … }`
+                let member = assign.left.as_member_expression()?;
+                return prototype_collection(kind, member, name, property.span, ctx);
+            }
+            let AstKind::VariableDeclarator(declarator) = nodes.parent_kind(object) else {
+                return None;
+            };
+            let id = declarator.id.get_binding_identifier()?;
+            let symbol = id.symbol_id.get()?;
+            let scoping = ctx.semantic().scoping();
+            if scoping.symbol_scope_id(symbol) != scoping.root_scope_id() {
+                return None;
+            }
+            Some(Collection {
+                kind,
+                name: format!("{}.{name}", id.name),
+                owner: Owner::ModuleObject(id.name.to_string()),
+                declared: property.span,
+                place: Site::Field {
+                    class: object,
+                    class_symbol: Some(symbol),
+                    field: Field::Public(name),
+                    is_static: true,
+                },
+            })
+        }
         AstKind::AssignmentExpression(assign) if assign.operator == AssignmentOperator::Assign => {
             // `this.items = new Map()` in a constructor.
             let kind = collection_kind(&assign.right, ctx)?;
+            // `X.prototype.hooks = []`
+            if let Some(member) = assign.left.as_member_expression() {
+                if let (Some(field), Some(prototype)) =
+                    (member_name(member), as_member(member.object()))
+                {
+                    if member_name(prototype) == Some("prototype") {
+                        return prototype_collection(kind, prototype, field, assign.span, ctx);
+                    }
+                }
+            }
             let model = ctx.model();
             let path = model.assignment_place(&assign.left)?;
             let (PlaceRoot::This(Some(class_id)), [field]) = (path.root, path.fields.as_slice())
@@ -486,6 +537,37 @@ fn class_label(name: Option<&str>) -> String {
     )
 }
 
+/// A collection declared on a constructor function's prototype, from `X.prototype` (the
+/// target of the assignment that declares it).
+fn prototype_collection<'a>(
+    kind: Kind,
+    prototype: &oxc_ast::ast::MemberExpression<'a>,
+    field: &'a str,
+    declared: Span,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Collection<'a>> {
+    if member_name(prototype) != Some("prototype") {
+        return None;
+    }
+    let Expression::Identifier(constructor) = strip(prototype.object()) else {
+        return None;
+    };
+    let model = ctx.model();
+    let class = model.class_of_symbol(model.symbol_of(constructor)?)?;
+    Some(Collection {
+        kind,
+        name: format!("this.{field}"),
+        owner: Owner::Prototype(constructor.name.to_string()),
+        declared,
+        place: Site::Field {
+            class: class.node,
+            class_symbol: class.binding,
+            field: Field::Public(field),
+            is_static: false,
+        },
+    })
+}
+
 /// Whether a class's instances live as long as the module: a framework singleton
 /// (`@Injectable()`), or instantiated only in code that runs once (`export default new
 /// Registry()`, `const registry = new Registry()` at the top level).
@@ -613,7 +695,12 @@ fn uses<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> (Vec<Use<
             // `Cache.cache`), read inside the class as well as outside.
             let this_path = Place::field(model.class_side(*class, *is_static), *field);
             let class_span = ctx.nodes().kind(*class).span();
-            for node in ctx.nodes_within(*class) {
+            // A constructor function's methods are written outside it (`X.prototype.m = …`).
+            let scope = match ctx.nodes().kind(*class) {
+                AstKind::Function(_) => NodeId::ROOT,
+                _ => *class,
+            };
+            for node in ctx.nodes_within(scope) {
                 if !model
                     .member_node_place(&node.kind())
                     .is_some_and(|path| path.same_place(&this_path))
@@ -1006,6 +1093,54 @@ impl<'a> Domain<'_, 'a, '_> {
         left > 0
     }
 
+    /// A `let` whose start and every later write are fixed, none in a loop: `let key = isHttp ?
+    /// 'http' : 'https'; if (forever) key += ':forever'` takes one of four values.
+    fn fixed_writes(&self, symbol: SymbolId, depth: u8) -> bool {
+        let scoping = self.ctx.semantic().scoping();
+        let nodes = self.ctx.nodes();
+        let declaration = scoping.symbol_declaration(symbol);
+        let AstKind::VariableDeclarator(declarator) = nodes.kind(declaration) else {
+            return false;
+        };
+        if !declarator
+            .init
+            .as_ref()
+            .is_some_and(|init| self.fixed(init, depth))
+        {
+            return false;
+        }
+        let home = self.ctx.model().enclosing_function(declaration);
+        scoping.get_resolved_references(symbol).all(|reference| {
+            if !reference.is_write() {
+                return true;
+            }
+            let id = reference.node_id();
+            let (_, parent) = value_parent(self.ctx.semantic(), id);
+            let AstKind::AssignmentExpression(assign) = parent else {
+                return false;
+            };
+            let in_loop = nodes
+                .ancestor_kinds(id)
+                .take_while(|k| !k.is_function_like())
+                .any(|k| {
+                    matches!(
+                        k,
+                        AstKind::ForStatement(_)
+                            | AstKind::ForInStatement(_)
+                            | AstKind::ForOfStatement(_)
+                            | AstKind::WhileStatement(_)
+                            | AstKind::DoWhileStatement(_)
+                    )
+                });
+            matches!(
+                assign.operator,
+                AssignmentOperator::Assign | AssignmentOperator::Addition
+            ) && !in_loop
+                && self.ctx.model().enclosing_function(id) == home
+                && self.fixed(&assign.right, depth)
+        })
+    }
+
     fn fixed(&self, expr: &Expression<'a>, depth: u8) -> bool {
         if !self.spend() {
             return false;
@@ -1047,7 +1182,7 @@ impl<'a> Domain<'_, 'a, '_> {
     fn fixed_binding(&self, symbol: SymbolId, depth: u8) -> bool {
         let scoping = self.ctx.semantic().scoping();
         if scoping.symbol_is_mutated(symbol) {
-            return false;
+            return self.fixed_writes(symbol, depth);
         }
         let nodes = self.ctx.nodes();
         let declaration = scoping.symbol_declaration(symbol);
@@ -1298,14 +1433,20 @@ fn check<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<D
     if let Some(diagnostic) = broken::void_removal(collection, &all, ctx) {
         return Some(diagnostic);
     }
+    if let Some(diagnostic) = registry::teardown_forgets(collection, &all, ctx) {
+        return Some(diagnostic);
+    }
     if escapes {
         return None;
     }
     if let Some(diagnostic) = broken::reset_forgets(collection, &all, ctx) {
         return Some(diagnostic);
     }
-    if matches!(collection.owner, Owner::Unproven(_)) {
-        return broken::counter_keyed(collection, &all, ctx);
+    match collection.owner {
+        Owner::Unproven(_) => return broken::counter_keyed(collection, &all, ctx),
+        Owner::Prototype(_) => return broken::shared_by_instances(collection, &all, ctx),
+        Owner::ModuleObject(_) => return None,
+        _ => {}
     }
     // Growth in code that runs again and again, not bounded by a size check.
     if is_warn_once(&collection.name) || logs_once(&all, ctx) {
@@ -1834,6 +1975,14 @@ fn describe(collection: &Collection<'_>) -> String {
             collection.name
         ),
         Owner::Unproven(held) => format!("`{}` ({held})", collection.name),
+        Owner::Prototype(class) => format!(
+            "`{}` ({with_article} on `{class}.prototype`, shared by every instance)",
+            collection.name
+        ),
+        Owner::ModuleObject(object) => format!(
+            "`{}` ({with_article} in the module-level object `{object}`)",
+            collection.name
+        ),
     }
 }
 

@@ -159,7 +159,10 @@ pub(super) fn reset_forgets<'a>(
             continue;
         }
         let shared = &written_with;
-        let names: Vec<String> = resets.iter().map(|f| format!("`{}`", field_name(*f))).collect();
+        let names: Vec<String> = resets
+            .iter()
+            .map(|f| format!("`{}`", field_name(*f)))
+            .collect();
         let method_name = method.name.unwrap_or("a method");
         return Some(
             Diagnostic::finding(
@@ -233,10 +236,12 @@ fn fields_touched<'a>(
                 match target {
                     // `this.f = …`: a reset when a fresh structure replaces it.
                     Some(place) if place.root == this && place.fields.len() == 1 => {
-                        let fresh = matches!(strip(&assign.right),
+                        let fresh = matches!(
+                            strip(&assign.right),
                             Expression::ArrayExpression(_)
-                            | Expression::ObjectExpression(_)
-                            | Expression::NewExpression(_));
+                                | Expression::ObjectExpression(_)
+                                | Expression::NewExpression(_)
+                        );
                         (resets && fresh).then(|| place.fields[0])
                     }
                     // `this.f.length = 0`, `this.f[k] = v`
@@ -312,8 +317,7 @@ fn is_fresh_counter(key: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
                 .symbol_of(ident)
                 .and_then(|symbol| model.const_init(symbol))
                 .is_some_and(|init| {
-                    !matches!(strip(init), Expression::Identifier(_))
-                        && is_fresh_counter(init, ctx)
+                    !matches!(strip(init), Expression::Identifier(_)) && is_fresh_counter(init, ctx)
                 })
         }
         _ => false,
@@ -407,7 +411,9 @@ fn conditional_sweep<'a>(
                 }
                 in_sweep = true;
             }
-            AstKind::IfStatement(s) if in_sweep && super::compares_size(&s.test, collection, ctx) => {
+            AstKind::IfStatement(s)
+                if in_sweep && super::compares_size(&s.test, collection, ctx) =>
+            {
                 return Some((ancestor, condition?));
             }
             kind if kind.is_function_like() => return None,
@@ -418,7 +424,11 @@ fn conditional_sweep<'a>(
 }
 
 /// Whether a loop's iterable is the collection: `map`, `map.entries()`, `map.keys()`.
-fn iterates<'a>(collection: &Collection<'a>, iterable: &Expression<'a>, ctx: &RuleContext<'a, '_>) -> bool {
+fn iterates<'a>(
+    collection: &Collection<'a>,
+    iterable: &Expression<'a>,
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
     let mut expr = strip(iterable);
     if let Expression::CallExpression(call) = expr {
         if let Some(member) = as_member(&call.callee) {
@@ -430,4 +440,104 @@ fn iterates<'a>(collection: &Collection<'a>, iterable: &Expression<'a>, ctx: &Ru
     ctx.model()
         .place(expr)
         .is_some_and(|place| is_collection_place(collection, &place))
+}
+
+/// Whether the code of a function reads or writes the collection anywhere.
+pub(super) fn mentions(
+    collection: &Collection<'_>,
+    function: NodeId,
+    ctx: &RuleContext<'_, '_>,
+) -> bool {
+    let model = ctx.model();
+    let span = ctx.nodes().kind(function).span();
+    match collection.place {
+        Site::Binding(symbol) => ctx
+            .semantic()
+            .scoping()
+            .get_resolved_references(symbol)
+            .any(|r| span.contains_inclusive(ctx.nodes().kind(r.node_id()).span())),
+        Site::Field { .. } => ctx.nodes_within(function).any(|node| {
+            model.member_node_place(&node.kind()).is_some_and(|place| {
+                place.fields.len() == 1 && is_collection_place(collection, &place)
+            })
+        }),
+    }
+}
+
+/// A collection on a constructor's prototype (`X.prototype = { hooks: [] }`): one for every
+/// instance. Methods that add through `this.hooks` add to the shared one, and `this.hooks = []`
+/// in a teardown gives that instance its own array, leaving the shared one as it was.
+pub(super) fn shared_by_instances<'a>(
+    collection: &Collection<'a>,
+    all: &[Use<'a>],
+    ctx: &RuleContext<'a, '_>,
+) -> Option<Diagnostic> {
+    let Owner::Prototype(class_name) = &collection.owner else {
+        return None;
+    };
+    let model = ctx.model();
+    let nodes = ctx.nodes();
+    let is_shadowing = |u: &Use<'_>| matches!(nodes.kind(u.node), AstKind::AssignmentExpression(_));
+    if all
+        .iter()
+        .any(|u| u.effect == Effect::Shrink && !is_shadowing(u))
+    {
+        return None;
+    }
+    let growth = all
+        .iter()
+        .find(|u| u.effect == Effect::Grow && !model.runs_at(u.node).is_once())?;
+    let shadow = all
+        .iter()
+        .find(|u| u.effect == Effect::Shrink && is_shadowing(u));
+    let field = match collection.place {
+        Site::Field { field, .. } => field_name(field),
+        Site::Binding(_) => return None,
+    };
+    let mut message = format!(
+        "`{field}` is declared on `{class_name}.prototype`: one {} shared by every instance. \
+         Each instance adds to it {}",
+        collection.kind.label(),
+        where_it_runs(growth.node, ctx),
+    );
+    match shadow {
+        Some(shadow) => message.push_str(&format!(
+            ", and the assignment at line {} gives one instance its own {} instead of emptying \
+             the shared one: what every instance added stays for as long as the page or process \
+             runs",
+            line_of(ctx, shadow.node),
+            collection.kind.label()
+        )),
+        None => message.push_str(
+            ", and nothing removes an entry: what every instance added stays for as long as \
+             the page or process runs",
+        ),
+    }
+    let mut diagnostic = Diagnostic::finding(
+        ID,
+        severity(collection),
+        message,
+        label(ctx, growth.node, "adds to the shared one"),
+    )
+    .with_help(
+        "create it per instance in the constructor (`this.hooks = []`), or remove entries in place",
+    )
+    .with_secondary(
+        Label::new(
+            byte_span(first_line(ctx.source_text(), collection.declared)),
+            "declared on the prototype, shared by every instance",
+        )
+        .with_role(Role::Holder),
+    );
+    if let Some(shadow) = shadow {
+        diagnostic = diagnostic.with_secondary(
+            label(
+                ctx,
+                shadow.node,
+                "shadows it, the shared one keeps its entries",
+            )
+            .with_role(Role::Release),
+        );
+    }
+    Some(diagnostic)
 }

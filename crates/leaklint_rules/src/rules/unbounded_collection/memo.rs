@@ -67,8 +67,7 @@ fn memoizer(callee: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> Option<&'stat
     match strip(callee) {
         Expression::Identifier(ident) => {
             let origin = import_origin(ctx.semantic(), model.symbol_of(ident)?)?;
-            if origin.export == Some("memoize")
-                && NAMESPACES.iter().any(|ns| origin.is_module(ns))
+            if origin.export == Some("memoize") && NAMESPACES.iter().any(|ns| origin.is_module(ns))
             {
                 return MEMOIZERS.get(1);
             }
@@ -96,7 +95,9 @@ fn memoizer(callee: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> Option<&'stat
 /// Whether the memoized function takes an argument: a function of no arguments has one entry.
 fn takes_arguments(function: &Expression<'_>) -> bool {
     match strip(function) {
-        Expression::ArrowFunctionExpression(f) => !f.params.items.is_empty() || f.params.rest.is_some(),
+        Expression::ArrowFunctionExpression(f) => {
+            !f.params.items.is_empty() || f.params.rest.is_some()
+        }
         Expression::FunctionExpression(f) => !f.params.items.is_empty() || f.params.rest.is_some(),
         _ => true,
     }
@@ -107,10 +108,19 @@ pub(super) fn unbounded_memo<'a>(
     node: &AstNode<'a>,
     ctx: &RuleContext<'a, '_>,
 ) -> Option<Diagnostic> {
-    let AstKind::VariableDeclarator(declarator) = node.kind() else {
-        return None;
+    // Where the memo is kept: a binding, a property, an assignment, or returned to its maker's
+    // caller.
+    let (value, binding) = match node.kind() {
+        AstKind::VariableDeclarator(declarator) => (
+            declarator.init.as_ref()?,
+            declarator.id.get_binding_identifier(),
+        ),
+        AstKind::ReturnStatement(ret) => (ret.argument.as_ref()?, None),
+        AstKind::ObjectProperty(property) => (&property.value, None),
+        AstKind::AssignmentExpression(assign) => (&assign.right, None),
+        _ => return None,
     };
-    let Expression::CallExpression(call) = strip(declarator.init.as_ref()?) else {
+    let Expression::CallExpression(call) = strip(value) else {
         return None;
     };
     let memoizer = memoizer(&call.callee, ctx)?;
@@ -121,8 +131,9 @@ pub(super) fn unbounded_memo<'a>(
     let bounded = match options {
         None => false,
         Some(Expression::ObjectExpression(object)) => object.properties.iter().any(|p| match p {
-            ObjectPropertyKind::ObjectProperty(p) => property_key_name(&p.key)
-                .is_some_and(|name| memoizer.bounds.contains(&name)),
+            ObjectPropertyKind::ObjectProperty(p) => {
+                property_key_name(&p.key).is_some_and(|name| memoizer.bounds.contains(&name))
+            }
             // `{ ...defaults }`: options we cannot see.
             ObjectPropertyKind::SpreadProperty(_) => true,
         }),
@@ -138,14 +149,16 @@ pub(super) fn unbounded_memo<'a>(
         return None;
     }
     // lodash's `memo.cache = new LRU(…)` replaces the cache.
-    let symbol = declarator.id.get_binding_identifier()?.symbol_id.get()?;
-    let replaced = ctx
-        .semantic()
-        .scoping()
-        .get_resolved_references(symbol)
-        .any(|reference| {
-            matches!(ctx.nodes().parent_kind(reference.node_id()),
-                AstKind::StaticMemberExpression(m) if m.property.name == "cache")
+    let replaced = binding
+        .and_then(|id| id.symbol_id.get())
+        .is_some_and(|symbol| {
+            ctx.semantic()
+                .scoping()
+                .get_resolved_references(symbol)
+                .any(|reference| {
+                    matches!(ctx.nodes().parent_kind(reference.node_id()),
+                    AstKind::StaticMemberExpression(m) if m.property.name == "cache")
+                })
         });
     if replaced {
         return None;
