@@ -23,6 +23,8 @@ use crate::{
     Rule, RuleContext, RuleMeta,
 };
 
+mod inflight;
+
 const ID: &str = "request-capture";
 
 /// Parameter names that hold the request, its response or its context in a per-request
@@ -143,6 +145,11 @@ impl Rule for RequestCapture {
 
     /// Every finding captures a parameter with one of the request names; most files have none.
     fn applies_to(&self, semantic: &Semantic<'_>) -> bool {
+        // A request kept while in flight settles through a promise or a request's events.
+        let source = semantic.source_text();
+        if source.contains(".then(") || source.contains("request(") {
+            return true;
+        }
         let scoping = semantic.scoping();
         scoping.symbol_ids().any(|symbol| {
             REQUEST_PARAMETERS.contains(&scoping.symbol_name(symbol))
@@ -155,6 +162,10 @@ impl Rule for RequestCapture {
     }
 
     fn run_on_node<'a>(&self, node: &AstNode<'a>, ctx: &mut RuleContext<'a, '_>) {
+        if let Some(diagnostic) = inflight::removed_on_some_ends(node.id(), ctx) {
+            ctx.report(diagnostic);
+            return;
+        }
         if let AstKind::CallExpression(call) = node.kind() {
             if let Some(diagnostic) = keep_alive_listener(call, ctx) {
                 ctx.report(diagnostic);
