@@ -1025,6 +1025,95 @@ impl LifetimeModel<'_, '_> {
 
     /// The calls of a function in the file: through the binding that names it, or, for a method,
     /// on `this` or an alias of it in its class's methods (`self.subscribe(…)`).
+    /// The calls of a class's method through the instances the file makes and keeps in a
+    /// `const` (`const rates = new RateCache(); … rates.put(k, v)`): what `calls_of` cannot see,
+    /// since the receiver is not `this`.
+    pub fn calls_through_instances(&self, function: NodeId) -> Vec<NodeId> {
+        let Some((
+            class,
+            Method {
+                name: Some(name), ..
+            },
+        )) = self.member_of(function)
+        else {
+            return Vec::new();
+        };
+        let nodes = self.semantic().nodes();
+        let scoping = self.semantic().scoping();
+        let mut calls = Vec::new();
+        for creation in self.creations(class) {
+            let (_, parent) = crate::ast_util::value_parent(self.semantic(), creation);
+            let AstKind::VariableDeclarator(declarator) = parent else {
+                continue;
+            };
+            let Some(symbol) = declarator
+                .id
+                .get_binding_identifier()
+                .and_then(|id| id.symbol_id.get())
+            else {
+                continue;
+            };
+            if scoping.symbol_is_mutated(symbol) {
+                continue;
+            }
+            for reference in scoping.get_resolved_references(symbol) {
+                let member = nodes.parent_id(reference.node_id());
+                if !matches!(nodes.kind(member), AstKind::StaticMemberExpression(m) if m.property.name == name)
+                {
+                    continue;
+                }
+                let call = nodes.parent_id(member);
+                if matches!(nodes.kind(call), AstKind::CallExpression(c) if c.callee.span() == nodes.kind(member).span())
+                {
+                    calls.push(call);
+                }
+            }
+        }
+        calls
+    }
+
+    /// The calls of a function a factory returns, through the `const`s its calls are kept in
+    /// (`const lookup = memoize(fetchGeo); … lookup(ip)` for the closure `memoize` returns).
+    pub fn calls_of_returned(&self, function: NodeId) -> Vec<NodeId> {
+        let nodes = self.semantic().nodes();
+        let scoping = self.semantic().scoping();
+        let (_, parent) = crate::ast_util::value_parent(self.semantic(), function);
+        let returned = match parent {
+            AstKind::ReturnStatement(_) => true,
+            // `const f = () => …` returned as `return f`.
+            _ => false,
+        };
+        let factory = match (returned, self.enclosing_function(nodes.parent_id(function))) {
+            (true, Some(factory)) => factory,
+            _ => return Vec::new(),
+        };
+        let mut calls = Vec::new();
+        for made in self.calls_of(factory) {
+            let (_, parent) = crate::ast_util::value_parent(self.semantic(), made);
+            let AstKind::VariableDeclarator(declarator) = parent else {
+                continue;
+            };
+            let Some(symbol) = declarator
+                .id
+                .get_binding_identifier()
+                .and_then(|id| id.symbol_id.get())
+            else {
+                continue;
+            };
+            if scoping.symbol_is_mutated(symbol) {
+                continue;
+            }
+            calls.extend(
+                scoping
+                    .get_resolved_references(symbol)
+                    .map(|reference| reference.node_id())
+                    .filter(|&reference| self.is_callee(reference))
+                    .map(|reference| nodes.parent_id(reference)),
+            );
+        }
+        calls
+    }
+
     pub fn calls_of(&self, function: NodeId) -> Vec<NodeId> {
         let nodes = self.semantic().nodes();
         if let Some(symbol) = self.binding_of_function(function) {

@@ -1044,6 +1044,51 @@ fn code_inside_test_blocks_is_known() {
 }
 
 #[test]
+fn calls_of_a_closure_a_factory_returns() {
+    let src = r"
+        function memo(fn) { const cache = new Map(); return (k) => { here(); return fn(k); }; }
+        const lookup = memo(geo);
+        lookup(1); lookup(2);
+        let other = memo(geo); other = null;
+        memo(geo)(3);
+    ";
+    with_model(src, "a.js", &ModelSettings::default(), |model| {
+        let closure = model
+            .enclosing_function(at_markers(model, |node| node)[0])
+            .unwrap();
+        assert_eq!(
+            model.calls_of_returned(closure).len(),
+            2,
+            "the calls of `lookup`, not of a reassigned binding"
+        );
+    });
+}
+
+#[test]
+fn calls_of_a_method_through_instances_kept_in_a_const() {
+    let src = r"
+        class Cache { put(k, v) { here(); } get(k) {} }
+        const rates = new Cache();
+        let swapped = new Cache(); swapped = null;
+        rates.put(1, 2); rates.get(1); rates.put(3, 4);
+        swapped.put(5, 6);
+        other.put(7, 8);
+        function use(c) { c.put(1, 1); }
+    ";
+    with_model(src, "a.js", &ModelSettings::default(), |model| {
+        let put = model
+            .enclosing_function(at_markers(model, |node| node)[0])
+            .unwrap();
+        assert_eq!(
+            model.calls_through_instances(put).len(),
+            2,
+            "the two `rates.put` calls: not a reassigned binding's, another object's or a \
+             parameter's"
+        );
+    });
+}
+
+#[test]
 fn calls_of_a_function_by_binding_and_of_a_method_through_this_aliases() {
     let src = r"
         function greet(name) { return name; }

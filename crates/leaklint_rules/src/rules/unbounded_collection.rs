@@ -1477,12 +1477,21 @@ fn check<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<D
         return Some(diagnostic);
     }
     if shrinks.is_empty() {
-        let site = growth
+        // Never removed: reported where the entries keep coming: growth on every request, an
+        // append, or a key no call repeats (a sequence number, the clock, a random id). A key
+        // from a parameter of code that runs per call may come from a small set (selectors,
+        // template names, algorithm names): the file does not say, so it is not reported.
+        let (site, open) = growth
             .iter()
-            .find(|u| model.runs_at(u.node) == FunctionRuns::PerRequest)
-            .copied()
-            .unwrap_or(first);
-        return Some(never_shrunk(collection, site, &growth, &all, severity, ctx));
+            .find_map(|u| broken::open_keys(u, ctx).map(|open| (*u, open)))?;
+        let severity = if matches!(open, broken::Open::ThroughCall(_)) {
+            Severity::Error
+        } else {
+            severity
+        };
+        return Some(never_shrunk(
+            collection, site, open, &growth, &all, severity, ctx,
+        ));
     }
     // Every removal is of the same entry as one growth, in its function: check its paths.
     if shrinks.iter().any(|s| s.key.is_none()) {
@@ -1992,6 +2001,7 @@ const HELP: &str = "bound it (an LRU such as `lru-cache` with `max` and `ttl`), 
 fn never_shrunk<'a>(
     collection: &Collection<'a>,
     site: &Use<'a>,
+    open: broken::Open,
     growth: &[&Use<'a>],
     all: &[Use<'a>],
     severity: Severity,
@@ -2000,18 +2010,25 @@ fn never_shrunk<'a>(
     let source = ctx.source_text();
     let site_span = ctx.nodes().kind(site.node).span();
     let ttl = ttl_check(collection, all, ctx);
+    let when = match open {
+        broken::Open::ThroughCall(call) => format!(
+            "{}, through the call at line {}",
+            where_it_runs(call, ctx),
+            line_of(ctx, call)
+        ),
+        _ => where_it_runs(site.node, ctx),
+    };
+    let keyed = open.describe();
     let message = match ttl {
         Some(_) => format!(
-            "{} can gain an entry {}, and expired entries are never deleted: the expiry check only \
-             ignores them, so they stay in memory forever",
+            "{} can gain an entry {when}{keyed}, and expired entries are never deleted: the \
+             expiry check only ignores them, so they stay in memory forever",
             describe(collection),
-            where_it_runs(site.node, ctx)
         ),
         None => format!(
-            "{} can gain an entry {}, and nothing ever removes one: it grows for as long as the \
-             process runs",
+            "{} can gain an entry {when}{keyed}, and nothing ever removes one: it grows for as \
+             long as the process runs",
             describe(collection),
-            where_it_runs(site.node, ctx)
         ),
     };
     let mut diagnostic = Diagnostic::finding(

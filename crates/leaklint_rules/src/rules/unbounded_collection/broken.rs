@@ -304,6 +304,62 @@ pub(super) fn counter_keyed<'a>(
     )
 }
 
+/// A key no later call repeats: a sequence number, the clock, a random id, or a template or
+/// sum with one in it.
+pub(super) fn is_fresh_key(key: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+    fresh_key(key, ctx, 0)
+}
+
+fn fresh_key(key: &Expression<'_>, ctx: &RuleContext<'_, '_>, depth: u8) -> bool {
+    if depth > 3 {
+        return false;
+    }
+    let is_fresh_key = |e: &Expression<'_>, ctx: &RuleContext<'_, '_>| fresh_key(e, ctx, depth + 1);
+    match strip(key) {
+        Expression::CallExpression(call) => {
+            let path = leaklint_model::ast_util::dotted_path(&call.callee);
+            matches!(
+                path.as_deref(),
+                Some(
+                    "Date.now"
+                        | "performance.now"
+                        | "Math.random"
+                        | "crypto.randomUUID"
+                        | "randomUUID"
+                        | "uuid"
+                        | "uuidv4"
+                        | "v4"
+                        | "nanoid"
+                        | "process.hrtime.bigint"
+                )
+            ) || matches!(
+                call.callee_name(),
+                Some("toString" | "toISOString" | "getTime" | "valueOf")
+            ) && as_member(&call.callee).is_some_and(|m| is_fresh_key(m.object(), ctx))
+        }
+        Expression::NewExpression(new) => {
+            matches!(strip(&new.callee), Expression::Identifier(id) if id.name == "Date")
+        }
+        Expression::TemplateLiteral(template) => {
+            template.expressions.iter().any(|e| is_fresh_key(e, ctx))
+        }
+        Expression::BinaryExpression(binary) => {
+            is_fresh_key(&binary.left, ctx) || is_fresh_key(&binary.right, ctx)
+        }
+        Expression::Identifier(ident) => {
+            let model = ctx.model();
+            is_fresh_counter(key, ctx)
+                || model
+                    .symbol_of(ident)
+                    .and_then(|symbol| model.const_init(symbol))
+                    .is_some_and(|init| {
+                        !matches!(strip(init), Expression::Identifier(_)) && is_fresh_key(init, ctx)
+                    })
+        }
+        _ => is_fresh_counter(key, ctx),
+    }
+}
+
 /// `++seq`, `this.seq++`, `seq += 1`, or a `const` bound to one.
 fn is_fresh_counter(key: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
     match strip(key) {
@@ -540,4 +596,119 @@ pub(super) fn shared_by_instances<'a>(
         );
     }
     Some(diagnostic)
+}
+
+/// Why the entries of a growth keep coming: the evidence a finding for a collection nothing
+/// removes from needs.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Open {
+    /// It runs on every request.
+    PerRequest,
+    /// Its function is called on every request, at this call.
+    ThroughCall(NodeId),
+    /// An append: every call adds one.
+    Append,
+    /// A key no later call repeats (a sequence number, the clock, a random id).
+    Fresh,
+    /// A key from input: an id, a user, a URL, a token (named so).
+    Input,
+}
+
+impl Open {
+    /// How the entries are keyed, for messages: "" or ", keyed by an id from input".
+    pub(super) fn describe(self) -> &'static str {
+        match self {
+            Open::Fresh => ", under a key no later call repeats",
+            Open::Input => ", keyed by input (an id, a user, a URL or a token)",
+            _ => "",
+        }
+    }
+}
+
+/// The evidence that a growth's entries keep coming, if the file shows any. A key from a
+/// parameter of code that runs per call may come from a small set (selectors, template names,
+/// algorithm names): without one of these, the file does not say.
+pub(super) fn open_keys(growth: &Use<'_>, ctx: &RuleContext<'_, '_>) -> Option<Open> {
+    let model = ctx.model();
+    if model.runs_at(growth.node) == leaklint_model::FunctionRuns::PerRequest {
+        return Some(Open::PerRequest);
+    }
+    let Some(key) = growth.key else {
+        return Some(Open::Append);
+    };
+    if is_fresh_key(key, ctx) {
+        return Some(Open::Fresh);
+    }
+    if names_input(key, ctx, 0) {
+        return Some(Open::Input);
+    }
+    // A method of an instance the file keeps, called from a request handler.
+    let function = model.enclosing_function(growth.node)?;
+    model
+        .calls_through_instances(function)
+        .into_iter()
+        .chain(model.calls_of(function))
+        .chain(model.calls_of_returned(function))
+        .find(|&call| model.runs_at(call) == leaklint_model::FunctionRuns::PerRequest)
+        .map(Open::ThroughCall)
+}
+
+/// Names that say a value comes from an open set: ids, users, addresses, URLs, tokens.
+fn is_input_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    name.ends_with("Id")
+        || name.ends_with("ID")
+        || name.ends_with("Ids")
+        || name.ends_with("_id")
+        || matches!(
+            lower.as_str(),
+            "id" | "uid"
+                | "uuid"
+                | "guid"
+                | "token"
+                | "sessionid"
+                | "user"
+                | "username"
+                | "userid"
+                | "login"
+                | "email"
+                | "ip"
+                | "ipaddress"
+                | "remoteaddress"
+                | "url"
+                | "uri"
+                | "href"
+                | "query"
+                | "term"
+                | "searchterm"
+                | "phone"
+        )
+        || lower.ends_with("url")
+        || lower.ends_with("email")
+        || lower.ends_with("token")
+}
+
+/// Whether a key is built from a value named as input: `userId`, `` `${userId}:${deviceId}` ``,
+/// `job.data.customerId`, `req.ip`.
+fn names_input(key: &Expression<'_>, ctx: &RuleContext<'_, '_>, depth: u8) -> bool {
+    if depth > 3 {
+        return false;
+    }
+    let model = ctx.model();
+    let node = leaklint_model::ast_util::expr_node_id(key);
+    ctx.subtree(node).any(|n| match n.kind() {
+        AstKind::IdentifierReference(ident) => {
+            is_input_name(ident.name.as_str())
+                // `const key = job.data.customerId`
+                || model
+                    .symbol_of(ident)
+                    .and_then(|symbol| model.const_init(symbol))
+                    .is_some_and(|init| {
+                        !matches!(strip(init), Expression::Identifier(_))
+                            && names_input(init, ctx, depth + 1)
+                    })
+        }
+        AstKind::StaticMemberExpression(member) => is_input_name(member.property.name.as_str()),
+        _ => false,
+    })
 }
