@@ -156,6 +156,9 @@ impl Rule for UnreleasedConnection {
     }
 }
 
+/// Methods that start their owner's connection: they run once per owner.
+const CONNECT_NAMES: &[&str] = &["connect", "afterConnect"];
+
 /// What an acquiring call or `new` acquires, if it is one.
 fn acquisition_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<Acquisition<'a>> {
     // How often it runs is asked only once the call has the shape of an acquisition, so the
@@ -185,10 +188,14 @@ fn acquisition_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<A
         }
         _ => return None,
     };
-    // A connection opened by start-up code is held on purpose (a LISTEN client, a subscriber).
+    // A connection opened by start-up code is held on purpose (a LISTEN client, a subscriber);
+    // one a driver's `connect()` probes with runs once per data source, and when it throws the
+    // data source fails to start.
     let runs = runs();
     if runs.is_once()
-        || (runs == FunctionRuns::PerCall && guards::named_like_start_up(node.id(), ctx.model()))
+        || (runs == FunctionRuns::PerCall
+            && (guards::named_like_start_up(node.id(), ctx.model())
+                || guards::named_like(node.id(), ctx.model(), CONNECT_NAMES)))
     {
         return None;
     }
