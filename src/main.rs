@@ -105,8 +105,8 @@ struct LintArgs {
     #[arg(long)]
     force_exclude: bool,
 
-    /// Also lint `dist/`, `build/`, `built/`, `coverage/` and minified files (`*.min.js`,
-    /// `*-min.js`).
+    /// Also lint `dist/`, `build/`, `built/`, `coverage/`, minified files (`*.min.js`,
+    /// `*-min.js`), and tests and benchmarks (`test/`, `__tests__/`, `*.test.ts`, …).
     #[arg(long)]
     no_default_ignores: bool,
 

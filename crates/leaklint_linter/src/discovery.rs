@@ -15,15 +15,33 @@ pub const EXTENSIONS: &[&str] = &["js", "mjs", "cjs", "jsx", "ts", "mts", "cts",
 
 /// Directories never walked into.
 const ALWAYS_SKIPPED_DIRS: &[&str] = &["node_modules"];
-/// Directories of build output, skipped unless `--no-default-ignores`.
-const DEFAULT_SKIPPED_DIRS: &[&str] = &["dist", "build", "built", "coverage"];
+/// Directories of build output, and of tests and benchmarks (code that runs once per test or
+/// benchmark process, not in a service), skipped unless `--no-default-ignores`.
+const DEFAULT_SKIPPED_DIRS: &[&str] = &[
+    "dist",
+    "build",
+    "built",
+    "coverage",
+    "test",
+    "tests",
+    "__tests__",
+    "__mocks__",
+    "spec",
+    "benchmark",
+    "benchmarks",
+];
+
+/// How test and benchmark files are named: `store.test.ts`, `store.spec.js`, `store.bench.mjs`.
+const TEST_FILE_INFIXES: &[&str] = &[".test.", ".spec.", ".bench."];
 
 #[derive(Debug, Clone, Copy)]
 pub struct DiscoveryOptions {
     /// Apply the walk's exclusions to files named explicitly too (for pre-commit and
     /// lint-staged, which pass file lists).
     pub force_exclude: bool,
-    /// Skip `dist/`, `build/`, `built/`, `coverage/` and minified files (`*.min.js`, `*-min.js`).
+    /// Skip `dist/`, `build/`, `built/`, `coverage/`, test and benchmark directories (`test/`,
+    /// `__tests__/`, `benchmarks/`, …), test files (`*.test.ts`, `*.spec.js`) and minified files
+    /// (`*.min.js`, `*-min.js`).
     pub default_ignores: bool,
     pub threads: usize,
 }
@@ -307,6 +325,7 @@ fn excluded_file_name(path: &Path, default_ignores: bool) -> bool {
         || name.ends_with(".d.mts")
         || name.ends_with(".d.cts")
         || (default_ignores && MINIFIED_SUFFIXES.iter().any(|s| name.ends_with(s)))
+        || (default_ignores && TEST_FILE_INFIXES.iter().any(|s| name.contains(s)))
 }
 
 /// What a walk would skip by name, for explicit files under `--force-exclude`.
@@ -371,6 +390,12 @@ mod tests {
             "vendor/lib.min.js",
             "vendor/esm.min.mjs",
             "public/scripts/u2f-api-min.js",
+            "test/helpers.js",
+            "packages/core/__tests__/pool.ts",
+            "benchmarks/sender.js",
+            "src/store.test.ts",
+            "src/store.spec.js",
+            "src/latest.js",
             "src/admin.js",
             ".hidden/x.js",
             "generated/skip.js",
@@ -396,7 +421,8 @@ mod tests {
                 "src/e.cjs",
                 "src/f.mts",
                 "src/g.cts",
-                "src/h.jsx"
+                "src/h.jsx",
+                "src/latest.js"
             ]
         );
 
@@ -408,6 +434,8 @@ mod tests {
         assert!(names(&found, root).contains(&"dist/bundle.js".to_string()));
         assert!(names(&found, root).contains(&"core/built/admin.js".to_string()));
         assert!(names(&found, root).contains(&"public/scripts/u2f-api-min.js".to_string()));
+        assert!(names(&found, root).contains(&"packages/core/__tests__/pool.ts".to_string()));
+        assert!(names(&found, root).contains(&"src/store.test.ts".to_string()));
         assert!(!names(&found, root)
             .iter()
             .any(|n| n.contains("node_modules")));

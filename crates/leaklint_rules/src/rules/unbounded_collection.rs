@@ -1483,7 +1483,7 @@ fn check<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<D
         // template names, algorithm names): the file does not say, so it is not reported.
         let (site, open) = growth
             .iter()
-            .find_map(|u| broken::open_keys(u, ctx).map(|open| (*u, open)))?;
+            .find_map(|u| broken::open_keys(collection, u, ctx).map(|open| (*u, open)))?;
         let severity = if matches!(open, broken::Open::ThroughCall(_)) {
             Severity::Error
         } else {

@@ -628,13 +628,19 @@ impl Open {
 /// The evidence that a growth's entries keep coming, if the file shows any. A key from a
 /// parameter of code that runs per call may come from a small set (selectors, template names,
 /// algorithm names): without one of these, the file does not say.
-pub(super) fn open_keys(growth: &Use<'_>, ctx: &RuleContext<'_, '_>) -> Option<Open> {
+pub(super) fn open_keys(
+    collection: &Collection<'_>,
+    growth: &Use<'_>,
+    ctx: &RuleContext<'_, '_>,
+) -> Option<Open> {
     let model = ctx.model();
     if model.runs_at(growth.node) == leaklint_model::FunctionRuns::PerRequest {
         return Some(Open::PerRequest);
     }
     let Some(key) = growth.key else {
-        return Some(Open::Append);
+        // `if (!list.find((i) => i.type === t)) list.push({ type: t, … })`: a set keyed by what
+        // the lookup compares, not an append.
+        return (!deduplicated(collection, growth.node, ctx)).then_some(Open::Append);
     };
     if is_fresh_key(key, ctx) {
         return Some(Open::Fresh);
@@ -688,17 +694,24 @@ fn is_input_name(name: &str) -> bool {
         || lower.ends_with("token")
 }
 
-/// Whether a key is built from a value named as input: `userId`, `` `${userId}:${deviceId}` ``,
-/// `job.data.customerId`, `req.ip`.
+/// Whether a key is built from a value the caller hands in and that is named as input:
+/// `userId`, `` `${userId}:${deviceId}` ``, `job.data.customerId` for a parameter `job`. An id
+/// the function reads from elsewhere (a loop over a response, a node it looked up) names an
+/// entity the code already has, often one of a bounded set.
 fn names_input(key: &Expression<'_>, ctx: &RuleContext<'_, '_>, depth: u8) -> bool {
     if depth > 3 {
         return false;
     }
     let model = ctx.model();
+    let handed_in = |ident: &oxc_ast::ast::IdentifierReference<'_>| {
+        model
+            .symbol_of(ident)
+            .is_some_and(|symbol| leaklint_model::parameter_owner(ctx.semantic(), symbol).is_some())
+    };
     let node = leaklint_model::ast_util::expr_node_id(key);
     ctx.subtree(node).any(|n| match n.kind() {
         AstKind::IdentifierReference(ident) => {
-            is_input_name(ident.name.as_str())
+            (is_input_name(ident.name.as_str()) && handed_in(ident))
                 // `const key = job.data.customerId`
                 || model
                     .symbol_of(ident)
@@ -708,7 +721,72 @@ fn names_input(key: &Expression<'_>, ctx: &RuleContext<'_, '_>, depth: u8) -> bo
                             && names_input(init, ctx, depth + 1)
                     })
         }
-        AstKind::StaticMemberExpression(member) => is_input_name(member.property.name.as_str()),
+        AstKind::StaticMemberExpression(member) => {
+            is_input_name(member.property.name.as_str())
+                && matches!(root_object(&member.object), Some(Expression::Identifier(root)) if handed_in(root))
+        }
         _ => false,
     })
+}
+
+/// The innermost object of a member chain: `job` for `job.data.customerId`.
+fn root_object<'e, 'a>(mut expr: &'e Expression<'a>) -> Option<&'e Expression<'a>> {
+    loop {
+        match strip(expr) {
+            Expression::StaticMemberExpression(member) => expr = &member.object,
+            Expression::ComputedMemberExpression(member) => expr = &member.object,
+            other => return Some(other),
+        }
+    }
+}
+
+/// Whether an append is guarded by a lookup in the same collection: inside `if` whose test
+/// looks it up (`!list.includes(x)`) or reads a binding made by one (`let hit = list.find(…);
+/// if (!hit) list.push(…)`).
+fn deduplicated<'a>(
+    collection: &Collection<'_>,
+    growth: NodeId,
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
+    let model = ctx.model();
+    let nodes = ctx.nodes();
+    for ancestor in nodes.ancestor_ids(growth) {
+        let test = match nodes.kind(ancestor) {
+            AstKind::IfStatement(s) => &s.test,
+            kind if kind.is_function_like() => return false,
+            _ => continue,
+        };
+        let node = leaklint_model::ast_util::expr_node_id(test);
+        let found = ctx.subtree(node).any(|n| match n.kind() {
+            AstKind::CallExpression(call) => lookup_call(call, collection, ctx),
+            AstKind::IdentifierReference(ident) => model
+                .symbol_of(ident)
+                .and_then(|symbol| {
+                    let declaration = ctx.semantic().scoping().symbol_declaration(symbol);
+                    match nodes.kind(declaration) {
+                        AstKind::VariableDeclarator(d) => d.init.as_ref(),
+                        _ => None,
+                    }
+                })
+                .is_some_and(|init| matches!(strip(init), Expression::CallExpression(call) if lookup_call(call, collection, ctx))),
+            _ => false,
+        });
+        if found {
+            return true;
+        }
+    }
+    false
+}
+
+fn lookup_call<'a>(
+    call: &oxc_ast::ast::CallExpression<'a>,
+    collection: &Collection<'_>,
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
+    matches!(
+        call.callee_name(),
+        Some("find" | "findIndex" | "some" | "includes" | "indexOf")
+    ) && as_member(&call.callee)
+        .and_then(|m| ctx.model().place(m.object()))
+        .is_some_and(|place| is_collection_place(collection, &place))
 }
