@@ -1518,6 +1518,13 @@ fn check<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<D
             // Removed only when something fails (in a `catch`, a `.catch(…)`): a registry that
             // drops what failed to start, not a transient entry.
             || same_key.iter().all(|s| on_error_path(s.node, function, ctx))
+            // Removed in the executor of a promise the function makes: when it runs is not on
+            // this function's paths (`.then` and `.catch` handlers are followed path by path).
+            || same_key.iter().any(|s| {
+                model
+                    .enclosing_function(s.node)
+                    .is_some_and(|f| f != function && is_promise_executor(f, ctx))
+            })
         {
             continue;
         }
@@ -1836,6 +1843,13 @@ fn on_error_path(node: NodeId, function: NodeId, ctx: &RuleContext<'_, '_>) -> b
         child = ancestor;
     }
     false
+}
+
+/// `new Promise(<function>)`.
+fn is_promise_executor(function: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    let (_, parent) = value_parent(ctx.semantic(), function);
+    matches!(parent, AstKind::NewExpression(new)
+        if matches!(strip(&new.callee), Expression::Identifier(p) if p.name == "Promise"))
 }
 
 fn same_key<'a>(a: &Expression<'a>, b: &Expression<'a>, ctx: &RuleContext<'a, '_>) -> bool {

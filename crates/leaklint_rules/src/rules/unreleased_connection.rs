@@ -208,6 +208,19 @@ fn acquisition_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<A
     let pool = as_member(callee).and_then(|m| model.place(m.object()));
     let holder = match call.and_then(|call| callback_holder(call, ctx)) {
         Some(holder) => holder,
+        // `pool.connect(async (connection) => …)` (slonik), `pool.use(fn)`: the pool lends the
+        // connection to the callback and takes it back when it settles; the call's result is
+        // the callback's.
+        None if call.is_some_and(|call| {
+            call.arguments
+                .last()
+                .and_then(Argument::as_expression)
+                .and_then(as_function_node)
+                .is_some()
+        }) =>
+        {
+            return None
+        }
         None => value_holder(node.id(), ctx)?,
     };
     let pooled = call.and_then(callee_name).is_some_and(|name| {
@@ -524,6 +537,18 @@ impl<'a> Release<'_, 'a> {
             if self.conn.is_some() && ctx.model().symbol_of(ident) == self.conn)
     }
 
+    /// The connection, a field of it (`report.connection`), or an object literal with one of
+    /// those as a property.
+    fn holds_conn(&self, expr: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
+        match strip(expr) {
+            Expression::ObjectExpression(object) => object.properties.iter().any(|p| {
+                matches!(p, oxc_ast::ast::ObjectPropertyKind::ObjectProperty(p) if self.holds_conn(&p.value, ctx))
+            }),
+            Expression::StaticMemberExpression(member) => self.is_conn(&member.object, ctx),
+            other => self.is_conn(other, ctx),
+        }
+    }
+
     /// `conn.release()`, `trx.commit()`, `pool.release(conn)`, `done()`, a release function from
     /// `settings`.
     fn is_release(&self, call: &CallExpression<'a>, ctx: &RuleContext<'a, '_>) -> bool {
@@ -553,6 +578,16 @@ impl<'a> Release<'_, 'a> {
             {
                 return true;
             }
+        }
+        // `driver.releaseConnection({ connection: report.connection })`: a release named for
+        // what it releases, handed the connection, a field of it, or an object holding either.
+        if matches!(name, "releaseConnection" | "releaseClient" | "release")
+            && call
+                .arguments
+                .iter()
+                .any(|a| a.as_expression().is_some_and(|a| self.holds_conn(a, ctx)))
+        {
+            return true;
         }
         // pg's `done()`, or `release(conn)` from `settings`.
         if let Expression::Identifier(ident) = strip(&call.callee) {
