@@ -755,6 +755,76 @@ impl<'a> LifetimeModel<'_, 'a> {
     /// function with evidence that it runs again (a listener, a function handed out, a
     /// framework hook), or in a method (not the constructor) of an object that is itself ended
     /// and opened again.
+    /// The class whose instance field initializer holds a node (`cache = new Cache()` in a class
+    /// body), outside every function.
+    pub fn field_initializer_owner(&self, node: NodeId) -> Option<Class> {
+        let nodes = self.semantic().nodes();
+        for ancestor in nodes.ancestor_ids(node) {
+            match nodes.kind(ancestor) {
+                AstKind::PropertyDefinition(property) if !property.r#static => {
+                    let class = nodes.parent_id(nodes.parent_id(ancestor));
+                    return self.class_at(class);
+                }
+                kind if kind.is_function_like() => return None,
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// Whether only the instance can reach a field: `#timer`, or a TypeScript `private` or
+    /// `protected` field (declared in the class body or as a constructor parameter property).
+    pub fn is_private_field(&self, class: Class, field: Field<'_>) -> bool {
+        let name = match field {
+            Field::Private(_) => return true,
+            Field::Public(name) => name,
+        };
+        let AstKind::Class(node) = self.semantic().nodes().kind(class.node) else {
+            return false;
+        };
+        let hidden = |accessibility: Option<oxc_ast::ast::TSAccessibility>| {
+            matches!(
+                accessibility,
+                Some(
+                    oxc_ast::ast::TSAccessibility::Private
+                        | oxc_ast::ast::TSAccessibility::Protected
+                )
+            )
+        };
+        node.body.body.iter().any(|element| match element {
+            ClassElement::PropertyDefinition(property) => {
+                key_name(&property.key) == Some(name) && hidden(property.accessibility)
+            }
+            ClassElement::MethodDefinition(method)
+                if method.kind == MethodDefinitionKind::Constructor =>
+            {
+                method.value.params.items.iter().any(|param| {
+                    hidden(param.accessibility)
+                        && param
+                            .pattern
+                            .get_binding_identifier()
+                            .is_some_and(|id| id.name == name)
+                })
+            }
+            _ => false,
+        })
+    }
+
+    /// A `new` of the class made with each instance of another class (in its constructor or a
+    /// field initializer) whose instances come and go, having an end: the part is made again
+    /// with every whole. The creation and the whole.
+    pub fn made_with_ended_owner(&self, class: Class) -> Option<(NodeId, Class)> {
+        self.creations(class).into_iter().find_map(|creation| {
+            let creator = match self.instance_owner(creation) {
+                Some((creator, method)) if method.constructor => creator,
+                Some(_) => return None,
+                None => self.field_initializer_owner(creation)?,
+            };
+            (creator.node != class.node && !self.teardowns(creator).is_empty())
+                .then_some((creation, creator))
+        })
+    }
+
     pub fn made_again(&self, class: Class) -> Option<(NodeId, String)> {
         self.creations(class).into_iter().find_map(|creation| {
             if let Some(why) = self.request_context(creation) {

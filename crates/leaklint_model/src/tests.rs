@@ -7,6 +7,8 @@ use oxc_parser::Parser;
 use oxc_semantic::{NodeId, SemanticBuilder};
 use oxc_span::{GetSpan, SourceType};
 
+use crate::Field;
+
 use crate::{ast_util::callee_name, FunctionRuns, LifetimeModel, ModelSettings, ValueLifetime};
 
 pub(crate) fn with_model<R>(
@@ -1041,6 +1043,43 @@ fn code_inside_test_blocks_is_known() {
         at_markers(model, |node| model.in_test_block(node))
     });
     assert_eq!(inside, [true, false, false]);
+}
+
+#[test]
+fn private_fields_and_parts_made_with_an_ended_owner() {
+    let src = r"
+        class Sweeper { #a; private b = 1; protected c = 2; d = 3; constructor(private e: number, f: number) {} }
+        class Conn { cache = new Sweeper(1, 2); close() {} }
+        class Pool { constructor() { this.s = new Sweeper(1, 2); } }
+    ";
+    with_model(src, "a.ts", &ModelSettings::default(), |model| {
+        let class = |name: &str| {
+            let symbol = model
+                .semantic()
+                .scoping()
+                .symbol_ids()
+                .find(|&s| model.semantic().scoping().symbol_name(s) == name)
+                .unwrap();
+            model.class_of_symbol(symbol).unwrap()
+        };
+        let sweeper = class("Sweeper");
+        let private: Vec<bool> = ["a", "b", "c", "d", "e", "f"]
+            .iter()
+            .map(|&name| {
+                let field = if name == "a" {
+                    Field::Private(name)
+                } else {
+                    Field::Public(name)
+                };
+                model.is_private_field(sweeper, field)
+            })
+            .collect();
+        assert_eq!(private, [true, true, true, false, true, false]);
+        let (_, whole) = model
+            .made_with_ended_owner(sweeper)
+            .expect("made in `Conn`'s field initializer, and `Conn` can be closed");
+        assert_eq!(whole, class("Conn"), "not `Pool`, which has no end");
+    });
 }
 
 #[test]

@@ -284,12 +284,37 @@ impl Rule for UnclearedInterval {
         // function that can run many times" needs the file to show that it does. Either way an
         // end beside the code that forgets the timer (`hub.destroy`, `stopPolling`) is one.
         let teardown = scope_teardown(node.id(), ctx);
+        // An instance's timer counts as repeated when a method starts it (each call may start
+        // another), when instances come and go (the file makes the class again, or the class
+        // has an end its instances reach), or when nothing outside the instance could stop it:
+        // the handle is thrown away, or kept where only the instance reaches it. A handle a
+        // constructor keeps in a public field may be cleared by the code that owns the
+        // instance, in another file.
+        let instances_repeat = || {
+            // Started by a method (`start()`, `init()`): each call may start another.
+            let (class, in_method) = match model.instance_owner(node.id()) {
+                Some((class, method)) => (Some(class), !method.constructor),
+                None => (model.field_initializer_owner(node.id()), false),
+            };
+            in_method
+                || class.is_some_and(|class| {
+                    model.made_again(class).is_some()
+                        || model.made_with_ended_owner(class).is_some()
+                        || !model.teardowns(class).is_empty()
+                        || place.as_ref().is_none_or(|place| {
+                            !place.is_this()
+                                || place
+                                    .fields
+                                    .first()
+                                    .is_some_and(|field| model.is_private_field(class, *field))
+                        })
+                })
+        };
         let unevidenced = if once {
             true
         } else {
             runs == FunctionRuns::PerCall
-                && model.instance_owner(node.id()).is_none()
-                && !model.in_instance_field_initializer(node.id())
+                && !instances_repeat()
                 && model
                     .enclosing_function(node.id())
                     .and_then(|f| model.runs_again(f))
