@@ -772,6 +772,96 @@ impl<'a> LifetimeModel<'_, 'a> {
         None
     }
 
+    /// The functions of an instance that run when `start` runs: `start` itself, the methods it
+    /// calls on `this` (`this.destroy()`, `this.#dispose()`), and the listeners the instance
+    /// registered for an event it emits (`this.emit('dispose')` reaching the constructor's
+    /// `this.once('dispose', () => this.#dispose())`), followed transitively, a few levels deep.
+    pub fn reached_from(&self, class: Class, start: NodeId) -> Vec<NodeId> {
+        let nodes = self.semantic().nodes();
+        // Methods by field: public by name, and an ES class's `#private` ones.
+        let mut by_field: Vec<(Field<'a>, NodeId)> = self
+            .methods(class)
+            .into_iter()
+            .filter_map(|m| Some((Field::Public(m.name?), m.function)))
+            .collect();
+        if let AstKind::Class(node) = nodes.kind(class.node) {
+            for element in &node.body.body {
+                if let ClassElement::MethodDefinition(method) = element {
+                    if let PropertyKey::PrivateIdentifier(id) = &method.key {
+                        by_field.push((Field::Private(id.name.as_str()), method.value.node_id()));
+                    }
+                }
+            }
+        }
+        // Listeners the instance's code registers, by event and receiver.
+        let all_methods: Vec<NodeId> = by_field.iter().map(|(_, f)| *f).collect();
+        let mut listeners: Vec<(Place<'a>, &'a str, NodeId)> = Vec::new();
+        for &method in &all_methods {
+            for node in self.nodes_within(method) {
+                let AstKind::CallExpression(call) = node.kind() else {
+                    continue;
+                };
+                let Some(registration) = crate::protocols::Registration::of(call) else {
+                    continue;
+                };
+                let (Some(event), Some(receiver), Some(handler)) = (
+                    registration.event.and_then(crate::ast_util::string_value),
+                    self.place(registration.receiver),
+                    crate::ast_util::as_function_node(registration.handler),
+                ) else {
+                    continue;
+                };
+                if receiver.is_this() {
+                    listeners.push((receiver, event, handler));
+                }
+            }
+        }
+        let mut reached = vec![start];
+        let mut next = 0;
+        while next < reached.len() && reached.len() < 32 {
+            let function = reached[next];
+            next += 1;
+            for node in self.nodes_within(function) {
+                let AstKind::CallExpression(call) = node.kind() else {
+                    continue;
+                };
+                let mut found: Vec<NodeId> = Vec::new();
+                if let Some(callee) = self.place(&call.callee) {
+                    if callee.is_this() && callee.fields.len() == 1 {
+                        found.extend(
+                            by_field
+                                .iter()
+                                .filter(|(field, _)| *field == callee.fields[0])
+                                .map(|(_, f)| *f),
+                        );
+                    }
+                }
+                if crate::ast_util::callee_name(call) == Some("emit") {
+                    let emitter = as_member(&call.callee).and_then(|m| self.place(m.object()));
+                    let event = call
+                        .arguments
+                        .first()
+                        .and_then(|a| a.as_expression())
+                        .and_then(crate::ast_util::string_value);
+                    if let (Some(emitter), Some(event)) = (emitter, event) {
+                        found.extend(
+                            listeners
+                                .iter()
+                                .filter(|(place, e, _)| *e == event && place.same_place(&emitter))
+                                .map(|(_, _, handler)| *handler),
+                        );
+                    }
+                }
+                for f in found {
+                    if !reached.contains(&f) {
+                        reached.push(f);
+                    }
+                }
+            }
+        }
+        reached
+    }
+
     /// Whether only the instance can reach a field: `#timer`, or a TypeScript `private` or
     /// `protected` field (declared in the class body or as a constructor parameter property).
     pub fn is_private_field(&self, class: Class, field: Field<'_>) -> bool {

@@ -1046,6 +1046,49 @@ fn code_inside_test_blocks_is_known() {
 }
 
 #[test]
+fn functions_a_teardown_reaches_through_methods_and_its_own_events() {
+    let src = r"
+        class Room {
+          constructor() { this.events.once('dispose', () => this.#dispose()); }
+          disconnect() { this.events.emit('dispose'); this.leave(); }
+          leave() { this.other.emit('dispose'); }
+          #dispose() { here(); }
+          unrelated() {}
+        }
+    ";
+    with_model(src, "a.js", &ModelSettings::default(), |model| {
+        let dispose = model
+            .enclosing_function(at_markers(model, |node| node)[0])
+            .unwrap();
+        let symbol = model
+            .semantic()
+            .scoping()
+            .symbol_ids()
+            .find(|&s| model.semantic().scoping().symbol_name(s) == "Room")
+            .unwrap();
+        let class = model.class_of_symbol(symbol).unwrap();
+        let disconnect = model
+            .methods(class)
+            .into_iter()
+            .find(|m| m.name == Some("disconnect"))
+            .unwrap();
+        let reached = model.reached_from(class, disconnect.function);
+        // disconnect, leave, the 'dispose' listener, and #dispose through it.
+        assert_eq!(reached.len(), 4, "{reached:?}");
+        assert!(reached.contains(&dispose));
+        let leave = model
+            .methods(class)
+            .into_iter()
+            .find(|m| m.name == Some("leave"))
+            .unwrap();
+        assert!(
+            !model.reached_from(class, leave.function).contains(&dispose),
+            "another emitter's 'dispose' is not the instance's"
+        );
+    });
+}
+
+#[test]
 fn private_fields_and_parts_made_with_an_ended_owner() {
     let src = r"
         class Sweeper { #a; private b = 1; protected c = 2; d = 3; constructor(private e: number, f: number) {} }

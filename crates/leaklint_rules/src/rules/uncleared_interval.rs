@@ -593,8 +593,13 @@ fn teardown_forgets<'a>(
     };
     // Cleared by the instance's end, or by the end of a connection it holds (a `close`
     // listener, `socket.onclose = …`), which its teardown brings about.
-    if teardowns.iter().any(|t| clears_in(t.function))
-        || clearing.iter().any(|&f| runs_at_an_end(f, ctx))
+    if teardowns.iter().any(|t| {
+        clears_in(t.function)
+            || model
+                .reached_from(class, t.function)
+                .iter()
+                .any(|f| clearing.contains(f))
+    }) || clearing.iter().any(|&f| runs_at_an_end(f, ctx))
     {
         return None;
     }
