@@ -385,7 +385,7 @@ fn assigned_name<'a>(function: NodeId, model: &LifetimeModel<'_, 'a>) -> Option<
     }
 }
 
-fn is_named_like(name: &str, prefixes: &[&str]) -> bool {
+pub fn is_named_like(name: &str, prefixes: &[&str]) -> bool {
     if matches!(name, "onModuleInit" | "onApplicationBootstrap") {
         return true;
     }

@@ -323,6 +323,48 @@ fn removal_misses<'a>(
     Some(diagnostic)
 }
 
+/// Methods that start (or restart) an instance, which run again after its teardown.
+const START_METHODS: &[&str] = &[
+    "start",
+    "listen",
+    "connect",
+    "open",
+    "init",
+    "initialize",
+    "setup",
+    "attach",
+    "mount",
+    "enable",
+    "resume",
+    "subscribe",
+    "bind",
+    "activate",
+    "run",
+    "begin",
+    "boot",
+];
+
+/// Whether a method is a start of the instance or reached from one.
+fn starts_the_instance(
+    class: leaklint_model::Class,
+    method: &leaklint_model::Method<'_>,
+    ctx: &RuleContext<'_, '_>,
+) -> bool {
+    let model = ctx.model();
+    let is_start = |m: &leaklint_model::Method<'_>| {
+        m.name
+            .is_some_and(|name| leaklint_model::guards::is_named_like(name, START_METHODS))
+    };
+    is_start(method)
+        || model.methods(class).iter().any(|m| {
+            !m.constructor
+                && is_start(m)
+                && model
+                    .reached_from(class, m.function)
+                    .contains(&method.function)
+        })
+}
+
 /// A listener an instance adds to an object it does not own (`process`, a module's shared
 /// client, an emitter handed to its constructor), which the instance's end does not remove.
 ///
@@ -374,6 +416,12 @@ fn not_released_by_instance<'a>(
                 }
                 Some(ctx.model().made_again(class)?)
             } else {
+                // Runs again after the teardown only if it belongs to the instance's start
+                // (`listen()`, `start()`, `connect()`, or what one of them calls): a method
+                // only other code calls (`registerSignals()`, an `onExit(cb)` API) may run once.
+                if !starts_the_instance(class, &method, ctx) {
+                    return None;
+                }
                 None
             };
             let mut evidence: Vec<Label> = teardowns
