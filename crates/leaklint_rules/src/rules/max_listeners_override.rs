@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use leaklint_diagnostics::{Diagnostic, Label, Severity};
+use leaklint_diagnostics::{Diagnostic, Label, Role, Severity};
 use leaklint_model::ast_util::{
     argument, as_member, callee_name, dotted_path, member_name, strip, written, Written,
 };
@@ -179,6 +179,22 @@ impl Rule for MaxListenersOverride {
         let Some(limit) = values::constant_number(value, ctx.model()) else {
             return;
         };
+        // One emitter's limit: what it hides is the listeners this file keeps adding to it.
+        // Without any (the emitter is a fan-out bus, a cancellation token, a terminal), the
+        // raise is a design choice the file does not contradict.
+        let mut evidence = None;
+        if let AstKind::CallExpression(call) = node.kind() {
+            if let Some(member) =
+                as_member(&call.callee).filter(|_| is_set_max_listeners(&call.callee, ctx))
+            {
+                if !is_events_module(member.object(), ctx) {
+                    match leaking_listener(member.object(), node.id(), ctx) {
+                        Some(found) => evidence = Some(found),
+                        None => return,
+                    }
+                }
+            }
+        }
         let diagnostic = if limit == 0.0 || limit >= EFFECTIVELY_UNLIMITED || limit.is_nan() {
             Diagnostic::finding(
                 ID,
@@ -210,8 +226,50 @@ impl Rule for MaxListenersOverride {
         } else {
             return;
         };
+        let diagnostic = match evidence {
+            Some(registration) => diagnostic.with_secondary(
+                Label::new(
+                    byte_span(ctx.nodes().kind(registration).span()),
+                    "listeners added here again and again, and never removed",
+                )
+                .with_role(Role::Repeats),
+            ),
+            None => diagnostic,
+        };
         ctx.report(diagnostic);
     }
+}
+
+/// A listener the file adds to the emitter again and again (in code that runs more than once)
+/// and never removes, or the override itself running per request: what the raised limit hides.
+fn leaking_listener<'a>(
+    emitter: &Expression<'a>,
+    at: oxc_semantic::NodeId,
+    ctx: &RuleContext<'a, '_>,
+) -> Option<oxc_semantic::NodeId> {
+    let model = ctx.model();
+    if model.runs_at(at) == leaklint_model::FunctionRuns::PerRequest {
+        return Some(at);
+    }
+    let place = model.place(emitter)?;
+    protocols::LISTENER_PROTOCOL
+        .acquire
+        .iter()
+        .flat_map(|name| model.calls_named(name).iter().copied())
+        .find(|&id| {
+            let AstKind::CallExpression(call) = ctx.nodes().kind(id) else {
+                return false;
+            };
+            let Some(registration) = protocols::Registration::of(call) else {
+                return false;
+            };
+            !registration.is_once_method()
+                && !model.runs_at(id).is_once()
+                && model
+                    .place(registration.receiver)
+                    .is_some_and(|p| p.same_place(&place))
+                && !protocols::is_removed_from(&registration, &[], model)
+        })
 }
 
 /// `x.setMaxListeners(n)` on any emitter, or the static `setMaxListeners(n, ...targets)` of
@@ -338,12 +396,20 @@ mod tests {
     use super::META;
     use crate::test_util::{assert_clean, assert_reports, run_rule};
 
+    /// A listener added to `bus` on every call and never removed: what a raised limit hides.
+    const LEAK: &str = "\nexport function watch(cb) { bus.on('tick', cb); }";
+
     #[test]
     fn flagged() {
         for source in [
-            "emitter.setMaxListeners(0);",
-            "process.setMaxListeners(Infinity);",
-            "this.setMaxListeners(Number.POSITIVE_INFINITY);",
+            "emitter.setMaxListeners(0);\nexport function watch(cb) { emitter.on('tick', cb); }",
+            "process.setMaxListeners(Infinity);\nexport function onQuit(cb) { process.on('SIGTERM', cb); }",
+            "class Hub extends EventEmitter { constructor() { super(); this.setMaxListeners(Number.POSITIVE_INFINITY); } watch(cb) { this.on('tick', cb); } }",
+            "app.get('/x', (req, res) => { req.socket.setMaxListeners(0); res.end(); });",
+        ] {
+            assert_reports(&META, source, "a.mjs", 1);
+        }
+        for source in [
             "bus.setMaxListeners(1e9);",
             "const UNLIMITED = 0; bus.setMaxListeners(UNLIMITED);",
             "import { EventEmitter } from 'events'; EventEmitter.defaultMaxListeners = Infinity;",
@@ -360,7 +426,13 @@ mod tests {
             "// why\n\nbus.setMaxListeners(30);",
             "// unrelated\nif (ready) {\n  a();\n  b();\n  c();\n  bus.setMaxListeners(30);\n}",
         ] {
-            assert_reports(&META, source, "a.mjs", 1);
+            let with_leak = format!("{source}{LEAK}");
+            let reported = if source.contains("bus.") || source.contains("const bus") {
+                with_leak.as_str()
+            } else {
+                source
+            };
+            assert_reports(&META, reported, "a.mjs", 1);
         }
         assert_reports(
             &META,
@@ -386,6 +458,14 @@ mod tests {
             "bus.getMaxListeners();",
             "const bus = new EventEmitter2({ maxListeners: 5 });",
             "EventEmitterModule.forRoot({ wildcard: true });",
+            // One emitter's limit, with no listener the file keeps adding to it: a fan-out bus,
+            // a cancellation token, a terminal. The raise is a choice the file does not
+            // contradict.
+            "emitter.setMaxListeners(0);",
+            "bus.setMaxListeners(100);",
+            "bus.setMaxListeners(0);\nexport function watch(cb) { bus.on('tick', cb); return () => bus.off('tick', cb); }",
+            "bus.setMaxListeners(0);\nbus.on('tick', log);",
+            "bus.setMaxListeners(0);\nexport function watch(cb) { other.on('tick', cb); }",
         ] {
             assert_clean(&META, source, "a.mjs");
         }
@@ -394,9 +474,10 @@ mod tests {
     #[test]
     fn comment_option() {
         let options = serde_json::json!({ "requireComment": false });
-        assert!(run_rule(&META, "bus.setMaxListeners(50);", "a.js", Some(&options)).is_empty());
+        let leaking = |limit: &str| format!("bus.setMaxListeners({limit});{LEAK}");
+        assert!(run_rule(&META, &leaking("50"), "a.js", Some(&options)).is_empty());
         assert_eq!(
-            run_rule(&META, "bus.setMaxListeners(0);", "a.js", Some(&options)).len(),
+            run_rule(&META, &leaking("0"), "a.js", Some(&options)).len(),
             1
         );
     }
