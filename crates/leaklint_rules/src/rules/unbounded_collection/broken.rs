@@ -337,9 +337,12 @@ fn fresh_key(key: &Expression<'_>, ctx: &RuleContext<'_, '_>, depth: u8) -> bool
                 Some("toString" | "toISOString" | "getTime" | "valueOf")
             ) && as_member(&call.callee).is_some_and(|m| is_fresh_key(m.object(), ctx))
         }
-        Expression::NewExpression(new) => {
-            matches!(strip(&new.callee), Expression::Identifier(id) if id.name == "Date")
-        }
+        // A new object: `new Date()`, `new Session(…)`, or the instance a constructor makes.
+        Expression::NewExpression(_) => true,
+        Expression::ThisExpression(this) => ctx
+            .model()
+            .instance_owner(this.node_id())
+            .is_some_and(|(_, method)| method.constructor),
         Expression::TemplateLiteral(template) => {
             template.expressions.iter().any(|e| is_fresh_key(e, ctx))
         }
