@@ -2246,6 +2246,8 @@ mod tests {
             // (selectors, template names and algorithm names arrive this way), a registration
             // function, a memo nothing in the file calls with input.
             "const index = {}; export function put(k, v) { index[k] = v; }",
+            // per request, but every call in the file passes a literal key
+            "const re = {}; export function match(p, r) { if (!re[r]) re[r] = compile(r); return re[r].test(p); } app.get('/x', (req, res) => { match(req.path, '/login'); match(req.path, '/me'); res.end(); });",
             // keys from a list that grows per call: the growth is the list's, not this cache's
             "const LOCALES = ['en']; const cache = {}; function warm() { for (const l of LOCALES) cache[l] = load(l); } export function run(x) { LOCALES[LOCALES.length] = x; warm(); }",
             "const re = {}; export function match(p, r) { if (!re[r]) re[r] = compile(r); return re[r].test(p); } match('/a', '/login');",

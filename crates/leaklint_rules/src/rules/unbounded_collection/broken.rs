@@ -637,6 +637,12 @@ pub(super) fn open_keys(
     ctx: &RuleContext<'_, '_>,
 ) -> Option<Open> {
     let model = ctx.model();
+    if growth
+        .key
+        .is_some_and(|key| literal_at_every_call(key, growth.node, ctx))
+    {
+        return None;
+    }
     if model.runs_at(growth.node) == leaklint_model::FunctionRuns::PerRequest {
         return Some(Open::PerRequest);
     }
@@ -792,4 +798,35 @@ fn lookup_call<'a>(
     ) && as_member(&call.callee)
         .and_then(|m| ctx.model().place(m.object()))
         .is_some_and(|place| is_collection_place(collection, &place))
+}
+
+/// Whether a key is a parameter of the growing function that every call of it in the file
+/// passes a literal for (`matchesRoute(req.path, '/login')`): one entry per literal, however
+/// often it runs.
+fn literal_at_every_call(key: &Expression<'_>, growth: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    let model = ctx.model();
+    let Expression::Identifier(ident) = strip(key) else {
+        return false;
+    };
+    let Some(symbol) = model.symbol_of(ident) else {
+        return false;
+    };
+    let Some(function) = model.enclosing_function(growth) else {
+        return false;
+    };
+    if leaklint_model::parameter_owner(ctx.semantic(), symbol) != Some(function) {
+        return false;
+    }
+    let Some(index) = model.parameter_index(symbol) else {
+        return false;
+    };
+    let calls = model.calls_of(function);
+    !calls.is_empty()
+        && calls.iter().all(|&call| {
+            matches!(ctx.nodes().kind(call), AstKind::CallExpression(call)
+            if matches!(
+                leaklint_model::ast_util::argument(call, index).map(strip),
+                Some(Expression::StringLiteral(_) | Expression::NumericLiteral(_))
+            ))
+        })
 }
