@@ -240,18 +240,17 @@ impl Rule for MaxListenersOverride {
     }
 }
 
-/// A listener the file adds to the emitter again and again (in code that runs more than once)
-/// and never removes, or the override itself running per request: what the raised limit hides.
+/// A listener the file adds to the emitter again and again (in code that runs more than once,
+/// apart from where the limit is raised and the emitter made) and never removes: what the
+/// raised limit hides.
 fn leaking_listener<'a>(
     emitter: &Expression<'a>,
     at: oxc_semantic::NodeId,
     ctx: &RuleContext<'a, '_>,
 ) -> Option<oxc_semantic::NodeId> {
     let model = ctx.model();
-    if model.runs_at(at) == leaklint_model::FunctionRuns::PerRequest {
-        return Some(at);
-    }
     let place = model.place(emitter)?;
+    let raised_in = model.enclosing_function(at);
     protocols::LISTENER_PROTOCOL
         .acquire
         .iter()
@@ -263,8 +262,15 @@ fn leaking_listener<'a>(
             let Some(registration) = protocols::Registration::of(call) else {
                 return false;
             };
+            // Added apart from the raise and from the emitter's making (not beside the raise,
+            // not in a constructor): more often than the emitter is made.
+            let function = model.enclosing_function(id);
             !registration.is_once_method()
                 && !model.runs_at(id).is_once()
+                && function != raised_in
+                && !model
+                    .instance_owner(id)
+                    .is_some_and(|(_, method)| method.constructor)
                 && model
                     .place(registration.receiver)
                     .is_some_and(|p| p.same_place(&place))
@@ -405,7 +411,6 @@ mod tests {
             "emitter.setMaxListeners(0);\nexport function watch(cb) { emitter.on('tick', cb); }",
             "process.setMaxListeners(Infinity);\nexport function onQuit(cb) { process.on('SIGTERM', cb); }",
             "class Hub extends EventEmitter { constructor() { super(); this.setMaxListeners(Number.POSITIVE_INFINITY); } watch(cb) { this.on('tick', cb); } }",
-            "app.get('/x', (req, res) => { req.socket.setMaxListeners(0); res.end(); });",
         ] {
             assert_reports(&META, source, "a.mjs", 1);
         }

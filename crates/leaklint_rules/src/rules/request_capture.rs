@@ -85,8 +85,17 @@ pub static META: RuleMeta = RuleMeta {
 
 /// Where the request escapes to.
 enum Sink {
-    Timeout { delay: Option<f64> },
-    Stored { place: String },
+    Timeout {
+        delay: Option<f64>,
+    },
+    /// A long poll's timer, beside a listener on a shared emitter.
+    LongPoll {
+        delay: Option<f64>,
+        listener: Span,
+    },
+    Stored {
+        place: String,
+    },
 }
 
 impl Sink {
@@ -96,6 +105,11 @@ impl Sink {
             Sink::Timeout { delay: None } => {
                 "a `setTimeout` whose delay is not a constant".to_string()
             }
+            Sink::LongPoll { delay, .. } => format!(
+                "a long poll's {} `setTimeout` and a listener on a shared emitter, and nothing \
+                 ends the wait when the client goes away",
+                delay.map_or_else(|| "unbounded".to_string(), duration)
+            ),
             Sink::Stored { place } => format!("`{place}`, which outlives the request"),
         }
     }
@@ -103,6 +117,10 @@ impl Sink {
     fn consequence(&self) -> &'static str {
         match self {
             Sink::Timeout { .. } => "stays in memory until the timer fires",
+            Sink::LongPoll { .. } => {
+                "stays in memory, with the listener, until the event or the timer fires, however \
+                 long ago the client left"
+            }
             Sink::Stored { .. } => {
                 "of every request stays in memory for as long as it is kept there"
             }
@@ -112,7 +130,7 @@ impl Sink {
     fn severity(&self) -> Severity {
         match self {
             // Bounded by the delay.
-            Sink::Timeout { .. } => Severity::Warning,
+            Sink::Timeout { .. } | Sink::LongPoll { .. } => Severity::Warning,
             Sink::Stored { .. } => Severity::Error,
         }
     }
@@ -200,10 +218,20 @@ impl Rule for RequestCapture {
             }
             _ => return,
         };
-        let Some(capture) = values
+        let capture = values
             .into_iter()
             .find_map(|value| find_capture(value, ctx, 0))
-        else {
+            .or_else(|| match sink {
+                // The timer settles the promise the handler awaits: it keeps the handler's
+                // whole frame, the request with it.
+                Sink::LongPoll { .. } => Some(Capture {
+                    span: sink_span,
+                    what: "the waiting handler's frame (the request and its reply)".to_string(),
+                    by_closure: true,
+                }),
+                _ => None,
+            });
+        let Some(capture) = capture else {
             return;
         };
         let message = if capture.by_closure {
@@ -241,6 +269,16 @@ impl Rule for RequestCapture {
         )
         .with_help(help)
         .with_secondary(Label::new(byte_span(sink_span), "outlives the request"));
+        let diagnostic = match sink {
+            Sink::LongPoll { listener, .. } => diagnostic.with_secondary(
+                Label::new(
+                    byte_span(listener),
+                    "waits on a shared emitter too; nothing listens for the client leaving",
+                )
+                .with_role(Role::Holder),
+            ),
+            _ => diagnostic,
+        };
         ctx.report(diagnostic);
     }
 }
@@ -429,11 +467,23 @@ fn call_sink<'e, 'a>(
     let callee = &call.callee;
     let per_request = || ctx.model().runs_at(node) == FunctionRuns::PerRequest;
     if protocols::is_timer_function(callee, "setTimeout", ctx.model()) {
-        if !inside_request_function(node, ctx) || !per_request() {
+        if !inside_request_function(node, ctx) {
             return None;
         }
         let delay = values::constant_number(argument(call, 1)?, ctx.model());
-        if delay.is_some_and(|ms| ms < SHORT_DELAY_MS)
+        if delay.is_some_and(|ms| ms < SHORT_DELAY_MS) {
+            return None;
+        }
+        // A long poll: the handler waits on this timer or a shared emitter's event, and nothing
+        // ends the wait when the client goes away.
+        if let Some(listener) = long_poll(node, ctx) {
+            return Some((
+                Sink::LongPoll { delay, listener },
+                callee.span(),
+                vec![argument(call, 0)?],
+            ));
+        }
+        if !per_request()
             || timer_is_cleared(node, ctx)
             || in_awaited_executor(node, ctx)
             || argument(call, 0).is_some_and(|callback| is_delayed_response(callback, node, ctx))
@@ -671,6 +721,50 @@ fn timer_is_cleared(call: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
 }
 
 /// Whether the code at `node` runs in a `new Promise(executor)`: the request waits for it.
+/// A timer in the executor of a promise the request handler waits on, beside a listener the
+/// executor adds to a module-level or global emitter (`events.once('change', onChange)`), in a
+/// handler that listens for none of the request's end events (`close`, `aborted`) and passes no
+/// `signal`: the long poll holds the request, the timer and the listener until one of them
+/// fires, however long ago the client left. The listener's registration, if so.
+fn long_poll(timer: NodeId, ctx: &RuleContext<'_, '_>) -> Option<Span> {
+    if !in_awaited_executor(timer, ctx) {
+        return None;
+    }
+    let model = ctx.model();
+    let executor = model.enclosing_function(timer)?;
+    // The executor runs as the handler around it does: on every request.
+    let handler = model.enclosing_function(executor)?;
+    if model.function(handler).map(|facts| facts.runs) != Some(FunctionRuns::PerRequest) {
+        return None;
+    }
+    let listener = ctx.nodes_within(executor).find_map(|node| {
+        let AstKind::CallExpression(call) = node.kind() else {
+            return None;
+        };
+        let registration = protocols::Registration::of(call)?;
+        let shared = match model.place(registration.receiver)?.root {
+            leaklint_model::PlaceRoot::Symbol(symbol) => model.is_module_level(symbol),
+            leaklint_model::PlaceRoot::Global(_) => true,
+            _ => false,
+        };
+        shared.then_some(call.span)
+    })?;
+    let watches_end = ctx.nodes_within(handler).any(|node| match node.kind() {
+        AstKind::CallExpression(call) => {
+            protocols::Registration::of(call).is_some_and(|registration| {
+                registration
+                    .event
+                    .and_then(leaklint_model::ast_util::string_value)
+                    .is_some_and(|event| matches!(event, "close" | "aborted" | "abort" | "end"))
+            })
+        }
+        AstKind::IdentifierReference(ident) => ident.name == "signal",
+        AstKind::StaticMemberExpression(member) => member.property.name == "signal",
+        _ => false,
+    });
+    (!watches_end).then_some(listener)
+}
+
 fn in_awaited_executor(node: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
     let Some(function) = ctx.model().enclosing_function(node) else {
         return false;
