@@ -163,9 +163,15 @@ impl Rule for RequestCapture {
 
     /// Every finding captures a parameter with one of the request names; most files have none.
     fn applies_to(&self, semantic: &Semantic<'_>) -> bool {
-        // A request kept while in flight settles through a promise or a request's events.
+        // A request kept while in flight: added to a collection, and settled through a promise
+        // or an outgoing request's events.
         let source = semantic.source_text();
-        if source.contains(".then(") || source.contains("request(") {
+        let keeps = || {
+            [".push(", ".add(", ".set(", "] ="]
+                .iter()
+                .any(|marker| source.contains(marker))
+        };
+        if (source.contains(".then(") || source.contains("request(")) && keeps() {
             return true;
         }
         let scoping = semantic.scoping();

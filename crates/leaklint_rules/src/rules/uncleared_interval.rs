@@ -300,7 +300,7 @@ impl Rule for UnclearedInterval {
                 || class.is_some_and(|class| {
                     model.made_again(class).is_some()
                         || model.made_with_ended_owner(class).is_some()
-                        || !model.teardowns(class).is_empty()
+                        || ends_for_good(class, ctx)
                         || place.as_ref().is_none_or(|place| {
                             !place.is_this()
                                 || place
@@ -1800,6 +1800,23 @@ mod tests {
     }
 
     #[test]
+    fn a_constructors_timer_in_a_public_field_needs_an_end_for_good() {
+        // `disconnect()` beside `connect()` ends a connection; the transport lives on.
+        assert_clean(
+            &META,
+            "class T { constructor() { this.beat = setInterval(f, 5000); } connect() {} disconnect() {} }",
+            "a.js",
+        );
+        // `destroy()` with nothing that starts the instance again: instances come and go.
+        assert_reports(
+            &META,
+            "class T { constructor() { this.beat = setInterval(f, 5000); } destroy() {} }",
+            "a.js",
+            1,
+        );
+    }
+
+    #[test]
     fn per_instance_wording() {
         let found = run_rule(
             &META,
@@ -2126,4 +2143,23 @@ mod tests {
             1
         );
     }
+}
+
+/// Whether a class has an end that ends the instance for good: a teardown, in a class with no
+/// method that starts it again. `disconnect()` beside `connect()`, `stop()` beside `start()`
+/// end a connection or a run; the instance, and what its constructor started, lives on.
+fn ends_for_good(class: leaklint_model::Class, ctx: &RuleContext<'_, '_>) -> bool {
+    let model = ctx.model();
+    if model.teardowns(class).is_empty() {
+        return false;
+    }
+    !model.methods(class).iter().any(|method| {
+        !method.constructor
+            && method.name.is_some_and(|name| {
+                matches!(
+                    name,
+                    "connect" | "open" | "start" | "listen" | "reconnect" | "resume" | "restart"
+                )
+            })
+    })
 }
