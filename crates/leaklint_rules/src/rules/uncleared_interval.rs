@@ -1690,6 +1690,25 @@ fn display_or<'s>(source: &'s str, span: Span, long: &'s str) -> &'s str {
     }
 }
 
+/// Whether a class has an end that ends the instance for good: a teardown, in a class with no
+/// method that starts it again. `disconnect()` beside `connect()`, `stop()` beside `start()`
+/// end a connection or a run; the instance, and what its constructor started, lives on.
+fn ends_for_good(class: leaklint_model::Class, ctx: &RuleContext<'_, '_>) -> bool {
+    let model = ctx.model();
+    if model.teardowns(class).is_empty() {
+        return false;
+    }
+    !model.methods(class).iter().any(|method| {
+        !method.constructor
+            && method.name.is_some_and(|name| {
+                matches!(
+                    name,
+                    "connect" | "open" | "start" | "listen" | "reconnect" | "resume" | "restart"
+                )
+            })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::META;
@@ -2143,23 +2162,4 @@ mod tests {
             1
         );
     }
-}
-
-/// Whether a class has an end that ends the instance for good: a teardown, in a class with no
-/// method that starts it again. `disconnect()` beside `connect()`, `stop()` beside `start()`
-/// end a connection or a run; the instance, and what its constructor started, lives on.
-fn ends_for_good(class: leaklint_model::Class, ctx: &RuleContext<'_, '_>) -> bool {
-    let model = ctx.model();
-    if model.teardowns(class).is_empty() {
-        return false;
-    }
-    !model.methods(class).iter().any(|method| {
-        !method.constructor
-            && method.name.is_some_and(|name| {
-                matches!(
-                    name,
-                    "connect" | "open" | "start" | "listen" | "reconnect" | "resume" | "restart"
-                )
-            })
-    })
 }
