@@ -263,14 +263,14 @@ fn leaking_listener<'a>(
                 return false;
             };
             // Added apart from the raise and from the emitter's making (not beside the raise,
-            // not in a constructor): more often than the emitter is made.
+            // not in a constructor or a method it calls): more often than the emitter is made.
             let function = model.enclosing_function(id);
             !registration.is_once_method()
                 && !model.runs_at(id).is_once()
                 && function != raised_in
-                && !model
-                    .instance_owner(id)
-                    .is_some_and(|(_, method)| method.constructor)
+                && !model.instance_owner(id).is_some_and(|(class, method)| {
+                    method.constructor || model.called_by_constructor(class, &method)
+                })
                 && model
                     .place(registration.receiver)
                     .is_some_and(|p| p.same_place(&place))
@@ -471,6 +471,8 @@ mod tests {
             "bus.setMaxListeners(0);\nexport function watch(cb) { bus.on('tick', cb); return () => bus.off('tick', cb); }",
             "bus.setMaxListeners(0);\nbus.on('tick', log);",
             "bus.setMaxListeners(0);\nexport function watch(cb) { other.on('tick', cb); }",
+            // listeners added as the connection is set up, by a method the constructor calls
+            "class Conn { constructor(client) { this.client = client; this.client.setMaxListeners(0); this._setup(this.client); } _setup(c) { this.client.on('error', log); } }",
         ] {
             assert_clean(&META, source, "a.mjs");
         }
