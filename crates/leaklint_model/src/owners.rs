@@ -1185,6 +1185,23 @@ impl LifetimeModel<'_, '_> {
 
     /// The calls of a function in the file: through the binding that names it, or, for a method,
     /// on `this` or an alias of it in its class's methods (`self.subscribe(…)`).
+    /// Whether a function is the executor of a `new Promise(…)`.
+    pub fn is_promise_executor(&self, function: NodeId) -> bool {
+        let (_, parent) = crate::ast_util::value_parent(self.semantic(), function);
+        matches!(parent, AstKind::NewExpression(new)
+            if matches!(strip(&new.callee), Expression::Identifier(p) if p.name == "Promise"))
+    }
+
+    /// The binding a value initialises, if it is never assigned again (`const x = <value>`).
+    fn kept_in_const(&self, value: NodeId) -> Option<SymbolId> {
+        let (_, parent) = crate::ast_util::value_parent(self.semantic(), value);
+        let AstKind::VariableDeclarator(declarator) = parent else {
+            return None;
+        };
+        let symbol = declarator.id.get_binding_identifier()?.symbol_id.get()?;
+        (!self.semantic().scoping().symbol_is_mutated(symbol)).then_some(symbol)
+    }
+
     /// The calls of a class's method through the instances the file makes and keeps in a
     /// `const` (`const rates = new RateCache(); … rates.put(k, v)`): what `calls_of` cannot see,
     /// since the receiver is not `this`.
@@ -1201,21 +1218,11 @@ impl LifetimeModel<'_, '_> {
         let nodes = self.semantic().nodes();
         let scoping = self.semantic().scoping();
         let mut calls = Vec::new();
-        for creation in self.creations(class) {
-            let (_, parent) = crate::ast_util::value_parent(self.semantic(), creation);
-            let AstKind::VariableDeclarator(declarator) = parent else {
-                continue;
-            };
-            let Some(symbol) = declarator
-                .id
-                .get_binding_identifier()
-                .and_then(|id| id.symbol_id.get())
-            else {
-                continue;
-            };
-            if scoping.symbol_is_mutated(symbol) {
-                continue;
-            }
+        for symbol in self
+            .creations(class)
+            .into_iter()
+            .filter_map(|creation| self.kept_in_const(creation))
+        {
             for reference in scoping.get_resolved_references(symbol) {
                 let member = nodes.parent_id(reference.node_id());
                 if !matches!(nodes.kind(member), AstKind::StaticMemberExpression(m) if m.property.name == name)
@@ -1238,31 +1245,18 @@ impl LifetimeModel<'_, '_> {
         let nodes = self.semantic().nodes();
         let scoping = self.semantic().scoping();
         let (_, parent) = crate::ast_util::value_parent(self.semantic(), function);
-        let returned = match parent {
-            AstKind::ReturnStatement(_) => true,
-            // `const f = () => …` returned as `return f`.
-            _ => false,
-        };
-        let factory = match (returned, self.enclosing_function(nodes.parent_id(function))) {
-            (true, Some(factory)) => factory,
-            _ => return Vec::new(),
+        if !matches!(parent, AstKind::ReturnStatement(_)) {
+            return Vec::new();
+        }
+        let Some(factory) = self.enclosing_function(nodes.parent_id(function)) else {
+            return Vec::new();
         };
         let mut calls = Vec::new();
-        for made in self.calls_of(factory) {
-            let (_, parent) = crate::ast_util::value_parent(self.semantic(), made);
-            let AstKind::VariableDeclarator(declarator) = parent else {
-                continue;
-            };
-            let Some(symbol) = declarator
-                .id
-                .get_binding_identifier()
-                .and_then(|id| id.symbol_id.get())
-            else {
-                continue;
-            };
-            if scoping.symbol_is_mutated(symbol) {
-                continue;
-            }
+        for symbol in self
+            .calls_of(factory)
+            .into_iter()
+            .filter_map(|made| self.kept_in_const(made))
+        {
             calls.extend(
                 scoping
                     .get_resolved_references(symbol)

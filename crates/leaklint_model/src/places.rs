@@ -42,6 +42,16 @@ pub enum Field<'a> {
     Private(&'a str),
 }
 
+/// As written after `this.`: `timer`, `#timer`.
+impl std::fmt::Display for Field<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Field::Public(name) => f.write_str(name),
+            Field::Private(name) => write!(f, "#{name}"),
+        }
+    }
+}
+
 /// A root, the static fields read from it, and whether the place is an entry of the collection
 /// there rather than the value itself.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

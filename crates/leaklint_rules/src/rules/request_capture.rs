@@ -772,12 +772,10 @@ fn long_poll(timer: NodeId, ctx: &RuleContext<'_, '_>) -> Option<Span> {
 }
 
 fn in_awaited_executor(node: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
-    let Some(function) = ctx.model().enclosing_function(node) else {
-        return false;
-    };
-    let (_, parent) = value_parent(ctx.semantic(), function);
-    matches!(parent, AstKind::NewExpression(new)
-        if matches!(strip(&new.callee), Expression::Identifier(p) if p.name == "Promise"))
+    let model = ctx.model();
+    model
+        .enclosing_function(node)
+        .is_some_and(|function| model.is_promise_executor(function))
 }
 
 /// What of the request an escaping value holds: a closure that captures it, the request (or one

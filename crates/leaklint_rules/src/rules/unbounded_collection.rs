@@ -464,10 +464,7 @@ fn field_collection<'a>(
     } else {
         Owner::Unproven(format!("{} field of {label}", kind.with_article()))
     };
-    let field_name = match field {
-        Field::Public(name) => name.to_string(),
-        Field::Private(name) => format!("#{name}"),
-    };
+    let field_name = field.to_string();
     Some(Collection {
         kind,
         name: match class_name {
@@ -1523,7 +1520,7 @@ fn check<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<D
             || same_key.iter().any(|s| {
                 model
                     .enclosing_function(s.node)
-                    .is_some_and(|f| f != function && is_promise_executor(f, ctx))
+                    .is_some_and(|f| f != function && model.is_promise_executor(f))
             })
         {
             continue;
@@ -1845,13 +1842,6 @@ fn on_error_path(node: NodeId, function: NodeId, ctx: &RuleContext<'_, '_>) -> b
     false
 }
 
-/// `new Promise(<function>)`.
-fn is_promise_executor(function: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
-    let (_, parent) = value_parent(ctx.semantic(), function);
-    matches!(parent, AstKind::NewExpression(new)
-        if matches!(strip(&new.callee), Expression::Identifier(p) if p.name == "Promise"))
-}
-
 fn same_key<'a>(a: &Expression<'a>, b: &Expression<'a>, ctx: &RuleContext<'a, '_>) -> bool {
     let model = ctx.model();
     match (model.place(a), model.place(b)) {
@@ -1940,23 +1930,9 @@ fn is_size_of<'a>(
     if !matches!(member_name(member), Some("size" | "length")) {
         return false;
     }
-    let model = ctx.model();
-    let Some(path) = model.place(member.object()) else {
-        return false;
-    };
-    match &collection.place {
-        Site::Binding(symbol) => path.same_place(&Place::binding(*symbol)),
-        Site::Field {
-            class,
-            class_symbol,
-            field,
-            ..
-        } => {
-            path.fields.as_slice() == [*field]
-                && (path.root == PlaceRoot::This(Some(*class))
-                    || class_symbol.is_some_and(|s| path.root == PlaceRoot::Symbol(s)))
-        }
-    }
+    ctx.model()
+        .place(member.object())
+        .is_some_and(|place| broken::is_collection_place(collection, &place))
 }
 
 /// Where the code at a node runs, for messages: "on every request to the Express handler for

@@ -340,10 +340,7 @@ fn place_text(place: &Place<'_>, ctx: &RuleContext<'_, '_>) -> String {
     let mut text = root;
     for field in &place.fields {
         text.push('.');
-        text.push_str(&match field {
-            leaklint_model::Field::Public(name) => name.to_string(),
-            leaklint_model::Field::Private(name) => format!("#{name}"),
-        });
+        text.push_str(&field.to_string());
     }
     text
 }

@@ -159,10 +159,7 @@ pub(super) fn reset_forgets<'a>(
             continue;
         }
         let shared = &written_with;
-        let names: Vec<String> = resets
-            .iter()
-            .map(|f| format!("`{}`", field_name(*f)))
-            .collect();
+        let names: Vec<String> = resets.iter().map(|f| format!("`{f}`")).collect();
         let method_name = method.name.unwrap_or("a method");
         return Some(
             Diagnostic::finding(
@@ -174,9 +171,9 @@ pub(super) fn reset_forgets<'a>(
                      that removes entries reaches them any more",
                     describe(collection),
                     where_it_runs(growth.node, ctx),
-                    field_name(shared[0]),
+                    shared[0],
                     join(&names),
-                    field_name(field),
+                    field,
                 ),
                 label(ctx, growth.node, "grows here"),
             )
@@ -192,13 +189,6 @@ pub(super) fn reset_forgets<'a>(
         );
     }
     None
-}
-
-fn field_name(field: Field<'_>) -> String {
-    match field {
-        Field::Public(name) => name.to_string(),
-        Field::Private(name) => format!("#{name}"),
-    }
 }
 
 fn join(names: &[String]) -> String {
@@ -384,7 +374,7 @@ fn is_fresh_counter(key: &Expression<'_>, ctx: &RuleContext<'_, '_>) -> bool {
 }
 
 /// Whether a place is the collection's.
-fn is_collection_place(collection: &Collection<'_>, place: &Place<'_>) -> bool {
+pub(super) fn is_collection_place(collection: &Collection<'_>, place: &Place<'_>) -> bool {
     match collection.place {
         Site::Binding(symbol) => place.same_place(&Place::binding(symbol)),
         Site::Field {
@@ -550,7 +540,7 @@ pub(super) fn shared_by_instances<'a>(
         .iter()
         .find(|u| u.effect == Effect::Shrink && is_shadowing(u));
     let field = match collection.place {
-        Site::Field { field, .. } => field_name(field),
+        Site::Field { field, .. } => field.to_string(),
         Site::Binding(_) => return None,
     };
     let mut message = format!(
