@@ -4,7 +4,8 @@
 
 use oxc_ast::{
     ast::{
-        AssignmentOperator, AssignmentTarget, Expression, IdentifierReference, MemberExpression,
+        AssignmentOperator, AssignmentTarget, BinaryOperator, Expression, IdentifierReference,
+        MemberExpression,
     },
     AstKind,
 };
@@ -394,4 +395,104 @@ pub fn is_named_like(name: &str, prefixes: &[&str]) -> bool {
             rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_uppercase() || c == '_')
         })
     })
+}
+
+/// Whether the code at `node` is bounded by a size check of a collection (`is_collection` says
+/// which places are it): inside `if (cache.size < MAX)`, or after `if (queue.length >= LIMIT)
+/// return` or `if (Object.keys(pending).length > 4) return` in the same function.
+pub fn size_checked<'a>(
+    node: NodeId,
+    is_collection: &dyn Fn(&Place<'a>) -> bool,
+    model: &LifetimeModel<'_, 'a>,
+) -> bool {
+    let nodes = model.semantic().nodes();
+    let Some(function) = model.enclosing_function(node) else {
+        return false;
+    };
+    let start = nodes.kind(node).span().start;
+    let mut tests: Vec<&Expression<'a>> = Vec::new();
+    for ancestor in nodes.ancestor_ids(node) {
+        if ancestor == function {
+            break;
+        }
+        match nodes.kind(ancestor) {
+            AstKind::IfStatement(s) => tests.push(&s.test),
+            AstKind::ConditionalExpression(c) => tests.push(&c.test),
+            AstKind::LogicalExpression(l) => tests.push(&l.left),
+            AstKind::WhileStatement(w) => tests.push(&w.test),
+            _ => {}
+        }
+    }
+    for other in model.nodes_within(function) {
+        if other.kind().span().start >= start {
+            break;
+        }
+        if let AstKind::IfStatement(s) = other.kind() {
+            tests.push(&s.test);
+        }
+    }
+    tests
+        .into_iter()
+        .any(|test| compares_size(test, is_collection, model))
+}
+
+/// Whether a test compares a collection's size (see [`size_checked`]) with something.
+pub fn compares_size<'a>(
+    test: &Expression<'a>,
+    is_collection: &dyn Fn(&Place<'a>) -> bool,
+    model: &LifetimeModel<'_, 'a>,
+) -> bool {
+    let nodes = model.semantic().nodes();
+    let at = crate::ast_util::expr_node_id(test);
+    std::iter::once(nodes.get_node(at))
+        .chain(model.nodes_within(at))
+        .any(|n| match n.kind() {
+            AstKind::BinaryExpression(binary)
+                if matches!(
+                    binary.operator,
+                    BinaryOperator::LessThan
+                        | BinaryOperator::LessEqualThan
+                        | BinaryOperator::GreaterThan
+                        | BinaryOperator::GreaterEqualThan
+                        | BinaryOperator::StrictEquality
+                        | BinaryOperator::Equality
+                ) =>
+            {
+                [&binary.left, &binary.right]
+                    .into_iter()
+                    .any(|side| is_size_of(side, is_collection, model))
+            }
+            _ => false,
+        })
+}
+
+/// `c.size`, `c.length`, `Object.keys(c).length` for a place `is_collection` accepts.
+fn is_size_of<'a>(
+    expr: &Expression<'a>,
+    is_collection: &dyn Fn(&Place<'a>) -> bool,
+    model: &LifetimeModel<'_, 'a>,
+) -> bool {
+    let Some(member) = as_member(expr) else {
+        return false;
+    };
+    if !matches!(member_name(member), Some("size" | "length")) {
+        return false;
+    }
+    let counted = match strip(member.object()) {
+        Expression::CallExpression(call)
+            if matches!(callee_name(call), Some("keys" | "values" | "entries"))
+                && as_member(&call.callee).is_some_and(|m| {
+                    matches!(strip(m.object()), Expression::Identifier(object) if object.name == "Object" && model.symbol_of(object).is_none())
+                }) =>
+        {
+            match crate::ast_util::argument(call, 0) {
+                Some(argument) => argument,
+                None => return false,
+            }
+        }
+        object => object,
+    };
+    model
+        .place(counted)
+        .is_some_and(|place| is_collection(&place))
 }

@@ -552,10 +552,13 @@ fn removals<'a>(
             || distinct_functions(registration.handler, removed, model)
         {
             // Meant for this listener only if the function it names was never added for the
-            // event: otherwise it removes that one.
+            // event, on any emitter: otherwise it removes that one. A name whose function the
+            // file does not show (destructured from a record, handed in) may hold one added
+            // elsewhere too.
             if removed_path
                 .as_ref()
-                .is_some_and(|removed| added_for(removed, &event, &same_receiver, model))
+                .is_some_and(|removed| added_for(removed, &event, model))
+                || !names_a_known_function(removed, model)
             {
                 continue;
             }
@@ -600,12 +603,7 @@ fn same_making<'a>(
 }
 
 /// Whether a registration on the same receiver adds the function at `path` for `event`.
-fn added_for<'a>(
-    path: &Place<'a>,
-    event: &EventKey<'a>,
-    same_receiver: &dyn Fn(&Expression<'a>) -> bool,
-    model: &LifetimeModel<'_, 'a>,
-) -> bool {
+fn added_for<'a>(path: &Place<'a>, event: &EventKey<'a>, model: &LifetimeModel<'_, 'a>) -> bool {
     let nodes = model.semantic().nodes();
     ADD_METHODS
         .iter()
@@ -618,12 +616,27 @@ fn added_for<'a>(
             let Some(other) = Registration::of(call) else {
                 return false;
             };
-            same_receiver(other.receiver)
-                && events_match(event, &event_key(other.event, model))
-                && model
-                    .place(other.handler)
-                    .is_some_and(|handler| handler.same_place(path))
+            // `res.on('data', (this.ondata = function … ))` adds `this.ondata`.
+            let handler = match strip(other.handler) {
+                Expression::AssignmentExpression(assign) => model.assignment_place(&assign.left),
+                handler => model.place(handler),
+            };
+            events_match(event, &event_key(other.event, model))
+                && handler.is_some_and(|handler| handler.same_place(path))
         })
+}
+
+/// Whether a removal's function is one the file shows: a function declaration or a `const`
+/// holding one, or a field (`this.onData`), which the file assigns. A binding destructured from a
+/// record or handed in by a caller may hold any function.
+fn names_a_known_function<'a>(removed: &Expression<'a>, model: &LifetimeModel<'_, 'a>) -> bool {
+    match strip(removed) {
+        Expression::Identifier(ident) => model.symbol_of(ident).is_some_and(|symbol| {
+            !model.semantic().scoping().symbol_is_mutated(symbol)
+                && crate::values::function_bound_to(symbol, model).is_some()
+        }),
+        other => as_member(other).is_some(),
+    }
 }
 
 /// Whether two expressions name two different function objects for certain: each a binding

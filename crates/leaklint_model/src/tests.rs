@@ -1200,3 +1200,59 @@ fn calls_of_a_function_by_binding_and_of_a_method_through_this_aliases() {
         );
     });
 }
+
+/// The argument of each `probe(x)` call, asked with `ask`, in source order.
+fn at_probes<R>(
+    source: &str,
+    ask: impl for<'m, 'a> Fn(&LifetimeModel<'m, 'a>, NodeId, &Expression<'a>) -> R,
+) -> Vec<R> {
+    with_model(source, "a.js", &ModelSettings::default(), |model| {
+        model
+            .semantic()
+            .nodes()
+            .iter()
+            .filter_map(|node| match node.kind() {
+                AstKind::CallExpression(call) if callee_name(call) == Some("probe") => Some(ask(
+                    model,
+                    node.id(),
+                    call.arguments[0].as_expression().unwrap(),
+                )),
+                _ => None,
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn values_a_caller_hands_in() {
+    let src = r"
+        function once(...args) { const event = args[0]; probe(event); }
+        function wait(options) { probe(options.event); const [first] = options.list; probe(first); }
+        function query(request) { request.id = request.id || next(); probe(request.id); }
+        function local() { const event = 'ready'; probe(event); let changing = arguments[0]; changing = 1; probe(changing); }
+        function outer(a) { return () => probe(a); }
+    ";
+    let handed: Vec<bool> = at_probes(src, |model, node, expr| {
+        let function = model.enclosing_function(node);
+        model.handed_in_by(expr).is_some() && model.handed_in_by(expr) == function
+    });
+    // A field the function writes itself is its own; `outer`'s parameter is handed to `outer`,
+    // not to the arrow that reads it.
+    assert_eq!(handed, [true, true, true, false, false, false, false]);
+}
+
+#[test]
+fn size_checks_bound_what_follows_them() {
+    let src = r"
+        const active = {}; const queue = []; const other = [];
+        function a() { if (Object.keys(active).length > 3) return; probe(active); }
+        function b(x) { if (queue.length < 100) { probe(queue); } }
+        function c() { if (other.length > 3) return; probe(queue); }
+        function d() { probe(active); if (Object.keys(active).length > 3) return; }
+    ";
+    let checked: Vec<bool> = at_probes(src, |model, node, expr| {
+        let place = model.place(expr).unwrap();
+        crate::guards::size_checked(node, &|p| p.same_place(&place), model)
+    });
+    assert_eq!(checked, [true, true, false, false]);
+}

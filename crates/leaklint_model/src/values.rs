@@ -28,6 +28,55 @@ pub enum ValueLifetime {
 /// Aliases (`const e = emitter`) are followed this many steps at most.
 const MAX_ALIAS_DEPTH: u8 = 8;
 
+impl<'a> LifetimeModel<'_, 'a> {
+    /// The function whose caller hands in an expression's value: a parameter of it, an element
+    /// or field of one (`args[0]`, `options.event`), or a never-reassigned binding that holds
+    /// one (`const event = args[0]`, `const [event, listener] = args`).
+    pub fn handed_in_by(&self, expr: &Expression<'a>) -> Option<NodeId> {
+        self.handed_in_at_depth(expr, 0)
+    }
+
+    fn handed_in_at_depth(&self, expr: &Expression<'a>, depth: u8) -> Option<NodeId> {
+        if depth > MAX_ALIAS_DEPTH {
+            return None;
+        }
+        match strip(expr) {
+            Expression::Identifier(ident) => {
+                let symbol = self.symbol_of(ident)?;
+                if let Some(owner) = self.parameter_owner(symbol) {
+                    return Some(owner);
+                }
+                let scoping = self.semantic().scoping();
+                if scoping.symbol_is_mutated(symbol) {
+                    return None;
+                }
+                match self
+                    .semantic()
+                    .nodes()
+                    .kind(scoping.symbol_declaration(symbol))
+                {
+                    AstKind::VariableDeclarator(declarator) => {
+                        self.handed_in_at_depth(declarator.init.as_ref()?, depth + 1)
+                    }
+                    _ => None,
+                }
+            }
+            other => {
+                let owner = self.handed_in_at_depth(as_member(other)?.object(), depth + 1)?;
+                // `request.id = request.id || randomUUID()`: a field the function itself
+                // writes is its own choice.
+                let written_here = self.place(other).is_some_and(|place| {
+                    self.nodes_within(owner).any(|node| {
+                        matches!(node.kind(), AstKind::AssignmentExpression(assign)
+                            if self.assignment_place(&assign.left).is_some_and(|w| w.same_place(&place)))
+                    })
+                });
+                (!written_here).then_some(owner)
+            }
+        }
+    }
+}
+
 impl LifetimeModel<'_, '_> {
     /// How long the value bound to a symbol lives.
     pub fn symbol_lifetime(&self, symbol: SymbolId) -> ValueLifetime {

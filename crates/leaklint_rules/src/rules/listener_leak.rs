@@ -1033,17 +1033,14 @@ fn handler_is_callers<'a>(
         .is_some_and(|function| is_own_parameter(Some(registration.handler), function, ctx))
 }
 
-/// Whether an expression is a parameter of `function` itself.
-fn is_own_parameter(
-    expr: Option<&Expression<'_>>,
+/// Whether `function`'s caller hands in an expression's value: a parameter of `function`
+/// itself, or an element or field of one (`const event = args[0]`).
+fn is_own_parameter<'a>(
+    expr: Option<&Expression<'a>>,
     function: NodeId,
-    ctx: &RuleContext<'_, '_>,
+    ctx: &RuleContext<'a, '_>,
 ) -> bool {
-    let model = ctx.model();
-    matches!(expr.map(strip), Some(Expression::Identifier(ident))
-        if model
-            .symbol_of(ident)
-            .is_some_and(|symbol| model.parameter_owner(symbol) == Some(function)))
+    expr.is_some_and(|expr| ctx.model().handed_in_by(expr) == Some(function))
 }
 
 /// `on(event, listener) { this.bus.on(event, listener); }`: an `on`-like method that passes its

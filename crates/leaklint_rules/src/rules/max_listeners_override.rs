@@ -8,7 +8,7 @@ use leaklint_diagnostics::{Diagnostic, Label, Role, Severity};
 use leaklint_model::ast_util::{
     argument, as_member, callee_name, dotted_path, member_name, strip, written, Written,
 };
-use leaklint_model::{protocols, values};
+use leaklint_model::{protocols, values, PlaceRoot};
 use oxc_ast::{ast::Expression, AstKind, AstType};
 use oxc_semantic::AstNode;
 use oxc_span::{GetSpan, Span};
@@ -251,6 +251,14 @@ fn leaking_listener<'a>(
     let model = ctx.model();
     let place = model.place(emitter)?;
     let raised_in = model.enclosing_function(at);
+    // An emitter a binding of the adding function holds (`const sock = new Socket()`) is that
+    // run's own: each run adds to another one.
+    let made_by = match place.root {
+        PlaceRoot::Symbol(symbol) if model.parameter_owner(symbol).is_none() => {
+            model.enclosing_function(ctx.semantic().scoping().symbol_declaration(symbol))
+        }
+        _ => None,
+    };
     protocols::LISTENER_PROTOCOL
         .acquire
         .iter()
@@ -268,6 +276,7 @@ fn leaking_listener<'a>(
             !registration.is_once_method()
                 && !model.runs_at(id).is_once()
                 && function != raised_in
+                && (made_by.is_none() || function != made_by)
                 && !model.instance_owner(id).is_some_and(|(class, method)| {
                     method.constructor || model.called_by_constructor(class, &method)
                 })

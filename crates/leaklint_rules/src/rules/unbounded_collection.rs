@@ -1453,7 +1453,13 @@ fn check<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<D
         .iter()
         .filter(|u| u.effect == Effect::Grow && runs_repeatedly(u.node, collection, ctx))
         .filter(|u| !registers_callback(u.node, ctx))
-        .filter(|u| !size_checked(u.node, collection, ctx))
+        .filter(|u| {
+            !guards::size_checked(
+                u.node,
+                &|place| broken::is_collection_place(collection, place),
+                ctx.model(),
+            )
+        })
         .filter(|u| !u.key.is_some_and(|key| Domain::is_fixed(ctx, key)))
         .filter(|u| !u.key.is_some_and(|key| loads_module(key, u.node, ctx)))
         .collect();
@@ -1855,84 +1861,6 @@ fn same_key<'a>(a: &Expression<'a>, b: &Expression<'a>, ctx: &RuleContext<'a, '_
             text(a) == text(b)
         }
     }
-}
-
-/// Whether a growth site is bounded by a size check of the same collection: inside `if
-/// (cache.size < MAX)`, or after `if (queue.length >= LIMIT) return`.
-fn size_checked<'a>(node: NodeId, collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> bool {
-    let nodes = ctx.nodes();
-    let model = ctx.model();
-    let Some(function) = model.enclosing_function(node) else {
-        return false;
-    };
-    let start = nodes.kind(node).span().start;
-    let mut tests: Vec<&Expression<'_>> = Vec::new();
-    for ancestor in nodes.ancestor_ids(node) {
-        if ancestor == function {
-            break;
-        }
-        match nodes.kind(ancestor) {
-            AstKind::IfStatement(s) => tests.push(&s.test),
-            AstKind::ConditionalExpression(c) => tests.push(&c.test),
-            AstKind::LogicalExpression(l) => tests.push(&l.left),
-            AstKind::WhileStatement(w) => tests.push(&w.test),
-            _ => {}
-        }
-    }
-    for other in ctx.nodes_within(function) {
-        if other.kind().span().start >= start {
-            break;
-        }
-        if let AstKind::IfStatement(s) = other.kind() {
-            tests.push(&s.test);
-        }
-    }
-    tests
-        .into_iter()
-        .any(|test| compares_size(test, collection, ctx))
-}
-
-/// Whether an expression compares `<collection>.size` or `.length` with something.
-fn compares_size<'a>(
-    test: &Expression<'a>,
-    collection: &Collection<'a>,
-    ctx: &RuleContext<'a, '_>,
-) -> bool {
-    let node = leaklint_model::ast_util::expr_node_id(test);
-    ctx.subtree(node).any(|n| match n.kind() {
-        AstKind::BinaryExpression(binary)
-            if matches!(
-                binary.operator,
-                BinaryOperator::LessThan
-                    | BinaryOperator::LessEqualThan
-                    | BinaryOperator::GreaterThan
-                    | BinaryOperator::GreaterEqualThan
-                    | BinaryOperator::StrictEquality
-                    | BinaryOperator::Equality
-            ) =>
-        {
-            [&binary.left, &binary.right]
-                .into_iter()
-                .any(|side| is_size_of(side, collection, ctx))
-        }
-        _ => false,
-    })
-}
-
-fn is_size_of<'a>(
-    expr: &Expression<'a>,
-    collection: &Collection<'a>,
-    ctx: &RuleContext<'a, '_>,
-) -> bool {
-    let Some(member) = as_member(expr) else {
-        return false;
-    };
-    if !matches!(member_name(member), Some("size" | "length")) {
-        return false;
-    }
-    ctx.model()
-        .place(member.object())
-        .is_some_and(|place| broken::is_collection_place(collection, &place))
 }
 
 /// Where the code at a node runs, for messages: "on every request to the Express handler for

@@ -1367,7 +1367,7 @@ fn latched(call: NodeId, ctx: &RuleContext<'_, '_>) -> Option<(Guarded, String)>
             let Expression::AssignmentExpression(assign) = &expression.expression else {
                 continue;
             };
-            if assign.operator != AssignmentOperator::Assign || !is_never_empty(&assign.right) {
+            if assign.operator != AssignmentOperator::Assign || !sets_a_latch(&assign.right) {
                 continue;
             }
             let Some(latch) = ctx.model().assignment_place_or_entry(&assign.left) else {
@@ -1414,6 +1414,19 @@ fn can_leave_expression(expression: &Expression<'_>, at: Span) -> bool {
         }
         _ => true,
     }
+}
+
+/// What a latch is set to after a check that it is empty: a value that cannot be empty, or one
+/// read from elsewhere (`settings.cookie = reply.cookie`, `state.handle = open()`), which the
+/// check's author means to be there.
+fn sets_a_latch(expr: &Expression<'_>) -> bool {
+    is_never_empty(expr)
+        || matches!(
+            strip(expr),
+            Expression::StaticMemberExpression(_)
+                | Expression::ComputedMemberExpression(_)
+                | Expression::CallExpression(_)
+        )
 }
 
 /// A value that is neither empty (`null`, `undefined`) nor falsy, whatever it is assigned to.
@@ -1616,10 +1629,14 @@ fn emptied_elsewhere<'a>(
     let nodes = ctx.nodes();
     let model = ctx.model();
     nodes.iter().any(|node| match node.kind() {
+        // The latch itself set again (not a new object where it was kept).
         AstKind::AssignmentExpression(assign)
             if setting_is_fine
                 && assign.operator == AssignmentOperator::Assign
-                && is_never_empty(&assign.right) =>
+                && sets_a_latch(&assign.right)
+                && model
+                    .assignment_place_or_entry(&assign.left)
+                    .is_some_and(|target| target.same_place(place)) =>
         {
             false
         }

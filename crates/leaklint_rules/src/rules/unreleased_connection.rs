@@ -11,7 +11,7 @@ use leaklint_model::{
         argument, as_function_node, as_member, callee_name, dotted_path, member_name, strip,
         value_parent, written, Written,
     },
-    guards, protocols, values, Field, FunctionRuns, Place,
+    guards, protocols, values, Field, FunctionRuns, Place, PlaceRoot,
 };
 use oxc_ast::{
     ast::{Argument, BindingPattern, CallExpression, Expression, VariableDeclarationKind},
@@ -156,6 +156,32 @@ impl Rule for UnreleasedConnection {
     }
 }
 
+/// A pool the acquiring function makes itself (`const tmp = mysql.createPool(…)`) and ends
+/// (`tmp.end()`, there or in a callback): its connections go with it.
+fn made_and_ended_here<'a>(pool: &Place<'a>, at: NodeId, ctx: &RuleContext<'a, '_>) -> bool {
+    let model = ctx.model();
+    let PlaceRoot::Symbol(symbol) = pool.root else {
+        return false;
+    };
+    let declared = ctx.semantic().scoping().symbol_declaration(symbol);
+    let Some(function) = model.enclosing_function(at) else {
+        return false;
+    };
+    if !pool.fields.is_empty()
+        || model.parameter_owner(symbol).is_some()
+        || model.enclosing_function(declared) != Some(function)
+    {
+        return false;
+    }
+    ctx.nodes_within(function).any(|n| {
+        matches!(n.kind(), AstKind::CallExpression(call)
+            if matches!(callee_name(call), Some("end" | "close" | "destroy" | "disconnect" | "quit"))
+                && as_member(&call.callee)
+                    .and_then(|m| model.place(m.object()))
+                    .is_some_and(|ended| ended.same_place(pool)))
+    })
+}
+
 /// Methods that start their owner's connection: they run once per owner.
 const CONNECT_NAMES: &[&str] = &["connect", "afterConnect"];
 
@@ -206,6 +232,12 @@ fn acquisition_at<'a>(node: &AstNode<'a>, ctx: &RuleContext<'a, '_>) -> Option<A
         _ => source,
     };
     let pool = as_member(callee).and_then(|m| model.place(m.object()));
+    if pool
+        .as_ref()
+        .is_some_and(|pool| made_and_ended_here(pool, node.id(), ctx))
+    {
+        return None;
+    }
     let holder = match call.and_then(|call| callback_holder(call, ctx)) {
         Some(holder) => holder,
         // `pool.connect(async (connection) => …)` (slonik), `pool.use(fn)`: the pool lends the
@@ -1270,9 +1302,19 @@ fn report<'a>(
         }
         None => help,
     };
+    // A per-request handler's leak repeats with traffic; elsewhere the file does not say how
+    // often the function runs, and the finding says what it assumes.
+    let (severity, message) = if ctx.model().runs_at(acquisition.node) == FunctionRuns::PerRequest {
+        (Severity::Error, message)
+    } else {
+        (
+            Severity::Warning,
+            format!("{message} (assuming the function runs more than once)"),
+        )
+    };
     let mut diagnostic = Diagnostic::finding(
         ID,
-        Severity::Error,
+        severity,
         message,
         Label::new(byte_span(first_line(source, acquired)), "acquired here"),
     )

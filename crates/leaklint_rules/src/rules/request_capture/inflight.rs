@@ -9,7 +9,7 @@ use leaklint_model::{
         argument, as_member, callee_name, member_name, short_text, string_value, strip,
         value_parent,
     },
-    protocols, Place, PlaceRoot,
+    guards, protocols, Place, PlaceRoot,
 };
 use oxc_ast::{
     ast::{CallExpression, Expression},
@@ -62,7 +62,9 @@ fn kept<'a>(node: NodeId, ctx: &RuleContext<'a, '_>) -> Option<Kept<'a>> {
         PlaceRoot::Symbol(symbol) => holder.fields.is_empty() && model.is_module_level(symbol),
         _ => false,
     };
-    if !long_lived {
+    // `if (Object.keys(pending).length > 4) return;` before it: what stays keeps the next
+    // ones out, and the holder cannot grow past the limit.
+    if !long_lived || guards::size_checked(node, &|place| place.same_place(&holder), model) {
         return None;
     }
     let Expression::Identifier(ident) = strip(value) else {

@@ -461,7 +461,12 @@ fn conditional_sweep<'a>(
                 in_sweep = true;
             }
             AstKind::IfStatement(s)
-                if in_sweep && super::compares_size(&s.test, collection, ctx) =>
+                if in_sweep
+                    && leaklint_model::guards::compares_size(
+                        &s.test,
+                        &|place| is_collection_place(collection, place),
+                        ctx.model(),
+                    ) =>
             {
                 return Some((ancestor, condition?));
             }
@@ -767,7 +772,7 @@ fn deduplicated<'a>(
                         _ => None,
                     }
                 })
-                .is_some_and(|init| matches!(strip(init), Expression::CallExpression(call) if lookup_call(call, collection, ctx))),
+                .is_some_and(|init| lookup_result(init, collection, ctx)),
             _ => false,
         });
         if found {
@@ -775,6 +780,26 @@ fn deduplicated<'a>(
         }
     }
     false
+}
+
+/// A lookup in the collection, or a field of what it finds (`list.find(…)?.agents`).
+fn lookup_result<'a>(
+    expr: &Expression<'a>,
+    collection: &Collection<'_>,
+    ctx: &RuleContext<'a, '_>,
+) -> bool {
+    match strip(expr) {
+        Expression::CallExpression(call) => lookup_call(call, collection, ctx),
+        Expression::ChainExpression(chain) => match &chain.expression {
+            oxc_ast::ast::ChainElement::CallExpression(call) => lookup_call(call, collection, ctx),
+            element => element
+                .as_member_expression()
+                .is_some_and(|member| lookup_result(member.object(), collection, ctx)),
+        },
+        other => {
+            as_member(other).is_some_and(|member| lookup_result(member.object(), collection, ctx))
+        }
+    }
 }
 
 fn lookup_call<'a>(
