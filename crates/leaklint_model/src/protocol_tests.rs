@@ -84,6 +84,46 @@ fn removals_match_listeners_by_identity() {
 }
 
 #[test]
+fn namespaces_and_handlerless_off_remove_every_listener_they_name() {
+    let src = r"
+        const EVENTS = { open: 'lgOpen' };
+        const NS = '.pan';
+        const $win = $(window);
+        $win.on('resize.lg.zoom', a);           // off('.lg.zoom')
+        $win.on(EVENTS.open + '.zoom', a);      // off('.zoom')
+        $win.on(`scroll.lg.${kind}`, a);        // off('scroll')
+        $win.on('keydown.lg', a);               // off('.lg.zoom') needs both namespaces
+        $win.on('touchstart.pan touchend.x', a); // off(NS) takes only the first
+        $win.on('blur', a);                     // off('blur')
+        function teardown() {
+            $win.off('.lg.zoom');
+            $win.off('.zoom');
+            $win.off('scroll');
+            $win.off(NS);
+            $win.off('blur');
+            ctx.removeListener('x');            // a Node emitter needs the listener
+        }
+        function onX() {}
+        const ctx = require('./ctx');
+        ctx.on('x', onX);
+        const hub = { records: [], client: connect() };
+        function attach(event, handler) {
+            hub.records.push({ event, handler });
+            hub.client.on(event, handler);
+        }
+        function detach() {
+            hub.records = hub.records.filter((r) => { hub.client.removeListener(r.event, r.handler); return false; });
+        }
+    ";
+    model_of(src, |model| {
+        let removed: Vec<bool> = calls(model, "on")
+            .map(|(_, call)| is_removed(&Registration::of(call).unwrap(), model))
+            .collect();
+        assert_eq!(removed, [true, true, true, false, false, true, false, true]);
+    });
+}
+
+#[test]
 fn once_listeners_are_released_only_by_events_that_fire() {
     let src = r"
         conn.once('data', f);

@@ -391,6 +391,64 @@ pub fn event_is_per_call<'a>(
     }
 }
 
+/// The text of an event argument (`'click.lg.zoom'`, `` `${EVENTS.open}.zoom` ``,
+/// `EVENTS.open + '.zoom'`), each part computed at run time as `\0`.
+fn event_text(event: Option<&Expression<'_>>, model: &LifetimeModel<'_, '_>) -> Option<String> {
+    fn text(expr: &Expression<'_>, model: &LifetimeModel<'_, '_>, out: &mut String, depth: u8) {
+        if let Some(literal) = string_value(expr) {
+            out.push_str(literal);
+            return;
+        }
+        match strip(expr) {
+            Expression::BinaryExpression(binary)
+                if binary.operator == oxc_ast::ast::BinaryOperator::Addition && depth < 8 =>
+            {
+                text(&binary.left, model, out, depth + 1);
+                text(&binary.right, model, out, depth + 1);
+            }
+            Expression::TemplateLiteral(template) => {
+                for (i, quasi) in template.quasis.iter().enumerate() {
+                    out.push_str(quasi.value.cooked.as_ref().map_or("", |c| c.as_str()));
+                    if i < template.expressions.len() {
+                        out.push('\0');
+                    }
+                }
+            }
+            Expression::Identifier(ident) => match model
+                .symbol_of(ident)
+                .and_then(|symbol| model.const_init(symbol))
+                .and_then(string_value)
+            {
+                Some(literal) => out.push_str(literal),
+                None => out.push('\0'),
+            },
+            _ => out.push('\0'),
+        }
+    }
+    let mut out = String::new();
+    text(event?, model, &mut out, 0);
+    Some(out)
+}
+
+/// Whether `off(removed)` takes off every event of `added` (both as [`event_text`]): each
+/// event added (`name.ns1.ns2`, space-separated) matches an event removed, by name (or the
+/// removal names none: `.ns`) and with all of the removal's namespaces.
+fn namespace_removes(added: &str, removed: &str) -> bool {
+    let split = |event: &str| -> (String, Vec<String>) {
+        let mut parts = event.split('.');
+        let name = parts.next().unwrap_or_default().to_string();
+        (name, parts.map(str::to_string).collect())
+    };
+    let removals: Vec<_> = removed.split_whitespace().map(split).collect();
+    added.split_whitespace().all(|event| {
+        let (name, namespaces) = split(event);
+        removals.iter().any(|(removed_name, removed_namespaces)| {
+            (removed_name.is_empty() || (*removed_name == name && !name.contains('\0')))
+                && removed_namespaces.iter().all(|ns| namespaces.contains(ns))
+        })
+    })
+}
+
 fn events_match(a: &EventKey<'_>, b: &EventKey<'_>) -> bool {
     match (a, b) {
         (EventKey::Unknown, _) | (_, EventKey::Unknown) => true,
@@ -407,7 +465,8 @@ fn events_match(a: &EventKey<'_>, b: &EventKey<'_>) -> bool {
 /// The receiver is matched by where its value comes from as well as by how it is written:
 /// `require('m')` and `const m = require('m')` name one module, and `const body =
 /// document.body` in two functions names one object. A removal that iterates stored listeners
-/// (`for (const [event, listener] of subscriptions) bus.off(event, listener)`) also counts
+/// (`for (const [event, listener] of subscriptions) bus.off(event, listener)`, or in a `forEach`/
+/// `filter` callback over the records) also counts
 /// when the registration's listener is stored in a collection.
 pub fn is_removed<'a>(registration: &Registration<'_, 'a>, model: &LifetimeModel<'_, 'a>) -> bool {
     is_removed_from(registration, &[], model)
@@ -517,6 +576,21 @@ fn removals<'a>(
         let removed_event = event_key(argument(call, 0), model);
         if LISTENER_PROTOCOL.release_all.contains(&method) {
             if call.arguments.is_empty() || events_match(&event, &removed_event) {
+                found.push((id, RemovalOf::Removes));
+            }
+            continue;
+        }
+        // jQuery-style emitters (jQuery, cash, Zepto, component-emitter, socket.io-client):
+        // `off()` with no listener removes every listener of the event, and `off('.ns')` every
+        // listener added under the namespace (`on('click.ns', …)`).
+        if method == "off" && argument(call, 1).is_none() {
+            let added = event_text(registration.event, model).filter(|t| t.contains('.'));
+            let removes = match (added, event_text(argument(call, 0), model)) {
+                _ if call.arguments.is_empty() => true,
+                (Some(added), Some(removed)) => namespace_removes(&added, &removed),
+                _ => events_match(&event, &removed_event),
+            };
+            if removes {
                 found.push((id, RemovalOf::Removes));
             }
             continue;
@@ -768,7 +842,10 @@ fn is_iteration_binding(root: PlaceRoot<'_>, model: &LifetimeModel<'_, '_>) -> b
                 let function = nodes.parent_id(ancestor);
                 let (_, parent) = value_parent(model.semantic(), function);
                 return matches!(parent, AstKind::CallExpression(call)
-                    if matches!(callee_name(call), Some("forEach" | "each"))
+                    if matches!(
+                        callee_name(call),
+                        Some("forEach" | "each" | "filter" | "map" | "some" | "every")
+                    )
                         && call.callee.span() != nodes.kind(function).span());
             }
             kind if kind.is_function_like() || matches!(kind, AstKind::Program(_)) => return false,

@@ -324,14 +324,13 @@ fn removal_misses<'a>(
 }
 
 /// Methods that start (or restart) an instance, which run again after its teardown.
+/// Not `init`/`setup`/`boot`: they run once, after the instance is made, as start-up code does
+/// (see `guards::START_UP_NAMES`).
 const START_METHODS: &[&str] = &[
     "start",
     "listen",
     "connect",
     "open",
-    "init",
-    "initialize",
-    "setup",
     "attach",
     "mount",
     "enable",
@@ -340,8 +339,6 @@ const START_METHODS: &[&str] = &[
     "bind",
     "activate",
     "run",
-    "begin",
-    "boot",
 ];
 
 /// Whether a method is a start of the instance or reached from one.

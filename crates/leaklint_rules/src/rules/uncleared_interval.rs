@@ -11,7 +11,7 @@ use leaklint_model::{
         property_key_name, strip, value_parent, written, Written,
     },
     captures::{self, Retained},
-    protocols, values, Field, FunctionRuns, Place, PlaceRoot,
+    guards, protocols, values, Field, FunctionRuns, Place, PlaceRoot,
 };
 use oxc_ast::{
     ast::{
@@ -593,10 +593,22 @@ fn teardown_forgets<'a>(
     };
     // Cleared by the instance's end, or by the end of a connection it holds (a `close`
     // listener, `socket.onclose = …`), which its teardown brings about.
-    if teardowns.iter().any(|t| {
-        clears_in(t.function)
+    // Another end of the instance counts too: `closeGallery()`, `stopAll()`, named as an end
+    // of something, which its owner calls before the teardown.
+    let ends = teardowns.iter().map(|t| t.function).chain(
+        methods
+            .iter()
+            .filter(|m| {
+                m.name
+                    .is_some_and(|name| guards::is_named_like(name, ENDING_WORDS))
+            })
+            .map(|m| m.function),
+    );
+    let mut ends = ends;
+    if ends.any(|end| {
+        clears_in(end)
             || model
-                .reached_from(class, t.function)
+                .reached_from(class, end)
                 .iter()
                 .any(|f| clearing.contains(f))
     }) || clearing.iter().any(|&f| runs_at_an_end(f, ctx))
@@ -641,6 +653,17 @@ fn teardown_forgets<'a>(
         )),
     )
 }
+
+/// The first word of a method that ends something of the instance (`closeGallery`, `stopAll`).
+const ENDING_WORDS: &[&str] = &[
+    "close",
+    "stop",
+    "destroy",
+    "dispose",
+    "teardown",
+    "shutdown",
+    "disconnect",
+];
 
 /// Whether a function runs when something ends: a listener for an end-of-life event (`close`,
 /// `exit`, …) registered inline or by name (`ws.once('close', this.onClose)`), or an

@@ -663,9 +663,13 @@ pub(super) fn open_keys(
         .map(Open::ThroughCall)
 }
 
-/// Names that say a value comes from an open set: ids, users, addresses, URLs, tokens.
+/// Names that say a value comes from an open set: ids, users, addresses, URLs, tokens. Not the
+/// ids of the program's own modules and chunks (a bundler's `moduleId`), a set the code defines.
 fn is_input_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
+    if lower.starts_with("module") || lower.starts_with("chunk") {
+        return false;
+    }
     name.ends_with("Id")
         || name.ends_with("ID")
         || name.ends_with("Ids")
