@@ -527,7 +527,9 @@ impl<'s, 'a> Analysis<'s, 'a> {
                 && matches!(name(0), Some("err" | "error"))
                 && is_req(name(1))
                 && is_res(name(2)));
-        if shaped {
+        // `function EventSource(request, response, options)` that the file calls with `new` or
+        // gives prototype methods is a class that wraps a request, not a handler of requests.
+        if shaped && !crate::owners::is_constructor_function(self.semantic, function) {
             self.marks
                 .entry(function)
                 .or_insert_with(|| Mark::Handler("a (req, res) request handler".into()));

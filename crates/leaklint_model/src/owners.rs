@@ -173,40 +173,14 @@ impl<'a> LifetimeModel<'_, 'a> {
 
     /// The binding a function is declared or `const`-assigned under.
     fn function_binding(&self, function: NodeId) -> Option<SymbolId> {
-        let nodes = self.semantic().nodes();
-        match nodes.kind(function) {
-            AstKind::Function(f) if f.id.is_some() && f.is_declaration() => {
-                f.id.as_ref()?.symbol_id.get()
-            }
-            AstKind::Function(_) => match nodes.parent_kind(function) {
-                AstKind::VariableDeclarator(declarator) => declarator
-                    .id
-                    .get_binding_identifier()
-                    .and_then(|id| id.symbol_id.get()),
-                _ => None,
-            },
-            _ => None,
-        }
+        function_binding(self.semantic(), function)
     }
 
     /// A `function X() {}` (or `const X = function () {}`) used as a constructor: the file
     /// reads `X.prototype` or calls `new X`.
     pub fn constructor_function(&self, function: NodeId) -> Option<Class> {
         let binding = self.function_binding(function)?;
-        let nodes = self.semantic().nodes();
-        let used_as_class = self
-            .semantic()
-            .scoping()
-            .get_resolved_references(binding)
-            .any(|reference| {
-                let id = reference.node_id();
-                match nodes.parent_kind(id) {
-                    AstKind::NewExpression(new) => new.callee.span() == nodes.kind(id).span(),
-                    AstKind::StaticMemberExpression(member) => member.property.name == "prototype",
-                    _ => false,
-                }
-            });
-        used_as_class.then_some(Class {
+        used_as_class(self.semantic(), binding).then_some(Class {
             node: function,
             binding: Some(binding),
         })
@@ -241,17 +215,7 @@ impl<'a> LifetimeModel<'_, 'a> {
             AstKind::ObjectProperty(property) => {
                 // `X.prototype = { m() {} }`: ObjectProperty → ObjectExpression → assignment.
                 let object = nodes.parent_id(nodes.parent_id(function));
-                let (_, holder) = crate::ast_util::value_parent(self.semantic(), object);
-                let AstKind::AssignmentExpression(assign) = holder else {
-                    return None;
-                };
-                let AssignmentTarget::StaticMemberExpression(member) = &assign.left else {
-                    return None;
-                };
-                if member.property.name != "prototype" {
-                    return None;
-                }
-                let class = self.class_of_binding_expr(&member.object)?;
+                let class = self.prototype_object_class(object)?;
                 let method = Method {
                     name: key_name(&property.key),
                     function,
@@ -277,6 +241,78 @@ impl<'a> LifetimeModel<'_, 'a> {
                 span,
             },
         ))
+    }
+
+    /// The class whose prototype an object literal's members end up on: `X.prototype = {…}`,
+    /// `Object.assign(X.prototype, {…})`, or a binding of it copied there (`var instance = {…};
+    /// for (var k in instance) X.prototype[k] = instance[k]`, `extend(X.prototype, instance)`).
+    fn prototype_object_class(&self, object: NodeId) -> Option<Class> {
+        let nodes = self.semantic().nodes();
+        let (child, holder) = crate::ast_util::value_parent(self.semantic(), object);
+        let copied_onto = |call: &oxc_ast::ast::CallExpression<'a>, copied: Span| {
+            if !matches!(
+                crate::ast_util::callee_name(call),
+                Some("assign" | "extend" | "mixin" | "merge" | "defaults")
+            ) || call.arguments.len() < 2
+                || call.arguments[0].span() == copied
+            {
+                return None;
+            }
+            if !call.arguments[1..].iter().any(|a| a.span() == copied) {
+                return None;
+            }
+            let prototype = as_member(call.arguments[0].as_expression()?)?;
+            (member_name(prototype) == Some("prototype"))
+                .then(|| self.class_of_binding_expr(prototype.object()))
+                .flatten()
+        };
+        match holder {
+            AstKind::AssignmentExpression(assign) => {
+                let AssignmentTarget::StaticMemberExpression(member) = &assign.left else {
+                    return None;
+                };
+                if member.property.name != "prototype" {
+                    return None;
+                }
+                self.class_of_binding_expr(&member.object)
+            }
+            AstKind::CallExpression(call) => copied_onto(call, nodes.kind(child).span()),
+            AstKind::VariableDeclarator(declarator) => {
+                let symbol = declarator.id.get_binding_identifier()?.symbol_id.get()?;
+                let scoping = self.semantic().scoping();
+                if scoping.symbol_is_mutated(symbol) {
+                    return None;
+                }
+                scoping
+                    .get_resolved_references(symbol)
+                    .find_map(|reference| {
+                        let id = reference.node_id();
+                        let at = nodes.kind(id).span();
+                        match nodes.parent_kind(id) {
+                            AstKind::CallExpression(call) => copied_onto(call, at),
+                            // `for (var k in instance) X.prototype[k] = instance[k];`
+                            AstKind::ForInStatement(statement) if statement.right.span() == at => {
+                                let body = nodes.parent_id(id);
+                                self.nodes_within(body).find_map(|node| {
+                                    let AstKind::AssignmentExpression(assign) = node.kind() else {
+                                        return None;
+                                    };
+                                    let Some(Written::Member(member)) = written(&assign.left)
+                                    else {
+                                        return None;
+                                    };
+                                    let prototype = as_member(member.object())?;
+                                    (member_name(prototype) == Some("prototype"))
+                                        .then(|| self.class_of_binding_expr(prototype.object()))
+                                        .flatten()
+                                })
+                            }
+                            _ => None,
+                        }
+                    })
+            }
+            _ => None,
+        }
     }
 
     /// The class an identifier names: a constructor function or an ES class.
@@ -1594,4 +1630,48 @@ impl<'a> LifetimeModel<'_, 'a> {
                 .collect()
         })
     }
+}
+
+/// The binding that names a function: its own (`function X() {}`), or the one a function
+/// expression initialises (`const X = function () {}`).
+fn function_binding(semantic: &oxc_semantic::Semantic<'_>, function: NodeId) -> Option<SymbolId> {
+    let nodes = semantic.nodes();
+    match nodes.kind(function) {
+        AstKind::Function(f) if f.id.is_some() && f.is_declaration() => {
+            f.id.as_ref()?.symbol_id.get()
+        }
+        AstKind::Function(_) => match nodes.parent_kind(function) {
+            AstKind::VariableDeclarator(declarator) => declarator
+                .id
+                .get_binding_identifier()
+                .and_then(|id| id.symbol_id.get()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether the file uses a binding as a class: `new X`, or reads `X.prototype`.
+fn used_as_class(semantic: &oxc_semantic::Semantic<'_>, binding: SymbolId) -> bool {
+    let nodes = semantic.nodes();
+    semantic
+        .scoping()
+        .get_resolved_references(binding)
+        .any(|reference| {
+            let id = reference.node_id();
+            match nodes.parent_kind(id) {
+                AstKind::NewExpression(new) => new.callee.span() == nodes.kind(id).span(),
+                AstKind::StaticMemberExpression(member) => member.property.name == "prototype",
+                _ => false,
+            }
+        })
+}
+
+/// Whether a function is a constructor function of the file (see
+/// [`crate::LifetimeModel::constructor_function`]), asked of the semantic model alone.
+pub(crate) fn is_constructor_function(
+    semantic: &oxc_semantic::Semantic<'_>,
+    function: NodeId,
+) -> bool {
+    function_binding(semantic, function).is_some_and(|binding| used_as_class(semantic, binding))
 }

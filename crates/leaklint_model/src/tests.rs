@@ -1256,3 +1256,31 @@ fn size_checks_bound_what_follows_them() {
     });
     assert_eq!(checked, [true, true, false, false]);
 }
+
+#[test]
+fn methods_copied_onto_a_prototype_are_the_class_s() {
+    let src = r"
+        const Stream = function (request, response) { here(); this.t = 1; };
+        const api = { close() { here(); }, ping() {} };
+        for (const key in api) Stream.prototype[key] = api[key];
+        function Poller() {}
+        Object.assign(Poller.prototype, { watch() { here(); } });
+        const loose = { stop() { here(); } };
+        app.get('/x', function (request, response) { here(); });
+    ";
+    with_model(src, "a.js", &ModelSettings::default(), |model| {
+        let class_of = at_markers(model, |node| {
+            let function = model.enclosing_function(node).unwrap();
+            model.prototype_class(function)
+        });
+        let stream = class_of[0].expect("the constructor function");
+        assert_eq!(class_of[1], Some(stream), "a method copied by `for…in`");
+        assert!(class_of[2].is_some(), "a method added with `Object.assign`");
+        assert_ne!(class_of[2], Some(stream));
+        assert_eq!(class_of[3], None, "an object literal of its own");
+        let runs: Vec<FunctionRuns> = at_markers(model, |node| model.runs_at(node));
+        // A constructor taking (request, response) wraps one request; a route handler handles many.
+        assert_eq!(runs[0], PerCall);
+        assert_eq!(runs[4], PerRequest);
+    });
+}

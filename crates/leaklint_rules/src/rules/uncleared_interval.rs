@@ -84,6 +84,18 @@ fn uncleared_interval_diagnostic(finding: &Finding<'_>) -> Diagnostic {
                 (_, Some(place)) => format!(
                     " in {place}: every new instance starts another timer that runs forever"
                 ),
+                // `init()`, `setup()`: set-up code runs once per thing it sets up.
+                (Some(name), None)
+                    if guards::is_named_like(
+                        name,
+                        &["init", "initialize", "setup", "install", "bootstrap"],
+                    ) =>
+                {
+                    format!(
+                        " in `{name}`, and nothing in this file clears it: each time what it \
+                         sets up is set up again, or dropped, one more timer runs forever"
+                    )
+                }
                 (Some(name), None) => {
                     format!(" in `{name}`: every call starts another timer that runs forever")
                 }
@@ -1390,7 +1402,7 @@ fn latched(call: NodeId, ctx: &RuleContext<'_, '_>) -> Option<(Guarded, String)>
             let Expression::AssignmentExpression(assign) = &expression.expression else {
                 continue;
             };
-            if assign.operator != AssignmentOperator::Assign || !sets_a_latch(&assign.right) {
+            if assign.operator != AssignmentOperator::Assign || !is_never_empty(&assign.right) {
                 continue;
             }
             let Some(latch) = ctx.model().assignment_place_or_entry(&assign.left) else {
@@ -1437,19 +1449,6 @@ fn can_leave_expression(expression: &Expression<'_>, at: Span) -> bool {
         }
         _ => true,
     }
-}
-
-/// What a latch is set to after a check that it is empty: a value that cannot be empty, or one
-/// read from elsewhere (`settings.cookie = reply.cookie`, `state.handle = open()`), which the
-/// check's author means to be there.
-fn sets_a_latch(expr: &Expression<'_>) -> bool {
-    is_never_empty(expr)
-        || matches!(
-            strip(expr),
-            Expression::StaticMemberExpression(_)
-                | Expression::ComputedMemberExpression(_)
-                | Expression::CallExpression(_)
-        )
 }
 
 /// A value that is neither empty (`null`, `undefined`) nor falsy, whatever it is assigned to.
@@ -1656,7 +1655,7 @@ fn emptied_elsewhere<'a>(
         AstKind::AssignmentExpression(assign)
             if setting_is_fine
                 && assign.operator == AssignmentOperator::Assign
-                && sets_a_latch(&assign.right)
+                && is_never_empty(&assign.right)
                 && model
                     .assignment_place_or_entry(&assign.left)
                     .is_some_and(|target| target.same_place(place)) =>
