@@ -124,6 +124,25 @@ fn namespaces_and_handlerless_off_remove_every_listener_they_name() {
 }
 
 #[test]
+fn a_listener_kept_in_a_map_is_removed_by_reading_it_back() {
+    let src = r"
+        const bus = require('./bus');
+        const handlers = new Map();
+        function bind(key) { const fn = () => 1; bus.on('tick', fn); handlers.set(key, fn); }
+        function unbind(key) { bus.off('tick', handlers.get(key)); handlers.delete(key); }
+        function bindLoose(key) { const fn = () => 2; bus.on('tock', fn); }
+        function unbindLoose(key) { bus.off('tock', handlers.get(key)); }
+    ";
+    model_of(src, |model| {
+        let removed: Vec<bool> = calls(model, "on")
+            .map(|(_, call)| is_removed(&Registration::of(call).unwrap(), model))
+            .collect();
+        // The second listener is never kept, so nothing read back can be it.
+        assert_eq!(removed, [true, false]);
+    });
+}
+
+#[test]
 fn once_listeners_are_released_only_by_events_that_fire() {
     let src = r"
         conn.once('data', f);

@@ -606,10 +606,13 @@ fn removals<'a>(
             .as_ref()
             .zip(removed_path.as_ref())
             .is_some_and(|(handler, removed)| removed.same_place(handler));
+        // Walking the records (`for (const [e, fn] of subs) bus.off(e, fn)`), or reading one
+        // back (`el.removeEventListener('click', handlers.get(el))`).
         let from_stored_records = handler.as_ref().is_some_and(|handler| {
-            removed_path
+            (removed_path
                 .as_ref()
                 .is_some_and(|removed| is_iteration_binding(removed.root, model))
+                || model.place_or_entry(removed).is_some_and(|read| read.entry))
                 && is_stored(handler, registration, model)
         });
         let of = if same_function || from_stored_records {
