@@ -1284,3 +1284,22 @@ fn methods_copied_onto_a_prototype_are_the_class_s() {
         assert_eq!(runs[4], PerRequest);
     });
 }
+
+#[test]
+fn closures_handed_back_to_the_caller() {
+    let src = r"
+        function a(map, id) { map.set(id, 1); return () => { here(); }; }
+        function b(map, id) { const ret = toDisposable(() => { here(); }); return markAsSingleton(ret); }
+        function c(map, id, store) { store.add(toDisposable(() => { here(); })); }
+        function d(map, id) { return { dispose() { here(); } }; }
+        const e = (id) => toDisposable(() => { here(); });
+        function f(map, id) { setTimeout(() => { here(); }, 10); }
+        function g(map, id) { bus.on('done', () => { here(); }); }
+    ";
+    with_model(src, "a.js", &ModelSettings::default(), |model| {
+        let handed: Vec<bool> = at_markers(model, |node| {
+            model.handed_back(model.enclosing_function(node).unwrap())
+        });
+        assert_eq!(handed, [true, true, true, true, true, false, false]);
+    });
+}

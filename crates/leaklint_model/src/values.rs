@@ -29,6 +29,61 @@ pub enum ValueLifetime {
 const MAX_ALIAS_DEPTH: u8 = 8;
 
 impl<'a> LifetimeModel<'_, 'a> {
+    /// Whether a function (a closure) is handed back to the caller of the function it is
+    /// written in: returned (`return () => …`), or inside what is returned
+    /// (`return toDisposable(() => …)`, `const ret = { dispose() {…} }; return ret;`), or handed
+    /// to an object of the caller's (`store.add(toDisposable(() => …))`). A removal in it is the
+    /// caller's to run, when the caller is done.
+    pub fn handed_back(&self, closure: NodeId) -> bool {
+        self.handed_back_at_depth(closure, 0)
+    }
+
+    fn handed_back_at_depth(&self, node: NodeId, depth: u8) -> bool {
+        if depth > 4 {
+            return false;
+        }
+        let semantic = self.semantic();
+        let (child, parent) = crate::ast_util::value_parent(semantic, node);
+        match parent {
+            AstKind::ReturnStatement(_) => true,
+            // `() => toDisposable(…)`: an arrow's expression body is what it returns.
+            AstKind::ArrowFunctionExpression(arrow) => {
+                use oxc_span::GetSpan;
+                arrow.body.as_expression().is_some_and(|body| {
+                    body.span() == semantic.nodes().get_node(child).kind().span()
+                })
+            }
+            AstKind::CallExpression(call) => {
+                use oxc_span::GetSpan;
+                call.callee.span() != semantic.nodes().get_node(child).kind().span()
+                    // `store.add(toDisposable(() => …))` with the caller's `store`.
+                    && (as_member(&call.callee)
+                        .is_some_and(|member| self.handed_in_by(member.object()).is_some())
+                        || self.handed_back_at_depth(call.node_id(), depth + 1))
+            }
+            AstKind::ObjectProperty(_) => {
+                let object = semantic
+                    .nodes()
+                    .parent_id(semantic.nodes().parent_id(child));
+                self.handed_back_at_depth(object, depth + 1)
+            }
+            AstKind::VariableDeclarator(declarator) => {
+                let Some(symbol) = declarator
+                    .id
+                    .get_binding_identifier()
+                    .and_then(|id| id.symbol_id.get())
+                else {
+                    return false;
+                };
+                semantic
+                    .scoping()
+                    .get_resolved_references(symbol)
+                    .any(|reference| self.handed_back_at_depth(reference.node_id(), depth + 1))
+            }
+            _ => false,
+        }
+    }
+
     /// The function whose caller hands in an expression's value: a parameter of it, an element
     /// or field of one (`args[0]`, `options.event`), or a never-reassigned binding that holds
     /// one (`const event = args[0]`, `const [event, listener] = args`).

@@ -1528,6 +1528,13 @@ fn check<'a>(collection: &Collection<'a>, ctx: &RuleContext<'a, '_>) -> Option<D
                     .enclosing_function(s.node)
                     .is_some_and(|f| f != function && model.is_promise_executor(f))
             })
+            // Removed by a disposer handed back to the caller (`return toDisposable(() =>
+            // map.delete(id))`): the caller's to run when it is done, not this call's paths.
+            || same_key.iter().any(|s| {
+                model
+                    .enclosing_function(s.node)
+                    .is_some_and(|f| f != function && model.handed_back(f))
+            })
         {
             continue;
         }

@@ -641,15 +641,20 @@ pub(super) fn open_keys(
     if model.runs_at(growth.node) == leaklint_model::FunctionRuns::PerRequest {
         return Some(Open::PerRequest);
     }
+    // `registerColor(id, …)`, `defineRule(name, …)`: what a registration adds is named by the
+    // code that registers it, once each, however its parameters are named.
+    let registration =
+        leaklint_model::guards::named_like(growth.node, model, super::REGISTRATION_NAMES);
     let Some(key) = growth.key else {
         // `if (!list.find((i) => i.type === t)) list.push({ type: t, … })`: a set keyed by what
         // the lookup compares, not an append.
-        return (!deduplicated(collection, growth.node, ctx)).then_some(Open::Append);
+        return (!registration && !deduplicated(collection, growth.node, ctx))
+            .then_some(Open::Append);
     };
     if is_fresh_key(key, ctx) {
         return Some(Open::Fresh);
     }
-    if names_input(key, ctx, 0) {
+    if names_input(key, ctx, 0, registration) {
         return Some(Open::Input);
     }
     // A method of an instance the file keeps, called from a request handler.
@@ -706,7 +711,15 @@ fn is_input_name(name: &str) -> bool {
 /// `userId`, `` `${userId}:${deviceId}` ``, `job.data.customerId` for a parameter `job`. An id
 /// the function reads from elsewhere (a loop over a response, a node it looked up) names an
 /// entity the code already has, often one of a bounded set.
-fn names_input(key: &Expression<'_>, ctx: &RuleContext<'_, '_>, depth: u8) -> bool {
+///
+/// In a registration (`registerColor(id)`), a bare id names what the code registers; only a
+/// user's, a session's, a client's or a request's (`userId`, `sessionToken`) is input.
+fn names_input(
+    key: &Expression<'_>,
+    ctx: &RuleContext<'_, '_>,
+    depth: u8,
+    registration: bool,
+) -> bool {
     if depth > 3 {
         return false;
     }
@@ -716,25 +729,38 @@ fn names_input(key: &Expression<'_>, ctx: &RuleContext<'_, '_>, depth: u8) -> bo
             .symbol_of(ident)
             .is_some_and(|symbol| leaklint_model::parameter_owner(ctx.semantic(), symbol).is_some())
     };
+    let is_input = |name: &str| is_input_name(name) && (!registration || names_a_principal(name));
     let node = leaklint_model::ast_util::expr_node_id(key);
     ctx.subtree(node).any(|n| match n.kind() {
         AstKind::IdentifierReference(ident) => {
-            (is_input_name(ident.name.as_str()) && handed_in(ident))
+            (is_input(ident.name.as_str()) && handed_in(ident))
                 // `const key = job.data.customerId`
                 || model
                     .symbol_of(ident)
                     .and_then(|symbol| model.const_init(symbol))
                     .is_some_and(|init| {
                         !matches!(strip(init), Expression::Identifier(_))
-                            && names_input(init, ctx, depth + 1)
+                            && names_input(init, ctx, depth + 1, registration)
                     })
         }
         AstKind::StaticMemberExpression(member) => {
-            is_input_name(member.property.name.as_str())
+            is_input(member.property.name.as_str())
                 && matches!(root_object(&member.object), Some(Expression::Identifier(root)) if handed_in(root))
         }
         _ => false,
     })
+}
+
+/// Names of who or what sends requests: users, sessions, devices, clients, connections,
+/// tenants, addresses.
+fn names_a_principal(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [
+        "user", "session", "token", "device", "client", "socket", "conn", "request", "tenant",
+        "account", "customer", "email", "ip", "url", "uri",
+    ]
+    .iter()
+    .any(|word| lower.contains(word))
 }
 
 /// The innermost object of a member chain: `job` for `job.data.customerId`.
