@@ -143,6 +143,26 @@ fn a_listener_kept_in_a_map_is_removed_by_reading_it_back() {
 }
 
 #[test]
+fn a_removal_is_meant_for_the_listener_made_from_what_it_names() {
+    let src = r"
+        class Popup {
+            open() { this.renderer.on('render', this.onRender.bind(this)); }
+            show() { this.renderer.on('render', () => this.count++); }
+            close() { this.renderer.off('render', this.onRender); }
+            onRender() {}
+        }
+    ";
+    model_of(src, |model| {
+        let misses: Vec<usize> = calls(model, "on")
+            .map(|(_, call)| removals_that_miss(&Registration::of(call).unwrap(), model).len())
+            .collect();
+        // `off` names `this.onRender`, whose bound copy `open()` adds: it misses that one, and
+        // was never meant for the arrow `show()` adds.
+        assert_eq!(misses, [1, 0]);
+    });
+}
+
+#[test]
 fn once_listeners_are_released_only_by_events_that_fire() {
     let src = r"
         conn.once('data', f);

@@ -634,7 +634,7 @@ fn removals<'a>(
             // elsewhere too.
             if removed_path
                 .as_ref()
-                .is_some_and(|removed| added_for(removed, &event, model))
+                .is_some_and(|removed| added_for(removed, &event, registration, model))
                 || !names_a_known_function(removed, model)
             {
                 continue;
@@ -680,7 +680,12 @@ fn same_making<'a>(
 }
 
 /// Whether a registration on the same receiver adds the function at `path` for `event`.
-fn added_for<'a>(path: &Place<'a>, event: &EventKey<'a>, model: &LifetimeModel<'_, 'a>) -> bool {
+fn added_for<'a>(
+    path: &Place<'a>,
+    event: &EventKey<'a>,
+    besides: &Registration<'_, 'a>,
+    model: &LifetimeModel<'_, 'a>,
+) -> bool {
     let nodes = model.semantic().nodes();
     ADD_METHODS
         .iter()
@@ -693,12 +698,18 @@ fn added_for<'a>(path: &Place<'a>, event: &EventKey<'a>, model: &LifetimeModel<'
             let Some(other) = Registration::of(call) else {
                 return false;
             };
-            // `res.on('data', (this.ondata = function … ))` adds `this.ondata`.
+            // `res.on('data', (this.ondata = function … ))` adds `this.ondata`, and
+            // `on('render', this.onRender.bind(this))` a copy of `this.onRender`, which a
+            // removal naming it was written for (and misses).
             let handler = match strip(other.handler) {
                 Expression::AssignmentExpression(assign) => model.assignment_place(&assign.left),
+                Expression::CallExpression(call) if callee_name(call) == Some("bind") => {
+                    as_member(&call.callee).and_then(|m| model.place(m.object()))
+                }
                 handler => model.place(handler),
             };
-            events_match(event, &event_key(other.event, model))
+            other.call.span() != besides.call.span()
+                && events_match(event, &event_key(other.event, model))
                 && handler.is_some_and(|handler| handler.same_place(path))
         })
 }
