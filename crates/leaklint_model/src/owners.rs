@@ -80,6 +80,16 @@ impl<'a> LifetimeModel<'_, 'a> {
         None
     }
 
+    /// The field a method of a class is called through on its instances (`this.onClose` for
+    /// `onClose() {}` or `X.prototype.onClose = function () {}`).
+    pub fn method_place(&self, function: NodeId) -> Option<Place<'a>> {
+        let (class, method) = self.member_of(function)?;
+        Some(Place::field(
+            crate::PlaceRoot::This(Some(class.node)),
+            crate::Field::Public(method.name?),
+        ))
+    }
+
     /// The class a function is a method (or the constructor) of.
     fn member_of(&self, function: NodeId) -> Option<(Class, Method<'a>)> {
         let nodes = self.semantic().nodes();
@@ -1236,6 +1246,17 @@ impl LifetimeModel<'_, '_> {
         };
         let symbol = declarator.id.get_binding_identifier()?.symbol_id.get()?;
         (!self.semantic().scoping().symbol_is_mutated(symbol)).then_some(symbol)
+    }
+
+    /// A call of `function` in code that runs per request: by name or `this`, through an
+    /// instance the file keeps in a `const`, or of the closure a factory returns. The evidence
+    /// that a function the file does not register anywhere still runs on every request.
+    pub fn called_per_request(&self, function: NodeId) -> Option<NodeId> {
+        self.calls_through_instances(function)
+            .into_iter()
+            .chain(self.calls_of(function))
+            .chain(self.calls_of_returned(function))
+            .find(|&call| self.runs_at(call) == crate::FunctionRuns::PerRequest)
     }
 
     /// The calls of a class's method through the instances the file makes and keeps in a

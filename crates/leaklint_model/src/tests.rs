@@ -1303,3 +1303,50 @@ fn closures_handed_back_to_the_caller() {
         assert_eq!(handed, [true, true, true, true, true, false, false]);
     });
 }
+
+#[test]
+fn a_method_called_from_a_route_through_a_kept_instance_runs_per_request() {
+    let src = r"
+        const express = require('express');
+        const app = express();
+        class OrderService {
+            constructor(db) { this.db = db; }
+            async update(id) { here(); }
+            async audit(id) { here(); }
+        }
+        const service = new OrderService(pool);
+        app.post('/orders/:id', async (req, res) => {
+            await service.update(req.params.id);
+            res.sendStatus(204);
+        });
+    ";
+    with_model(src, "a.js", &ModelSettings::default(), |model| {
+        let per_request: Vec<bool> = at_markers(model, |node| {
+            model
+                .called_per_request(model.enclosing_function(node).unwrap())
+                .is_some()
+        });
+        assert_eq!(per_request, [true, false]);
+    });
+}
+
+#[test]
+fn a_method_is_called_through_its_field_on_the_instances() {
+    let src = r"
+        function Client() {}
+        Client.prototype.onClose = function () { here(); };
+        class Socket { onEnd() { here(); } }
+        const loose = function () { here(); };
+    ";
+    with_model(src, "a.js", &ModelSettings::default(), |model| {
+        let fields: Vec<Option<String>> = at_markers(model, |node| {
+            model
+                .method_place(model.enclosing_function(node).unwrap())
+                .map(|place| place.fields.iter().map(ToString::to_string).collect())
+        });
+        assert_eq!(
+            fields,
+            [Some("onClose".to_string()), Some("onEnd".to_string()), None]
+        );
+    });
+}

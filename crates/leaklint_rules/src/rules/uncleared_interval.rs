@@ -680,7 +680,7 @@ const ENDING_WORDS: &[&str] = &[
 /// Whether a function runs when something ends: a listener for an end-of-life event (`close`,
 /// `exit`, …) registered inline or by name (`ws.once('close', this.onClose)`), or an
 /// `onclose`/`onend` handler property.
-fn runs_at_an_end(function: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+fn runs_at_an_end<'a>(function: NodeId, ctx: &RuleContext<'a, '_>) -> bool {
     let model = ctx.model();
     let nodes = ctx.nodes();
     let (_, parent) = value_parent(ctx.semantic(), function);
@@ -694,12 +694,7 @@ fn runs_at_an_end(function: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
             let Some(Written::Member(member)) = written(&assign.left) else {
                 return false;
             };
-            if member_name(member).is_some_and(|name| {
-                matches!(
-                    name,
-                    "onclose" | "onend" | "onexit" | "ondisconnect" | "onerror"
-                )
-            }) {
+            if member_name(member).is_some_and(|name| END_HANDLER_PROPERTIES.contains(&name)) {
                 return true;
             }
             model.member_place(member)
@@ -723,10 +718,28 @@ fn runs_at_an_end(function: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
         }
         _ => None,
     };
-    let Some(handler_place) = handler_place else {
+    // A method, however it is written (`X.prototype.onClose = function`), is called through
+    // `this.onClose` on its instances.
+    let Some(handler_place) = model.method_place(function).or(handler_place) else {
         return false;
     };
-    // Registered by name somewhere for an end event.
+    // `this.onClose.bind(this)` hands over the method as much as `this.onClose` does.
+    let names_handler = |expr: &Expression<'a>| {
+        let expr = match strip(expr) {
+            Expression::CallExpression(call) if callee_name(call) == Some("bind") => {
+                match as_member(&call.callee) {
+                    Some(member) => member.object(),
+                    None => return false,
+                }
+            }
+            other => other,
+        };
+        model
+            .place(expr)
+            .is_some_and(|h| h.same_place(&handler_place))
+    };
+    // Registered by name somewhere for an end event, or set as an end handler property
+    // (`ws.onclose = this.onClose.bind(this)`).
     ["on", "once", "addListener", "addEventListener"]
         .iter()
         .flat_map(|name| model.calls_named(name).iter())
@@ -734,14 +747,21 @@ fn runs_at_an_end(function: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
             let AstKind::CallExpression(call) = nodes.kind(id) else {
                 return false;
             };
-            protocols::Registration::of(call).is_some_and(|r| {
-                r.waits_for_end_of_life()
-                    && model
-                        .place(r.handler)
-                        .is_some_and(|h| h.same_place(&handler_place))
-            })
+            protocols::Registration::of(call)
+                .is_some_and(|r| r.waits_for_end_of_life() && names_handler(r.handler))
+        })
+        || nodes.iter().any(|node| {
+            let AstKind::AssignmentExpression(assign) = node.kind() else {
+                return false;
+            };
+            matches!(written(&assign.left), Some(Written::Member(member))
+                if member_name(member).is_some_and(|name| END_HANDLER_PROPERTIES.contains(&name)))
+                && names_handler(&assign.right)
         })
 }
+
+/// Handler properties for the end of a socket, a stream or a process.
+const END_HANDLER_PROPERTIES: &[&str] = &["onclose", "onend", "onexit", "ondisconnect", "onerror"];
 
 /// An end beside the code that starts the timer: a graceful shutdown handler of the process
 /// (`process.on('SIGTERM', …)` that does not just call `process.exit()`), a teardown in the same

@@ -1302,9 +1302,16 @@ fn report<'a>(
         }
         None => help,
     };
-    // A per-request handler's leak repeats with traffic; elsewhere the file does not say how
-    // often the function runs, and the finding says what it assumes.
-    let (severity, message) = if ctx.model().runs_at(acquisition.node) == FunctionRuns::PerRequest {
+    // A per-request handler's leak repeats with traffic, and so does one in a method a
+    // request handler calls; elsewhere the file does not say how often the function runs, and
+    // the finding says what it assumes.
+    let model = ctx.model();
+    let per_request = model.runs_at(acquisition.node) == FunctionRuns::PerRequest
+        || model
+            .enclosing_function(acquisition.node)
+            .and_then(|function| model.called_per_request(function))
+            .is_some();
+    let (severity, message) = if per_request {
         (Severity::Error, message)
     } else {
         (

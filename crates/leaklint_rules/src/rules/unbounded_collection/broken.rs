@@ -659,13 +659,7 @@ pub(super) fn open_keys(
     }
     // A method of an instance the file keeps, called from a request handler.
     let function = model.enclosing_function(growth.node)?;
-    model
-        .calls_through_instances(function)
-        .into_iter()
-        .chain(model.calls_of(function))
-        .chain(model.calls_of_returned(function))
-        .find(|&call| model.runs_at(call) == leaklint_model::FunctionRuns::PerRequest)
-        .map(Open::ThroughCall)
+    model.called_per_request(function).map(Open::ThroughCall)
 }
 
 /// Names that say a value comes from an open set: ids, users, addresses, URLs, tokens. Not the
