@@ -606,14 +606,18 @@ fn removals<'a>(
             .as_ref()
             .zip(removed_path.as_ref())
             .is_some_and(|(handler, removed)| removed.same_place(handler));
-        // Walking the records (`for (const [e, fn] of subs) bus.off(e, fn)`), or reading one
-        // back (`el.removeEventListener('click', handlers.get(el))`).
+        // Walking the records (`for (const [e, fn] of subs) bus.off(e, fn)`), reading one back
+        // (`el.removeEventListener('click', handlers.get(el))`), or the field of the record it
+        // was kept under (`entry = { dispatch }` … `off('abort', entry.dispatch)`).
         let from_stored_records = handler.as_ref().is_some_and(|handler| {
             (removed_path
                 .as_ref()
                 .is_some_and(|removed| is_iteration_binding(removed.root, model))
                 || model.place_or_entry(removed).is_some_and(|read| read.entry))
                 && is_stored(handler, registration, model)
+                || as_member(removed)
+                    .and_then(member_name)
+                    .is_some_and(|field| stored_under(handler, field, model))
         });
         let of = if same_function || from_stored_records {
             RemovalOf::Removes
@@ -867,6 +871,23 @@ fn is_iteration_binding(root: PlaceRoot<'_>, model: &LifetimeModel<'_, '_>) -> b
         }
     }
     false
+}
+
+/// Whether a listener, a binding, is kept in an object literal under `field` (`{ dispatch }`,
+/// `{ onAbort: dispatch }`): a removal of `record.dispatch` names it.
+fn stored_under(handler: &Place<'_>, field: &str, model: &LifetimeModel<'_, '_>) -> bool {
+    let PlaceRoot::Symbol(symbol) = handler.root else {
+        return false;
+    };
+    if !handler.fields.is_empty() {
+        return false;
+    }
+    let scoping = model.semantic().scoping();
+    scoping.get_resolved_references(symbol).any(|reference| {
+        matches!(value_parent(model.semantic(), reference.node_id()).1,
+            AstKind::ObjectProperty(property)
+                if property_key_name(&property.key) == Some(field))
+    })
 }
 
 /// Whether a registration's listener, a binding, is also kept in a collection (`list.push([event,

@@ -56,9 +56,14 @@ impl<'a> LifetimeModel<'_, 'a> {
             AstKind::CallExpression(call) => {
                 use oxc_span::GetSpan;
                 call.callee.span() != semantic.nodes().get_node(child).kind().span()
-                    // `store.add(toDisposable(() => …))` with the caller's `store`.
-                    && (as_member(&call.callee)
-                        .is_some_and(|member| self.handed_in_by(member.object()).is_some())
+                    // `store.add(toDisposable(() => …))` with the caller's `store`: kept for the
+                    // caller (not `p.then(…)`, which runs it on this call's own path).
+                    && (as_member(&call.callee).is_some_and(|member| {
+                        matches!(
+                            crate::ast_util::member_name(member),
+                            Some("add" | "push" | "register" | "track" | "use")
+                        ) && self.handed_in_by(member.object()).is_some()
+                    })
                         || self.handed_back_at_depth(call.node_id(), depth + 1))
             }
             AstKind::ObjectProperty(_) => {

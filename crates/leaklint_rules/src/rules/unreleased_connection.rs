@@ -1430,8 +1430,18 @@ mod tests {
         );
         assert_eq!(
             found[0].message,
-            "`conn` from `pool.getConnection()` is not released if `conn.query(…)` throws: the release is not in a `finally`"
+            "`conn` from `pool.getConnection()` is not released if `conn.query(…)` throws: the release is not in a `finally` (assuming the function runs more than once)"
         );
+        // An exported function the file never calls: a warning, which says what it assumes.
+        assert_eq!(found[0].severity, leaklint_diagnostics::Severity::Warning);
+        let in_route = run_rule(
+            &META,
+            "app.get('/x', async (req, res) => {\n  const conn = await pool.getConnection();\n  const [rows] = await conn.query('q', [req.params.id]);\n  conn.release();\n  res.json(rows);\n});",
+            "a.js",
+            None,
+        );
+        assert_eq!(in_route[0].severity, leaklint_diagnostics::Severity::Error);
+        assert!(!in_route[0].message.contains("assuming"));
         assert_eq!(
             found[0].secondary[0].message,
             "not reached if `conn.query(…)` throws"

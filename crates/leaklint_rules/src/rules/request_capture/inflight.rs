@@ -97,8 +97,11 @@ pub(super) fn removed_on_some_ends<'a>(
         if model.enclosing_function(candidate.id()) != Some(function) {
             continue;
         }
-        // `value.send().then(onDone)`: removed on fulfilment only.
-        if let Some(handler) = fulfilment_only(call, kept.value, ctx) {
+        // `value.send().then(onDone)`: removed on fulfilment only. Appended, each one is a new
+        // entry; kept under a key (`pending[channel] = p`), the next one for the key replaces it.
+        let appended = matches!(ctx.nodes().kind(node), AstKind::CallExpression(grow)
+            if matches!(callee_name(grow), Some("push" | "unshift" | "add")));
+        if let Some(handler) = fulfilment_only(call, kept.value, ctx).filter(|_| appended) {
             if removes(handler, &kept.holder, node, ctx) {
                 let settles = short_text(source, as_member(&call.callee)?.object().span());
                 return Some(finding(

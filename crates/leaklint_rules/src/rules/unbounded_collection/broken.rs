@@ -128,6 +128,15 @@ pub(super) fn reset_forgets<'a>(
             && !super::in_constructor(u.node, ctx)
     })?;
     let grower = model.enclosing_function(growth.node)?;
+    // An entry the growing run takes out itself (a running task's `finally`) needs no reset.
+    let grower_span = ctx.nodes().kind(grower).span();
+    if all.iter().any(|u| {
+        u.effect == Effect::Shrink
+            && u.key.is_some()
+            && grower_span.contains_inclusive(ctx.nodes().kind(u.node).span())
+    }) {
+        return None;
+    }
     let this = PlaceRoot::This(Some(class));
     // The sibling structures the growing function fills with it.
     let written_with: Vec<Field<'a>> = fields_touched(grower, this, ctx, false)
