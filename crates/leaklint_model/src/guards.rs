@@ -165,6 +165,16 @@ fn same_value<'a>(a: &Expression<'a>, b: &Expression<'a>, model: &LifetimeModel<
         (Expression::Identifier(a), Expression::Identifier(b)) => same_binding(a, b, model),
         (Expression::ThisExpression(_), Expression::ThisExpression(_)) => true,
         (Expression::NumericLiteral(a), Expression::NumericLiteral(b)) => a.value == b.value,
+        // `require('MeshAgent')` twice is one module object.
+        (Expression::CallExpression(a), Expression::CallExpression(b)) => {
+            let required = |call: &oxc_ast::ast::CallExpression<'a>| {
+                matches!(strip(&call.callee), Expression::Identifier(callee)
+                    if callee.name == "require" && model.symbol_of(callee).is_none())
+                .then(|| crate::ast_util::argument(call, 0).and_then(string_value))
+                .flatten()
+            };
+            required(a).is_some() && required(a) == required(b)
+        }
         (a, b) => match (string_value(a), string_value(b)) {
             (Some(a), Some(b)) => a == b,
             _ => as_member(a)
@@ -249,12 +259,15 @@ pub fn is_guarded<'a>(node: NodeId, model: &LifetimeModel<'_, 'a>) -> bool {
         return false;
     }
     let mut guards: Vec<Place<'a>> = Vec::new();
+    // Guards the model has no place for, compared as written: `require('m').installed`.
+    let mut unplaced: Vec<&Expression<'a>> = Vec::new();
     for test in tests {
         if collect_guard_paths(test, model, &mut guards) {
             return true;
         }
+        collect_unplaced_members(test, model, &mut unplaced);
     }
-    if guards.is_empty() {
+    if guards.is_empty() && unplaced.is_empty() {
         return false;
     }
     // The guard must be set in the same function.
@@ -272,8 +285,41 @@ pub fn is_guarded<'a>(node: NodeId, model: &LifetimeModel<'_, 'a>) -> bool {
         if set.is_some_and(|set| guards.iter().any(|g| set.is_prefix_of(g))) {
             return true;
         }
+        if let AstKind::AssignmentExpression(assign) = other.kind() {
+            if unplaced
+                .iter()
+                .any(|guard| assigns_place(&assign.left, guard, model))
+            {
+                return true;
+            }
+        }
     }
     false
+}
+
+/// The member expressions of a guard test that have no place in the model (their object is a
+/// call: `require('m').installed`).
+fn collect_unplaced_members<'e, 'a>(
+    test: &'e Expression<'a>,
+    model: &LifetimeModel<'_, 'a>,
+    out: &mut Vec<&'e Expression<'a>>,
+) {
+    match strip(test) {
+        Expression::UnaryExpression(unary) => collect_unplaced_members(&unary.argument, model, out),
+        Expression::LogicalExpression(logical) => {
+            collect_unplaced_members(&logical.left, model, out);
+            collect_unplaced_members(&logical.right, model, out);
+        }
+        Expression::BinaryExpression(binary) => {
+            collect_unplaced_members(&binary.left, model, out);
+            collect_unplaced_members(&binary.right, model, out);
+        }
+        other => {
+            if as_member(other).is_some() && model.place(other).is_none() {
+                out.push(other);
+            }
+        }
+    }
 }
 
 /// Adds the places a guard test reads; `true` when the test itself asks the emitter

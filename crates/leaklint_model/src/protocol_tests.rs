@@ -163,6 +163,29 @@ fn a_removal_is_meant_for_the_listener_made_from_what_it_names() {
 }
 
 #[test]
+fn a_latch_on_a_required_module_guards_what_it_encloses() {
+    let src = r"
+        function update() {
+            if (require('host').watching == null) {
+                require('host').watching = true;
+                require('sc').on('changed', f);
+            }
+            if (require('host').other == null) {
+                require('elsewhere').other = true;
+                require('sc').on('moved', f);
+            }
+        }
+    ";
+    model_of(src, |model| {
+        let guarded: Vec<bool> = calls(model, "on")
+            .map(|(id, _)| is_guarded(id, model))
+            .collect();
+        // The second sets the field on another module: no latch.
+        assert_eq!(guarded, [true, false]);
+    });
+}
+
+#[test]
 fn once_listeners_are_released_only_by_events_that_fire() {
     let src = r"
         conn.once('data', f);
