@@ -277,6 +277,8 @@ fn leaking_listener<'a>(
                 && !model.runs_at(id).is_once()
                 && function != raised_in
                 && (made_by.is_none() || function != made_by)
+                // `if (this.crypto) return; … emitter.on(…)`: added once, behind a guard.
+                && !leaklint_model::guards::is_guarded(id, model)
                 && !model.instance_owner(id).is_some_and(|(class, method)| {
                     method.constructor || model.called_by_constructor(class, &method)
                 })

@@ -616,13 +616,22 @@ fn teardown_forgets<'a>(
             })
             .map(|m| m.function),
     );
+    // A clear in a callback the function makes (`queueMicrotask(() => clearInterval(…))` in
+    // `_destroy()`) is that function's.
+    let clears_inside = |function: NodeId| {
+        let span = ctx.nodes().kind(function).span();
+        clears
+            .iter()
+            .any(|&clear| span.contains_inclusive(ctx.nodes().kind(clear).span()))
+    };
     let mut ends = ends;
     if ends.any(|end| {
         clears_in(end)
+            || clears_inside(end)
             || model
                 .reached_from(class, end)
                 .iter()
-                .any(|f| clearing.contains(f))
+                .any(|&f| clearing.contains(&f) || clears_inside(f))
     }) || clearing.iter().any(|&f| runs_at_an_end(f, ctx))
     {
         return None;
