@@ -675,6 +675,16 @@ fn teardown_forgets<'a>(
     )
 }
 
+/// Whether a function is assigned to a prototype (`Model.prototype.destroy = function`), of a
+/// class the file may not define.
+fn on_a_prototype(function: NodeId, ctx: &RuleContext<'_, '_>) -> bool {
+    let AstKind::AssignmentExpression(assign) = value_parent(ctx.semantic(), function).1 else {
+        return false;
+    };
+    matches!(written(&assign.left), Some(Written::Member(member))
+        if as_member(member.object()).is_some_and(|object| member_name(object) == Some("prototype")))
+}
+
 /// The first word of a method that ends something of the instance (`closeGallery`, `stopAll`).
 const ENDING_WORDS: &[&str] = &[
     "close",
@@ -824,7 +834,12 @@ fn scope_teardown(call: NodeId, ctx: &RuleContext<'_, '_>) -> Option<NodeId> {
         .named_functions()
         .iter()
         .find_map(|&(function, name)| {
-            if Some(function) == inner {
+            // An instance's teardown (`X.prototype.destroy`) ends an instance, not the code
+            // beside it that runs for the class or the module.
+            if Some(function) == inner
+                || model.method_place(function).is_some()
+                || on_a_prototype(function, ctx)
+            {
                 return None;
             }
             let scope = model.enclosing_function(nodes.parent_id(function));
