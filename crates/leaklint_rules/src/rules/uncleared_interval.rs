@@ -607,7 +607,7 @@ fn teardown_forgets<'a>(
     // listener, `socket.onclose = …`), which its teardown brings about.
     // Another end of the instance counts too: `closeGallery()`, `stopAll()`, named as an end
     // of something, which its owner calls before the teardown.
-    let ends = teardowns.iter().map(|t| t.function).chain(
+    let mut ends = teardowns.iter().map(|t| t.function).chain(
         methods
             .iter()
             .filter(|m| {
@@ -624,14 +624,13 @@ fn teardown_forgets<'a>(
             .iter()
             .any(|&clear| span.contains_inclusive(ctx.nodes().kind(clear).span()))
     };
-    let mut ends = ends;
     if ends.any(|end| {
         clears_in(end)
             || clears_inside(end)
             || model
                 .reached_from(class, end)
                 .iter()
-                .any(|&f| clearing.contains(&f) || clears_inside(f))
+                .any(|&f| clears_inside(f))
     }) || clearing.iter().any(|&f| runs_at_an_end(f, ctx))
     {
         return None;
